@@ -1,0 +1,52 @@
+"""deepglass: a deep-learning framework you can see through.
+
+NumPy on the CPU, CuPy on the GPU, PyTorch's names and semantics::
+
+    import deepglass as dg
+    x = dg.randn(4, 3, requires_grad=True)
+    loss = (x @ dg.ones(3, 1)).relu().sum()
+    loss.backward()
+"""
+from __future__ import annotations
+
+from ._version import __version__
+from . import backend, dtypes
+from .backend import Device as device
+from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
+                     int32, int64, long, set_default_dtype, short, uint8)
+from .tensor import Tensor
+from . import ops  # binds the operators and methods onto Tensor
+from .ops.elementwise import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .ops.activation import relu, softmax, log_softmax
+from .ops.reduce import values_indices
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor,
+                       zeros, zeros_like)
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from . import autograd, cuda, linalg
+from .ops.shape import getitem as _getitem  # noqa: F401
+
+del _getitem
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def __getattr__(name):
+    # heavier sub-packages load on first use
+    import importlib
+
+    if name in ("nn", "optim", "data", "metrics", "analysis", "io", "train", "viz", "models", "utils"):
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(f"{__name__}.io"), name)
+    raise AttributeError(f"module 'deepglass' has no attribute {name!r}")

@@ -1,0 +1,71 @@
+"""Reverse-mode automatic differentiation (the notes' 反向传播).
+
+- :class:`Function` — base of every primitive op (forward and backward side by side)
+- :func:`grad` — gradients of outputs with respect to chosen inputs
+- :func:`gradcheck` — compare autograd with finite differences (float64)
+- ``no_grad``, ``enable_grad``, ``set_grad_enabled`` — switch graph recording
+"""
+from __future__ import annotations
+
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .function import Function
+from .gradcheck import GradcheckError, gradcheck
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, inputs=None) -> None:
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad``."""
+    from .engine import run_backward
+
+    tensors = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    elif not isinstance(grad_tensors, (list, tuple)):
+        grad_tensors = [grad_tensors]
+    run_backward(tensors, list(grad_tensors), bool(retain_graph), inputs=inputs)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False):
+    """Gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+
+    Returns:
+        A tuple with one tensor per input (``None`` for an unused input when
+        ``allow_unused=True``).
+
+    Example:
+        >>> x = deepglass.tensor([3.0], requires_grad=True)
+        >>> deepglass.autograd.grad((x ** 2).sum(), x)
+        (tensor([6.]),)
+    """
+    from ..tensor import Tensor
+    from .engine import run_backward
+
+    if create_graph:
+        raise NotImplementedError("deepglass has no double backward (create_graph=True)")
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    single = not isinstance(inputs, (list, tuple))
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("one of the inputs does not require grad; set requires_grad=True on it")
+    capture = {"tensors": inputs, "grads": {id(t): None for t in inputs}}
+    run_backward(outputs, list(grad_outputs), bool(retain_graph), capture=capture)
+    result = []
+    for t in inputs:
+        g = capture["grads"][id(t)]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                "one of the inputs was not used to compute the outputs; pass allow_unused=True to get None for it"
+            )
+        result.append(None if g is None else Tensor._wrap(g))
+    return tuple(result)
+
+
+__all__ = [
+    "Function", "grad", "backward", "gradcheck", "GradcheckError",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
+]

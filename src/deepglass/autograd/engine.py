@@ -1,0 +1,190 @@
+"""The backward engine: the chain rule over the recorded graph, without recursion.
+
+1. Collect the nodes reachable from the outputs with an explicit stack and order
+   them so that each node comes after every node that consumes its output
+   (reverse post-order of a depth-first search).
+2. Walk that order once. Each node receives the sum of the gradients of its
+   output (fan-out adds up), calls its ``backward``, and hands one gradient to
+   each input: a leaf accumulates it into ``.grad``; a non-leaf adds it to its
+   node's pending gradient.
+3. Gradients of broadcast inputs are summed back to the input's shape here, in
+   one place (``sum_to_shape``), so no op has to.
+4. Without ``retain_graph`` each node drops its saved arrays once used; a second
+   backward through it raises an error that says so.
+"""
+from __future__ import annotations
+
+from .. import backend
+from ..tensor import Tensor
+from . import grad_mode
+
+
+def sum_to_shape(grad, shape: tuple):
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach it from ``shape``."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if lead:
+        grad = grad.reshape(shape)
+    return grad
+
+
+def _topological_order(roots):
+    """Nodes reachable from ``roots``, each after all nodes that use its output."""
+    order = []
+    visited = set()
+    stack = [(node, False) for node in roots]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for inp in node._inputs:
+            if type(inp) is Tensor or isinstance(inp, Tensor):
+                fn = inp.grad_fn
+                if fn is not None and fn not in visited:
+                    stack.append((fn, False))
+    order.reverse()
+    return order
+
+
+def _freed_error(node):
+    return RuntimeError(
+        f"trying to backward through the graph a second time (node {node.name}): its saved arrays were "
+        "freed after the first backward; pass retain_graph=True to the first backward() if you need two"
+    )
+
+
+def _initial_grad(t: Tensor, g):
+    if g is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for scalar outputs, got shape {tuple(t.shape)}; "
+                "pass backward(gradient=...) with the output's shape"
+            )
+        xp = backend.array_module_of(t.data)
+        return xp.ones(t.shape, dtype=t.dtype)
+    g = g.data if isinstance(g, Tensor) else backend.to_device(
+        backend.array_module_of(t.data).asarray(g, dtype=t.dtype), t.device
+    )
+    if g.shape != t.shape:
+        raise RuntimeError(f"gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}")
+    return g
+
+
+def _run_hooks(t: Tensor, g):
+    for hook in t._hooks:
+        r = hook(Tensor._wrap(g))
+        if r is not None:
+            g = r.data if isinstance(r, Tensor) else r
+    return g
+
+
+def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture=None):
+    """Back-propagate ``grad_outputs`` from ``outputs``.
+
+    With ``capture`` (a dict ``id(tensor) -> None`` for the wanted tensors), the
+    gradients of those tensors are stored there instead of being accumulated
+    into ``.grad`` (this is ``autograd.grad``).
+    """
+    only = None if inputs is None else {id(t) for t in (inputs if isinstance(inputs, (list, tuple)) else [inputs])}
+    pending = {}
+    roots = []
+    for t, g in zip(outputs, grad_outputs):
+        if not t.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn: "
+                "the output was computed from tensors without requires_grad=True (or under no_grad)"
+            )
+        g = _initial_grad(t, g)
+        if t.grad_fn is None:
+            _deliver_to_leaf(t, g, capture, only, fresh=False)
+            continue
+        if t.grad_fn._freed:
+            raise _freed_error(t.grad_fn)
+        node = t.grad_fn
+        pending[node] = pending[node] + g if node in pending else g
+        roots.append(node)
+
+    # capture of non-leaf tensors: map their node to the tensor
+    capture_nodes = {}
+    if capture is not None:
+        for t in capture["tensors"]:
+            if t.grad_fn is not None:
+                capture_nodes[t.grad_fn] = t
+
+    with grad_mode.set_grad_enabled(False):
+        for node in _topological_order(roots):
+            if node._freed:
+                raise _freed_error(node)
+            g = pending.pop(node, None)
+            if g is None:
+                continue
+            retained = node.__dict__.get("_retained")
+            if retained is not None:
+                if retained._hooks:
+                    g = _run_hooks(retained, g)
+                if retained._retains_grad:
+                    retained.grad = Tensor._wrap(g.copy() if retained.grad is None else retained.grad.data + g)
+            hooked = node.__dict__.get("_retained_hooks")
+            if hooked is not None and hooked is not retained and hooked._hooks:
+                g = _run_hooks(hooked, g)
+            if node in capture_nodes:
+                capture["grads"][id(capture_nodes[node])] = g
+            _check_versions(node)
+            grads = node.backward(node, g)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            for inp, gi in zip(node._inputs, grads):
+                if gi is None or not isinstance(inp, Tensor) or not inp.requires_grad:
+                    continue
+                shape = inp.data.shape
+                if gi.shape != shape:
+                    gi = sum_to_shape(gi, shape)
+                if gi.dtype != inp.data.dtype:
+                    gi = gi.astype(inp.data.dtype)
+                fn = inp.grad_fn
+                if fn is None:
+                    _deliver_to_leaf(inp, gi, capture, only, fresh=gi is not g and gi.base is None)
+                elif fn in pending:
+                    pending[fn] = pending[fn] + gi
+                else:
+                    pending[fn] = gi
+            if not retain_graph:
+                node._release()
+
+
+def _check_versions(node):
+    for inp, v in zip(node._inputs, node._versions):
+        if isinstance(inp, Tensor) and inp._version != v:
+            raise RuntimeError(
+                f"one of the tensors needed by {node.name} was modified by an in-place operation after it "
+                f"was used (version {v} -> {inp._version}); use an out-of-place op or clone() it before"
+            )
+
+
+def _deliver_to_leaf(t: Tensor, g, capture, only, fresh: bool):
+    if t._hooks:
+        g = _run_hooks(t, g)
+        fresh = False
+    if capture is not None:
+        if id(t) in capture["grads"]:
+            prev = capture["grads"][id(t)]
+            capture["grads"][id(t)] = g if prev is None else prev + g
+        return
+    if only is not None and id(t) not in only:
+        return
+    if t.grad is None:
+        # the stored gradient must own its memory: callers update it in place
+        t.grad = Tensor._wrap(g if fresh else g.copy())
+    else:
+        t.grad.data += g

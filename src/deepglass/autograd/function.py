@@ -1,0 +1,118 @@
+"""``Function``: one primitive op, its forward and backward side by side.
+
+A primitive subclasses ``Function`` and writes two static methods on raw
+arrays (NumPy or CuPy)::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = xp_of(x).exp(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y          # dL/dx = dL/dy * e^x
+
+``Exp.apply(tensor)`` runs ``forward`` on the tensor's array and, when grad
+mode is on and an input requires grad, records the instance (the *ctx*) as the
+output's ``grad_fn``. ``backward`` returns one gradient per positional input
+(``None`` for inputs without one). It may return a gradient of a broadcast
+shape: the engine sums it back to the input's shape in one place. Backward
+never modifies ``grad`` in place, and never returns one new array for two
+inputs (returning ``grad`` itself for several inputs is fine: the engine copies
+it before storing it in a leaf's ``.grad``).
+"""
+from __future__ import annotations
+
+from . import grad_mode
+
+
+class Function:
+    """Base of every primitive op; an instance is the ``ctx`` and the graph node."""
+
+    # the inputs (Tensors or other values) and their versions, set by apply()
+    _inputs: tuple = ()
+    _versions: tuple = ()
+    needs_input_grad: tuple = ()
+    saved_tensors: tuple = ()
+    _freed = False
+
+    def save_for_backward(self, *arrays) -> None:
+        self.saved_tensors = arrays
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls.__new__(cls)
+        arrays = []
+        needs = []
+        any_needs = False
+        first_type = None
+        first_tensor = None
+        for a in args:
+            if isinstance(a, Tensor):
+                data = a.data
+                if first_type is None:
+                    first_type, first_tensor = type(data), a
+                elif type(data) is not first_type or (first_type is not _ndarray and a.device != first_tensor.device):
+                    _raise_device_mismatch(cls, first_tensor, a)
+                arrays.append(data)
+                needs.append(a.requires_grad)
+                any_needs = any_needs or a.requires_grad
+            else:
+                arrays.append(a)
+                needs.append(False)
+        record = any_needs and grad_mode._state.enabled
+        ctx.needs_input_grad = tuple(needs) if record else ()
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if not record:
+            return Tensor._wrap(out)
+        ctx._inputs = args
+        ctx._versions = tuple(a._version if isinstance(a, Tensor) else 0 for a in args)
+        return Tensor._wrap(out, ctx)
+
+    @property
+    def name(self) -> str:
+        return f"{type(self).__name__}Backward"
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+    @property
+    def next_functions(self):
+        """The nodes this one passes gradients to (``None`` where none flows)."""
+        out = []
+        for a in self._inputs:
+            if isinstance(a, Tensor) and a.requires_grad:
+                out.append(a.grad_fn if a.grad_fn is not None else "AccumulateGrad")
+            else:
+                out.append(None)
+        return tuple(out)
+
+    def _release(self) -> None:
+        """Drop saved arrays and inputs after a backward without ``retain_graph``."""
+        self.__dict__.clear()
+        self._freed = True
+
+
+def _raise_device_mismatch(cls, a, b):
+    raise RuntimeError(
+        f"{cls.__name__}: expected all tensors on the same device, found {a.device} and {b.device}; "
+        "move the model and the data to the same device with .to(device)"
+    )
+
+
+import numpy as _np  # noqa: E402
+
+_ndarray = _np.ndarray
+
+from ..tensor import Tensor  # noqa: E402  (Tensor imports nothing from here at import time)

@@ -1,0 +1,109 @@
+"""Numerical gradient checks: autograd against central finite differences.
+
+For f: R^n -> R^m and a random direction-free check, every input element x_i
+is nudged by ±eps and the Jacobian column (f(x + eps e_i) − f(x − eps e_i)) / 2eps
+is compared with what backward gives for each output element. Use float64.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from ..tensor import Tensor
+from . import grad_mode
+
+
+def _as_tuple(x):
+    return x if isinstance(x, tuple) else (x,)
+
+
+def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, nondet_tol: float = 0.0) -> bool:
+    """Check ``fn``'s analytical gradients against finite differences.
+
+    Args:
+        fn: function of ``inputs`` returning a tensor or a tuple of tensors.
+        inputs: a tensor or tuple of tensors; those with ``requires_grad`` are checked.
+            They should be float64: float32 differences are too coarse.
+        eps: finite-difference step.
+        atol, rtol: tolerance of ``|analytical − numerical| <= atol + rtol·|numerical|``.
+
+    Returns:
+        True, or raises ``GradcheckError`` (``raise_exception=True``) naming the
+        input, the element and both values.
+
+    Example:
+        >>> x = deepglass.randn(3, dtype=deepglass.float64, requires_grad=True)
+        >>> gradcheck(deepglass.tanh, (x,))
+        True
+    """
+    inputs = _as_tuple(inputs)
+    for i, t in enumerate(inputs):
+        if isinstance(t, Tensor) and t.requires_grad and t.dtype != np.float64:
+            import warnings
+
+            warnings.warn(f"gradcheck input {i} is {t.dtype}, not float64: the check may be inaccurate")
+
+    def evaluate():
+        with grad_mode.no_grad():
+            outs = _as_tuple(fn(*inputs))
+        return [backend.to_numpy(o.data).astype(np.float64).copy() for o in outs if isinstance(o, Tensor)]
+
+    with grad_mode.enable_grad():
+        outs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
+    diff_outs = [o for o in outs if o.requires_grad]
+    checked = [(i, t) for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    base = evaluate()
+
+    for i, t in checked:
+        flat = t.data.reshape(-1)  # a view when contiguous; we restore values after nudging
+        if not t.data.flags.c_contiguous:
+            raise ValueError(f"gradcheck input {i} must be contiguous")
+        n = flat.size
+        numerical = [np.zeros((n,) + o.shape) for o in base]
+        for k in range(n):
+            old = flat[k].item()
+            flat[k] = old + eps
+            plus = evaluate()
+            flat[k] = old - eps
+            minus = evaluate()
+            flat[k] = old
+            for j in range(len(base)):
+                numerical[j][k] = (plus[j] - minus[j]) / (2 * eps)
+        for j, o in enumerate(outs):
+            if not o.requires_grad:
+                if np.any(numerical[j] != 0):
+                    return _fail(raise_exception, f"output {j} does not require grad but depends on input {i}")
+                continue
+            m = o.data.size
+            xp = backend.array_module_of(o.data)
+            for r in range(m):
+                seed = xp.zeros(o.shape, dtype=o.dtype)
+                seed.reshape(-1)[r] = 1
+                from .engine import run_backward
+
+                capture = {"tensors": [t], "grads": {id(t): None}}
+                run_backward([o], [Tensor._wrap(seed)], retain_graph=True, capture=capture)
+                g = capture["grads"][id(t)]
+                analytic = np.zeros(n) if g is None else backend.to_numpy(g).astype(np.float64).reshape(-1)
+                num = numerical[j][:, r] if numerical[j].ndim > 1 else numerical[j].reshape(n, -1)[:, r]
+                bad = np.abs(analytic - num) > atol + rtol * np.abs(num)
+                if np.any(bad):
+                    k = int(np.argmax(bad))
+                    return _fail(
+                        raise_exception,
+                        f"gradient mismatch for input {i}, element {k}, output {j} element {r}: "
+                        f"analytical {analytic[k]!r} vs numerical {num[k]!r}",
+                    )
+    del diff_outs
+    return True
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _fail(raise_exception: bool, msg: str) -> bool:
+    if raise_exception:
+        raise GradcheckError(msg)
+    return False

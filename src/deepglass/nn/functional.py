@@ -1,0 +1,31 @@
+"""``deepglass.nn.functional``: the stateless layer functions, PyTorch's names and signatures.
+
+Everything here is implemented in :mod:`deepglass.ops`, one file per family;
+this module only gathers the names in one place.
+"""
+from __future__ import annotations
+
+from ..ops import activation as _activation
+from ..ops import attention as _attention
+from ..ops import conv as _conv
+from ..ops import dropout as _dropout
+from ..ops import loss as _loss
+from ..ops import norm as _norm
+from ..ops import pool as _pool
+from ..ops import sampling as _sampling
+from ..ops.activation import *  # noqa: F401,F403
+from ..ops.attention import *  # noqa: F401,F403
+from ..ops.conv import *  # noqa: F401,F403
+from ..ops.dropout import *  # noqa: F401,F403
+from ..ops.linalg import linear
+from ..ops.loss import *  # noqa: F401,F403
+from ..ops.norm import *  # noqa: F401,F403
+from ..ops.pool import *  # noqa: F401,F403
+from ..ops.sampling import *  # noqa: F401,F403
+from ..ops.shape import one_hot, pad
+
+__all__ = sorted(
+    set(["linear", "one_hot", "pad"])
+    | set(_activation.__all__) | set(_attention.__all__) | set(_conv.__all__) | set(_dropout.__all__)
+    | set(_loss.__all__) | set(_norm.__all__) | set(_pool.__all__) | set(_sampling.__all__)
+)

@@ -1,0 +1,133 @@
+"""Every differentiable op, one file per family, and their binding to ``Tensor``.
+
+- ``elementwise`` arithmetic, exp/log, trig, clamp, comparisons
+- ``reduce``      sum, mean, max/min, var/std, logsumexp, cumsum, norms
+- ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk, pad
+- ``linalg``      matmul and linear
+- ``activation``  relu, softmax, log_softmax, ... (the notes' table)
+- ``conv``, ``pool``, ``norm``, ``dropout``  layers' kernels (im2col convolution, pooling, normalisation)
+- ``loss``        the notes' loss functions (cross-entropy fused with log-softmax)
+- ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
+
+Each module lists its public ops in ``__all__``; the op-registry test checks
+that every one of them has a sample entry compared against PyTorch.
+"""
+from __future__ import annotations
+
+from ..tensor import Tensor
+from . import activation, attention, conv, dropout, elementwise, linalg, loss, norm, pool, reduce, sampling, shape
+from .activation import *  # noqa: F401,F403
+from .elementwise import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .reduce import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+
+OP_MODULES = [elementwise, reduce, shape, linalg, activation]
+# families reached through deepglass.nn.functional only (not bound as Tensor methods)
+FUNCTIONAL_MODULES = [activation, conv, pool, norm, dropout, loss, attention, sampling]
+
+
+def _reflect(fn):
+    def op(self, other):
+        return fn(other, self)
+
+    return op
+
+
+def _bind_tensor_methods() -> None:
+    E, R, S, L, A = elementwise, reduce, shape, linalg, activation
+    T = Tensor
+    # operators
+    T.__add__ = E.add
+    T.__radd__ = _reflect(E.add)
+    T.__sub__ = E.sub
+    T.__rsub__ = _reflect(E.sub)
+    T.__mul__ = E.mul
+    T.__rmul__ = _reflect(E.mul)
+    T.__truediv__ = E.div
+    T.__rtruediv__ = _reflect(E.div)
+    T.__floordiv__ = E.floor_divide
+    T.__rfloordiv__ = _reflect(E.floor_divide)
+    T.__mod__ = E.remainder
+    T.__rmod__ = _reflect(E.remainder)
+    T.__pow__ = E.pow
+    T.__rpow__ = _reflect(E.pow)
+    T.__matmul__ = L.matmul
+    T.__rmatmul__ = _reflect(L.matmul)
+    T.__neg__ = E.neg
+    T.__pos__ = lambda self: self
+    T.__abs__ = E.abs
+    T.__eq__ = E.eq
+    T.__ne__ = E.ne
+    T.__lt__ = E.lt
+    T.__le__ = E.le
+    T.__gt__ = E.gt
+    T.__ge__ = E.ge
+    T.__and__ = E.bitwise_and
+    T.__or__ = E.bitwise_or
+    T.__xor__ = E.bitwise_xor
+    T.__invert__ = E.bitwise_not
+    T.__getitem__ = S.getitem
+    T.__hash__ = object.__hash__
+
+    T.__iadd__ = _augmented(E.add)
+    T.__isub__ = _augmented(E.sub)
+    T.__imul__ = _augmented(E.mul)
+    T.__itruediv__ = _augmented(E.div)
+
+    for name in E.__all__ + R.__all__ + S.__all__ + L.__all__ + A.__all__:
+        if name in ("getitem", "equal", "allclose"):
+            continue
+        if not hasattr(T, name):
+            setattr(T, name, getattr(globals()[_module_of(name)], name))
+    T.equal = E.equal
+    T.allclose = E.allclose
+    T.T = property(S._T)
+    T.mT = property(S._mT)
+    T.clip = E.clamp
+    T.masked_fill_ = _inplace_of(S.masked_fill)
+    T.exp_ = _inplace_of(E.exp)
+    T.sqrt_ = _inplace_of(E.sqrt)
+    T.abs_ = _inplace_of(E.abs)
+    T.neg_ = _inplace_of(E.neg)
+    T.pow_ = _inplace_of(E.pow)
+    T.relu_ = _inplace_of(A.relu)
+    T.sigmoid_ = _inplace_of(E.sigmoid)
+    T.tanh_ = _inplace_of(E.tanh)
+    T.clone = E.clone
+
+
+def _grad_on():
+    from ..autograd import grad_mode
+
+    return grad_mode._state.enabled
+
+
+def _augmented(fn):
+    """``x += y``: in place (as PyTorch), except on a non-leaf inside a graph, where
+    it records the out-of-place op instead so the gradient stays right."""
+
+    def op(self, other):
+        if self.requires_grad and self.grad_fn is not None and _grad_on():
+            return fn(self, other)
+        return self._assign(fn(self.detach(), other.detach() if isinstance(other, Tensor) else other).data)
+
+    return op
+
+
+def _inplace_of(fn):
+    def op(self, *args, **kwargs):
+        return self._assign(fn(self.detach(), *args, **kwargs).data)
+
+    op.__name__ = fn.__name__ + "_"
+    return op
+
+
+def _module_of(name):
+    for m in OP_MODULES:
+        if name in m.__all__:
+            return m.__name__.rsplit(".", 1)[1]
+    raise KeyError(name)
+
+
+_bind_tensor_methods()

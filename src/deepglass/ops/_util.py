@@ -1,0 +1,95 @@
+"""Small helpers shared by the op files: array modules, dtype promotion, argument checks."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import backend, dtypes
+from ..tensor import Tensor
+
+xp_of = backend.array_module_of
+
+
+def as_tensor_like(value, like: Tensor) -> Tensor:
+    """Turn an array or nested list into a Tensor on ``like``'s device."""
+    if isinstance(value, Tensor):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype.kind == "f" and arr.dtype != like.dtype and like.dtype.kind == "f":
+        arr = arr.astype(like.dtype)
+    return Tensor._wrap(backend.to_device(arr, like.device))
+
+
+def is_scalar(x) -> bool:
+    return isinstance(x, numbers.Number) and not isinstance(x, Tensor)
+
+
+def py_scalar(x):
+    """NumPy scalars behave like Python numbers in deepglass's promotion (as in PyTorch)."""
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def promote(a, b):
+    """Apply PyTorch's type promotion to a binary op's operands.
+
+    Returns ``(a, b)`` where tensors were cast (differentiably) to the result
+    dtype and Python scalars are left as scalars.
+    """
+    from .elementwise import _cast
+
+    b = py_scalar(b)
+    a = py_scalar(a)
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        da, db = a.data.dtype, b.data.dtype
+        if da == db:
+            return a, b
+        rt = dtypes.result_type(da, db, a.data.ndim == 0, b.data.ndim == 0)
+        return (a if da == rt else _cast(a, rt)), (b if db == rt else _cast(b, rt))
+    if isinstance(a, Tensor):
+        if not is_scalar(b):
+            b = as_tensor_like(b, a)
+            return promote(a, b)
+        rt = dtypes.scalar_result_type(a.data.dtype, b)
+        return (a if rt == a.data.dtype else _cast(a, rt)), b
+    if isinstance(b, Tensor):
+        if not is_scalar(a):
+            return promote(as_tensor_like(a, b), b)
+        rt = dtypes.scalar_result_type(b.data.dtype, a)
+        return a, (b if rt == b.data.dtype else _cast(b, rt))
+    raise TypeError(f"expected at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
+
+
+def to_float(x: Tensor) -> Tensor:
+    """Integer and bool tensors become the default float dtype (as PyTorch's exp, log... do)."""
+    if x.data.dtype.kind == "f":
+        return x
+    from .elementwise import _cast
+
+    return _cast(x, dtypes.get_default_dtype())
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+def normalize_dims(dim, ndim: int):
+    """``None`` -> all axes; an int or a sequence -> a sorted tuple of non-negative axes."""
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return None
+        return tuple(sorted(normalize_dim(d, ndim) for d in dim))
+    return (normalize_dim(dim, ndim),)
+
+
+def ensure_tensor(x, name: str = "input") -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} must be a deepglass.Tensor, got {type(x).__name__}")
+    return x

@@ -1,0 +1,586 @@
+"""Element-wise ops: arithmetic, exp/log family, trigonometry, clamping, comparisons.
+
+Each primitive is a ``Function`` whose backward is the derivative written out
+(d/dx e^x = e^x, d/dx log x = 1/x, ...). Binary ops broadcast like PyTorch;
+the engine sums their gradients back to each input's shape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend, dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import promote, to_float, xp_of
+
+# ---------------------------------------------------------------- casts/moves
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.src = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.src) if ctx.src.kind == "f" else None
+
+
+def _cast(x: Tensor, dtype) -> Tensor:
+    """Differentiable dtype conversion (gradients flow between float dtypes)."""
+    if x.data.dtype == dtype:
+        return x
+    if dtype.kind != "f" and x.requires_grad:
+        return Tensor._wrap(x.data.astype(dtype))
+    return Cast.apply(x, dtype)
+
+
+class Move(Function):
+    @staticmethod
+    def forward(ctx, x, device):
+        ctx.src = backend.device_of(x)
+        return backend.to_device(x, device)
+
+    @staticmethod
+    def backward(ctx, g):
+        return backend.to_device(g, ctx.src)
+
+
+def _move(x: Tensor, device) -> Tensor:
+    return Move.apply(x, device)
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own memory; gradients flow back to ``input``."""
+    return Clone.apply(input)
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = g / b if need[0] else None
+        gb = -g * a / (b * b) if need[1] else None
+        return ga, gb
+
+
+class Pow(Function):
+    """a ** b; d/da = b·a^(b−1), d/db = a^b·log a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        xp = xp_of(g)
+        ga = gb = None
+        if need[0]:
+            if isinstance(b, (int, float)):
+                ga = g * (2 * a) if b == 2 else (xp.zeros_like(g) if b == 0 else g * (b * a ** (b - 1)))
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = xp.where(b == 0, 0, g * b * a ** (b - 1)).astype(g.dtype, copy=False)
+        if need[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_a = xp.log(a)
+            gb = g * out * xp.where((a == 0) & (b >= 0), 0, log_a)
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+def _binary(fn, a, b):
+    a, b = promote(a, b)
+    return fn.apply(a, b)
+
+
+def add(input, other, alpha=1):
+    """``input + alpha * other`` with broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(Add, input, other)
+
+
+def sub(input, other, alpha=1):
+    """``input - alpha * other`` with broadcasting."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _binary(Sub, input, other)
+
+
+subtract = sub
+
+
+def mul(input, other):
+    return _binary(Mul, input, other)
+
+
+multiply = mul
+
+
+def div(input, other, rounding_mode=None):
+    """True division (integers give the default float dtype), or ``rounding_mode`` "trunc"/"floor"."""
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        q = _binary(Div, _float_operand(input), _float_operand(other))
+        out = Tensor._wrap(xp_of(q.data).trunc(q.data))
+        ref = input if isinstance(input, Tensor) else other
+        return out if ref.dtype.kind == "f" else out.to(ref.dtype)
+    if rounding_mode is not None:
+        raise ValueError(f"rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    return _binary(Div, _float_operand(input), _float_operand(other))
+
+
+divide = true_divide = div
+
+
+def _float_operand(x):
+    if isinstance(x, Tensor):
+        return to_float(x)
+    return x
+
+
+def pow(input, exponent):
+    """``input ** exponent`` (either may be a scalar)."""
+    if isinstance(input, Tensor) and isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        if input.dtype.kind in "iub" and isinstance(exponent, float):
+            input = to_float(input)
+        return Pow.apply(input, exponent)
+    a, b = promote(input, exponent)
+    if not isinstance(a, Tensor):  # scalar ** tensor
+        a = Tensor._wrap(xp_of(b.data).asarray(a, dtype=b.dtype))
+    return Pow.apply(a, b)
+
+
+def neg(input):
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+class FloorDivide(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return xp_of(a).floor_divide(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return None, None
+
+
+def floor_divide(input, other):
+    """Floor of the quotient (Python's ``//``); not differentiable (zero gradient)."""
+    return _binary(FloorDivide, input, other)
+
+
+class Remainder(Function):
+    """Python's ``%`` (sign of the divisor): a − b·floor(a/b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return xp_of(a).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gb = -g * xp_of(g).floor_divide(a, b) if need[1] else None
+        return (g if need[0] else None), gb
+
+
+def remainder(input, other):
+    return _binary(Remainder, input, other)
+
+
+fmod_python = remainder
+
+# ---------------------------------------------------------------- unary maths
+
+
+def _unary(name, fwd, bwd, save="x", doc=""):
+    """Build a unary Function from a forward and a derivative.
+
+    ``bwd(g, x, y, xp)`` gets the incoming gradient, the input and the output.
+    """
+
+    def forward(ctx, x):
+        xp = xp_of(x)
+        y = fwd(xp, x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return bwd(g, x, y, xp_of(g))
+
+    cls = type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward), "__doc__": doc})
+    return cls
+
+
+Exp = _unary("Exp", lambda xp, x: xp.exp(x), lambda g, x, y, xp: g * y, doc="e^x; derivative e^x")
+Log = _unary("Log", lambda xp, x: xp.log(x), lambda g, x, y, xp: g / x, doc="ln x; derivative 1/x")
+Log1p = _unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, x, y, xp: g / (1 + x), doc="ln(1+x)")
+Expm1 = _unary("Expm1", lambda xp, x: xp.expm1(x), lambda g, x, y, xp: g * (y + 1), doc="e^x − 1")
+Sqrt = _unary("Sqrt", lambda xp, x: xp.sqrt(x), lambda g, x, y, xp: g / (2 * y), doc="√x; derivative 1/(2√x)")
+Rsqrt = _unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, x, y, xp: -0.5 * g * y * y * y, doc="1/√x")
+Sin = _unary("Sin", lambda xp, x: xp.sin(x), lambda g, x, y, xp: g * xp.cos(x), doc="sin x")
+Cos = _unary("Cos", lambda xp, x: xp.cos(x), lambda g, x, y, xp: -g * xp.sin(x), doc="cos x")
+Tanh = _unary("Tanh", lambda xp, x: xp.tanh(x), lambda g, x, y, xp: g * (1 - y * y), doc="tanh; derivative 1 − tanh²")
+Abs = _unary("Abs", lambda xp, x: xp.abs(x), lambda g, x, y, xp: g * xp.sign(x), doc="|x|; derivative sign(x) (0 at 0)")
+Reciprocal = _unary("Reciprocal", lambda xp, x: 1 / x, lambda g, x, y, xp: -g * y * y, doc="1/x")
+
+
+def _sigmoid_forward(xp, x):
+    # 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) for x < 0: never overflows
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+Sigmoid = _unary("Sigmoid", _sigmoid_forward, lambda g, x, y, xp: g * y * (1 - y),
+                 doc="σ(x) = 1/(1+e^−x); derivative σ(x)(1−σ(x))")
+
+
+def _float_unary(cls):
+    def op(input):
+        return cls.apply(to_float(input))
+
+    op.__name__ = cls.__name__.lower()
+    op.__doc__ = f"Element-wise {cls.__doc__}. Integer inputs become the default float dtype."
+    return op
+
+
+exp = _float_unary(Exp)
+log = _float_unary(Log)
+log1p = _float_unary(Log1p)
+expm1 = _float_unary(Expm1)
+sqrt = _float_unary(Sqrt)
+rsqrt = _float_unary(Rsqrt)
+sin = _float_unary(Sin)
+cos = _float_unary(Cos)
+tanh = _float_unary(Tanh)
+sigmoid = _float_unary(Sigmoid)
+reciprocal = _float_unary(Reciprocal)
+
+
+def abs(input):
+    """|x| (keeps integer dtypes); gradient sign(x), 0 at 0 as in PyTorch."""
+    if input.dtype.kind != "f":
+        return Tensor._wrap(xp_of(input.data).abs(input.data))
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def sign(input):
+    """−1, 0 or 1; its gradient is zero."""
+    return Tensor._wrap(xp_of(input.data).sign(input.data))
+
+
+def square(input):
+    return mul(input, input)
+
+
+# ---------------------------------------------------------------- clamp / max
+
+
+class Clamp(Function):
+    """Clamp into [lo, hi]; the gradient passes where lo ≤ x ≤ hi (PyTorch's convention)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = xp_of(x)
+        ctx.save_for_backward(x, lo, hi)
+        out = x
+        if lo is not None:
+            out = xp.maximum(out, lo)
+        if hi is not None:
+            out = xp.minimum(out, hi)
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        xp = xp_of(g)
+        keep = xp.ones(x.shape, dtype=bool)
+        if lo is not None:
+            keep = keep & (x >= lo)
+        if hi is not None:
+            keep = keep & (x <= hi)
+        gx = g * keep if need[0] else None
+        glo = ghi = None
+        if lo is not None and len(need) > 1 and need[1]:
+            glo = g * (x < lo)
+            if hi is not None:
+                glo = glo * (x <= hi) if not isinstance(hi, (int, float)) else glo
+        if hi is not None and len(need) > 2 and need[2]:
+            ghi = g * (x > hi)
+        return gx, glo, ghi
+
+
+def clamp(input, min=None, max=None):
+    """Limit values to [min, max]; ``min``/``max`` may be scalars or tensors."""
+    if min is None and max is None:
+        raise ValueError("clamp needs at least one of min or max")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        lo = min if not isinstance(min, Tensor) else promote(input, min)[1]
+        hi = max if not isinstance(max, Tensor) else promote(input, max)[1]
+        if isinstance(lo, Tensor):
+            input = promote(input, lo)[0]
+        if isinstance(hi, Tensor):
+            input = promote(input, hi)[0]
+        return Clamp.apply(input, lo, hi)
+    if input.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
+        input = to_float(input)
+    return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+class Maximum(Function):
+    """max(a, b); where a == b the gradient is split in half (as PyTorch does)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return xp_of(a).maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        w = (a > b) + 0.5 * (a == b)
+        w = w.astype(g.dtype, copy=False)
+        return g * w, g * (1 - w)
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return xp_of(a).minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        w = (a < b) + 0.5 * (a == b)
+        w = w.astype(g.dtype, copy=False)
+        return g * w, g * (1 - w)
+
+
+def maximum(input, other):
+    return _binary(Maximum, input, other)
+
+
+def minimum(input, other):
+    return _binary(Minimum, input, other)
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return xp_of(a).where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        zero = g.dtype.type(0)
+        ga = xp_of(g).where(cond, g, zero) if need[1] else None
+        gb = xp_of(g).where(cond, zero, g) if need[2] else None
+        return None, ga, gb
+
+
+def where(condition, input=None, other=None):
+    """``input`` where ``condition`` holds, else ``other`` (broadcasting).
+
+    With only ``condition``, returns the indices of its non-zero elements (as PyTorch).
+    """
+    if input is None and other is None:
+        from .shape import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("where needs input or other to be a Tensor")
+    a, b = promote(input, other)
+    ref = a if isinstance(a, Tensor) else b
+    xp = xp_of(ref.data)
+    if not isinstance(a, Tensor):
+        a = Tensor._wrap(xp.asarray(a, dtype=ref.dtype))
+    if not isinstance(b, Tensor):
+        b = Tensor._wrap(xp.asarray(b, dtype=ref.dtype))
+    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    if cond.dtype != bool:
+        cond = cond.astype(bool)
+    return Where.apply(cond, a, b)
+
+
+# ------------------------------------------------------- comparisons and logic
+
+
+def _compare(ufunc_name):
+    def op(input, other):
+        a, b = promote(input, other)
+        xa = a.data if isinstance(a, Tensor) else a
+        xb = b.data if isinstance(b, Tensor) else b
+        ref = a if isinstance(a, Tensor) else b
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and a.device != b.device:
+            raise RuntimeError(
+                f"expected all tensors on the same device, found {a.device} and {b.device}; "
+                "move the model and the data to the same device with .to(device)"
+            )
+        return Tensor._wrap(getattr(xp_of(ref.data), ufunc_name)(xa, xb))
+
+    op.__name__ = ufunc_name
+    op.__doc__ = f"Element-wise ``{ufunc_name}`` (a bool tensor; no gradient)."
+    return op
+
+
+eq = _compare("equal")
+ne = _compare("not_equal")
+lt = _compare("less")
+le = _compare("less_equal")
+gt = _compare("greater")
+ge = _compare("greater_equal")
+logical_and = _compare("logical_and")
+logical_or = _compare("logical_or")
+logical_xor = _compare("logical_xor")
+bitwise_and = _compare("bitwise_and")
+bitwise_or = _compare("bitwise_or")
+bitwise_xor = _compare("bitwise_xor")
+eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = "eq", "ne", "lt", "le", "gt", "ge"
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def logical_not(input):
+    return Tensor._wrap(xp_of(input.data).logical_not(input.data))
+
+
+def bitwise_not(input):
+    xp = xp_of(input.data)
+    return Tensor._wrap(xp.logical_not(input.data) if input.dtype.kind == "b" else xp.invert(input.data))
+
+
+def isnan(input):
+    return Tensor._wrap(xp_of(input.data).isnan(input.data))
+
+
+def isinf(input):
+    return Tensor._wrap(xp_of(input.data).isinf(input.data))
+
+
+def isfinite(input):
+    return Tensor._wrap(xp_of(input.data).isfinite(input.data))
+
+
+def equal(input, other) -> bool:
+    """True when both tensors have the same shape and values."""
+    return input.shape == other.shape and bool(xp_of(input.data).array_equal(input.data, other.data))
+
+
+def allclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
+    return bool(xp_of(input.data).allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return Tensor._wrap(xp_of(input.data).isclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def floor(input):
+    """Round down (no gradient: the derivative is zero almost everywhere)."""
+    return Tensor._wrap(xp_of(input.data).floor(input.data))
+
+
+def ceil(input):
+    return Tensor._wrap(xp_of(input.data).ceil(input.data))
+
+
+def round(input, decimals: int = 0):
+    """Round half to even, like PyTorch."""
+    return Tensor._wrap(xp_of(input.data).round(input.data, decimals))
+
+
+def trunc(input):
+    return Tensor._wrap(xp_of(input.data).trunc(input.data))
+
+
+__all__ = [
+    "clone", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow", "neg",
+    "negative", "floor_divide", "remainder", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos",
+    "tanh", "sigmoid", "reciprocal", "abs", "absolute", "sign", "square", "clamp", "clip", "maximum",
+    "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
+    "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "equal", "allclose", "isclose", "floor",
+    "ceil", "round", "trunc",
+]

@@ -1,0 +1,437 @@
+"""``Tensor``: an n-dimensional array with a device, a dtype and a gradient.
+
+A tensor holds its values in ``data`` (a NumPy array on the CPU, a CuPy array
+on the GPU). When ``requires_grad`` is True, every op that uses it records a
+node (its ``grad_fn``) so that ``backward()`` can apply the chain rule — the
+notes' 反向传播 — from the output back to every leaf.
+
+The arithmetic operators and most methods (``exp``, ``sum``, ``reshape``...)
+are attached by :mod:`deepglass.ops` so that each op is written once, next to
+its backward, and is reachable both as ``deepglass.exp(x)`` and ``x.exp()``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import backend, dtypes
+
+_ndarray = np.ndarray
+
+
+def _wrap_array(out):
+    t = type(out)
+    if t is _ndarray or backend.is_cuda_array(out):
+        return out
+    return np.asarray(out)
+
+
+class Tensor:
+    """An array that can record the operations applied to it.
+
+    Build tensors with :func:`deepglass.tensor`, :func:`deepglass.zeros` and
+    friends rather than calling this class; ``Tensor(array)`` wraps an existing
+    NumPy/CuPy array without copying it.
+
+    Example:
+        >>> x = deepglass.tensor([1.0, 2.0], requires_grad=True)
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_retains_grad", "_hooks", "__weakref__", "__dict__")
+    __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
+
+    def __init__(self, data, requires_grad: bool = False):
+        if isinstance(data, Tensor):
+            data = data.data
+        data = _wrap_array(data)
+        self.data = data
+        self.grad = None
+        self.grad_fn = None
+        self._version = 0
+        self._retains_grad = False
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _wrap(out, grad_fn=None) -> "Tensor":
+        """Wrap an op's output array (fast path used by ``Function.apply``)."""
+        t = object.__new__(Tensor)
+        t.data = out if type(out) is _ndarray else _wrap_array(out)
+        t.grad = None
+        t.grad_fn = grad_fn
+        t.requires_grad = grad_fn is not None
+        t._version = 0
+        t._retains_grad = False
+        t._hooks = None
+        return t
+
+    # ------------------------------------------------------------------ facts
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> backend.Device:
+        return backend.device_of(self.data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return backend.is_cuda_array(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def itemsize(self) -> int:
+        return self.data.itemsize
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self.data.flags.c_contiguous)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    # ------------------------------------------------------------ conversion
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"a Tensor with {self.data.size} elements cannot be converted to a Python number; "
+                "index or reduce it first"
+            )
+        return self.data.reshape(()).item()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array (sharing memory on the CPU)."""
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
+            )
+        if backend.is_cuda_array(self.data):
+            if not force:
+                raise TypeError(
+                    f"can't convert a {self.device} tensor to numpy; use tensor.cpu() first"
+                )
+            return backend.to_numpy(self.data)
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = backend.to_numpy(self.data)
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def tolist(self):
+        return backend.to_numpy(self.data).tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors can be used as an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; use .any() or .all()"
+            )
+        return bool(self.item())
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    # -------------------------------------------------------------- autograd
+    def detach(self) -> "Tensor":
+        """The same values (shared memory), cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only floating-point tensors can require gradients, got {dtypes.name_of(self.dtype)}; "
+                "convert with .float() first"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad of leaf tensors; use .detach() for a non-leaf"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after ``backward()``."""
+        if self.grad_fn is None:
+            return
+        self._retains_grad = True
+        self.grad_fn._retained = self
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new gradient."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require grad")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        if self.grad_fn is not None:
+            self.grad_fn._retained_hooks = self
+        return hook
+
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False, inputs=None) -> None:
+        """Compute the gradient of this tensor with respect to every leaf (the chain rule).
+
+        Args:
+            gradient: dL/d(self); may be omitted for a scalar (it is then 1).
+            retain_graph: keep the graph's saved arrays for a second backward.
+            inputs: accumulate only into these leaves.
+        """
+        from .autograd.engine import run_backward
+
+        if create_graph:
+            raise NotImplementedError("deepglass has no double backward (create_graph=True)")
+        run_backward([self], [gradient], bool(retain_graph), inputs=inputs)
+
+    # ---------------------------------------------------------------- moves
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+        device = kwargs.pop("device", None)
+        dtype = kwargs.pop("dtype", None)
+        kwargs.pop("non_blocking", None)
+        copy = kwargs.pop("copy", False)
+        if kwargs:
+            raise TypeError(f"to() got unexpected arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            elif isinstance(a, (str, backend.Device)) and (isinstance(a, backend.Device) or a.split(":")[0] in ("cpu", "cuda")):
+                device = a
+            else:
+                dtype = a
+        out = self
+        if dtype is not None:
+            dtype = dtypes.as_dtype(dtype)
+            if dtype != self.dtype:
+                from .ops.elementwise import _cast
+
+                out = _cast(out, dtype)
+        if device is not None:
+            device = backend.as_device(device)
+            if device != out.device:
+                from .ops.elementwise import _move
+
+                out = _move(out, device)
+        if copy and out is self:
+            out = self.clone()
+        return out
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self, device=None) -> "Tensor":
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int):
+            device = f"cuda:{device}"
+        return self.to(device)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"deepglass.{self.dtype.name}"
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    # ---------------------------------------------------------- in-place ops
+    def _check_inplace(self) -> None:
+        """Refuse in-place changes that would corrupt recorded gradients."""
+        if self.requires_grad and grad_mode._state.enabled:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf tensor that requires grad is being used in an in-place operation; "
+                    "do the update inside `with deepglass.no_grad():` (as optimizers do) "
+                    "or use the out-of-place form"
+                )
+            raise RuntimeError(
+                "in-place operation on a tensor that is part of an autograd graph would corrupt its "
+                f"gradient (grad_fn={self.grad_fn.name}); use the out-of-place form, e.g. x = x + y"
+            )
+        self._version += 1
+
+    def _assign(self, value) -> "Tensor":
+        """Write ``value`` (array or scalar) into this tensor's memory."""
+        self._check_inplace()
+        xp = backend.array_module_of(self.data)
+        if isinstance(value, Tensor):
+            if value.device != self.device:
+                raise RuntimeError(
+                    f"expected all tensors on the same device, found {self.device} and {value.device}; "
+                    "move the model and the data to the same device with .to(device)"
+                )
+            value = value.data
+        xp.copyto(self.data, value, casting="unsafe")
+        return self
+
+    def zero_(self) -> "Tensor":
+        return self._assign(0)
+
+    def fill_(self, value) -> "Tensor":
+        return self._assign(value)
+
+    def copy_(self, src) -> "Tensor":
+        if not isinstance(src, Tensor):
+            src = Tensor(np.asarray(src))
+        if src.device != self.device:
+            src = src.to(self.device)
+        return self._assign(src.data)
+
+    def add_(self, other, alpha=1) -> "Tensor":
+        o = other.data if isinstance(other, Tensor) else other
+        return self._assign(self.data + (o if alpha == 1 else alpha * o))
+
+    def sub_(self, other, alpha=1) -> "Tensor":
+        o = other.data if isinstance(other, Tensor) else other
+        return self._assign(self.data - (o if alpha == 1 else alpha * o))
+
+    def mul_(self, other) -> "Tensor":
+        return self._assign(self.data * (other.data if isinstance(other, Tensor) else other))
+
+    def div_(self, other) -> "Tensor":
+        return self._assign(self.data / (other.data if isinstance(other, Tensor) else other))
+
+    def clamp_(self, min=None, max=None) -> "Tensor":
+        xp = backend.array_module_of(self.data)
+        return self._assign(xp.clip(self.data, min, max))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> "Tensor":
+        from .random import numpy_generator
+
+        return self._assign(backend.to_device(numpy_generator(generator).uniform(a, b, self.shape), self.device))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> "Tensor":
+        from .random import numpy_generator
+
+        return self._assign(backend.to_device(numpy_generator(generator).normal(mean, std, self.shape), self.device))
+
+    def __setitem__(self, index, value) -> None:
+        self._check_inplace()
+        if isinstance(value, Tensor):
+            value = value.data
+        index = _unwrap_index(index)
+        self.data[index] = value
+
+    # ---------------------------------------------------------------- repr
+    def __repr__(self) -> str:
+        arr = backend.to_numpy(self.data)
+        body = _format_array(arr)
+        extras = []
+        if self.is_cuda:
+            extras.append(f"device='{self.device}'")
+        default = {np.dtype("float32"), np.dtype("int64"), np.dtype("bool")}
+        if arr.dtype not in default or arr.size == 0 and arr.dtype != np.float32:
+            extras.append(f"dtype={dtypes.name_of(arr.dtype)}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if arr.size == 0 and arr.ndim != 1:
+            extras.insert(0, f"size={tuple(arr.shape)}")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    __str__ = __repr__
+
+
+def _format_array(arr: np.ndarray) -> str:
+    if arr.size == 0:
+        return "[]"
+    opts = dict(separator=", ", prefix="tensor(", threshold=1000, edgeitems=3)
+    if arr.dtype.kind == "f":
+        finite = arr[np.isfinite(arr)]
+        if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
+            return np.array2string(arr, formatter={"float_kind": lambda v: _int_float(v)}, **opts)
+        return np.array2string(arr, precision=4, floatmode="fixed", **opts)
+    if arr.dtype.kind == "b":
+        return np.array2string(arr, formatter={"bool": lambda v: "True" if v else "False"}, **opts)
+    return np.array2string(arr, **opts)
+
+
+def _int_float(v) -> str:
+    if np.isnan(v):
+        return "nan"
+    if np.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return f"{int(v)}."
+
+
+def _unwrap_index(index):
+    """Replace Tensors inside an index by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return [i.data if isinstance(i, Tensor) else i for i in index]
+    return index
+
+
+# imported last: the autograd package itself needs Tensor
+from .autograd import grad_mode  # noqa: E402
