@@ -1,2 +1,19 @@
-"""``deepglass.nn``: layers and losses (filled by the network issue)."""
-from . import functional  # noqa: F401
+"""``deepglass.nn``: the notes' 构建网络 — modules, layers, losses, initialisation.
+
+Layers live in :mod:`deepglass.nn.modules` (one file per family), their
+stateless kernels in :mod:`deepglass.nn.functional`.
+"""
+from . import functional, init  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import __all__ as _modules_all
+from .parameter import Parameter
+
+__all__ = ["Parameter", "functional", "init", "utils"] + list(_modules_all)
+
+
+def __getattr__(name):
+    if name == "utils":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.utils")
+    raise AttributeError(f"module 'deepglass.nn' has no attribute {name!r}")

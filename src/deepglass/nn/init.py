@@ -1,0 +1,1 @@
+"""(placeholder: nn.init, filled by the network issue)"""
