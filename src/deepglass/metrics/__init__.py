@@ -26,6 +26,15 @@ from .ranking import (
     roc_auc_score,
     roc_curve,
 )
+from .streaming import (
+    ROCAUC,
+    Accuracy,
+    AveragePrecision,
+    ConfusionMatrix,
+    Mean,
+    PrecisionRecallF1,
+    TopKAccuracy,
+)
 from . import detection
 
 __all__ = [
@@ -34,5 +43,6 @@ __all__ = [
     "precision_recall_fscore_support", "precision_score", "recall_score", "top_k_accuracy_score",
     "F1ConfidenceCurve", "auc", "average_precision_score", "f1_confidence_curve",
     "interpolated_average_precision", "precision_recall_curve", "roc_auc_score", "roc_curve",
+    "ConfusionMatrix", "Accuracy", "TopKAccuracy", "PrecisionRecallF1", "AveragePrecision", "ROCAUC", "Mean",
     "detection",
 ]

@@ -15,8 +15,12 @@ from .boxes import (
     nms,
 )
 from .coco import COCOEvalResult, coco_evaluate
+from .mean_ap import DetectionConfusionMatrix, detection_confusion_matrix, mean_average_precision
+from .yolo import load_yolo_labels, yolo_to_coco
 
 __all__ = [
     "box_convert", "box_area", "box_iou", "generalized_box_iou", "distance_box_iou",
     "complete_box_iou", "nms", "batched_nms", "coco_evaluate", "COCOEvalResult",
+    "mean_average_precision", "detection_confusion_matrix", "DetectionConfusionMatrix",
+    "load_yolo_labels", "yolo_to_coco",
 ]

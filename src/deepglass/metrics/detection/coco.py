@@ -172,7 +172,7 @@ def coco_evaluate(gt, dt, *, iou_thresholds=None, max_dets=(1, 10, 100), area_ra
         ...       "annotations": [{"id": 1, "image_id": 1, "category_id": 1,
         ...                        "bbox": [0, 0, 10, 10], "area": 100, "iscrowd": 0}]}
         >>> r = coco_evaluate(gt, [{"image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "score": .9}])
-        >>> float(r.stats[0])
+        >>> round(float(r.stats[0]), 6)
         1.0
     """
     g = load_ground_truth(gt)
