@@ -5,14 +5,8 @@ this module only gathers the names in one place.
 """
 from __future__ import annotations
 
-from ..ops import activation as _activation
-from ..ops import attention as _attention
-from ..ops import conv as _conv
-from ..ops import dropout as _dropout
-from ..ops import loss as _loss
-from ..ops import norm as _norm
-from ..ops import pool as _pool
-from ..ops import sampling as _sampling
+import importlib
+
 from ..ops.activation import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
 from ..ops.conv import *  # noqa: F401,F403
@@ -23,6 +17,15 @@ from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403
 from ..ops.shape import one_hot, pad
+
+from ..ops import activation as _activation
+from ..ops import attention as _attention
+from ..ops import conv as _conv
+from ..ops import dropout as _dropout
+from ..ops import loss as _loss
+_norm = importlib.import_module("deepglass.ops.norm")  # `ops.norm` the attribute is the norm() function
+from ..ops import pool as _pool
+from ..ops import sampling as _sampling
 
 __all__ = sorted(
     set(["linear", "one_hot", "pad"])

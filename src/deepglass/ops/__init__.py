@@ -22,9 +22,14 @@ from .linalg import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 
+import importlib as _importlib  # noqa: E402
+
+# `norm` (the function from reduce) shadows the submodule attribute of the same name
+_norm_module = _importlib.import_module(f"{__name__}.norm")
+
 OP_MODULES = [elementwise, reduce, shape, linalg, activation]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
-FUNCTIONAL_MODULES = [activation, conv, pool, norm, dropout, loss, attention, sampling]
+FUNCTIONAL_MODULES = [activation, conv, pool, _norm_module, dropout, loss, attention, sampling]
 
 
 def _reflect(fn):
