@@ -64,6 +64,9 @@ class COCOEvalResult:
         iou_thresholds, rec_thresholds, max_dets, area_ranges, area_labels,
         img_ids, cat_ids: the parameters used.
         cat_names: category id -> name.
+        matches: per kept detection (area "all", largest maxDet): ``category``
+            (index into ``cat_ids``), ``score``, ``tp[T, D]``, ``fp[T, D]``, and
+            ``n_pos[K]`` (non-ignored ground truths per class).
         ap_per_class, ap50_per_class, ap75_per_class: per category (in ``cat_ids``
             order), area "all", largest maxDet; -1 where the class has no ground truth.
     """
@@ -79,6 +82,38 @@ class COCOEvalResult:
         self.ap_per_class = np.array([_mean_valid(p[:, :, k]) for k in range(p.shape[2])])
         self.ap50_per_class = self._at(0.5, p)
         self.ap75_per_class = self._at(0.75, p)
+
+    def f1_confidence(self, k: int, iou: float = 0.5):
+        """F1 against the confidence threshold for class index ``k`` at one IoU threshold.
+
+        Detections (all areas, largest maxDet) are swept by decreasing score; at each
+        distinct score ``P = TP / (TP + FP)``, ``R = TP / #gt``, ``F1 = 2PR / (P + R)``.
+
+        Returns:
+            ``(thresholds increasing, precision, recall, f1)``.
+        """
+        t = np.flatnonzero(np.isclose(self.iou_thresholds, iou))
+        if len(t) == 0:
+            raise ValueError(f"IoU {iou} is not one of the evaluated thresholds {self.iou_thresholds.tolist()}.")
+        m = self.matches
+        sel = np.flatnonzero(m["category"] == k)
+        tp, fp = m["tp"][t[0], sel], m["fp"][t[0], sel]
+        counted = tp | fp
+        s = m["score"][sel][counted]
+        tp = tp[counted]
+        order = np.argsort(-s, kind="stable")
+        s, tp = s[order], tp[order]
+        if len(s) == 0:
+            return (np.zeros(0),) * 4
+        last = np.append(np.flatnonzero(s[1:] != s[:-1]), len(s) - 1)
+        ctp = np.cumsum(tp)[last].astype(np.float64)
+        cfp = (last + 1) - ctp
+        npos = max(int(m["n_pos"][k]), 0)
+        p = ctp / (ctp + cfp)
+        r = ctp / npos if npos else np.zeros_like(ctp)
+        den = 2 * ctp + cfp + (npos - ctp)
+        f1 = np.divide(2 * ctp, den, out=np.zeros_like(ctp), where=den > 0)
+        return s[last][::-1], p[::-1], r[::-1], f1[::-1]
 
     def _at(self, thr, p):
         t = np.flatnonzero(self.iou_thresholds == thr)
@@ -189,11 +224,13 @@ def coco_evaluate(gt, dt, *, iou_thresholds=None, max_dets=(1, 10, 100), area_ra
     if cat_ids is not None:
         g.cat_ids = np.unique(np.asarray(cat_ids, dtype=np.int64))
     rec_thresholds = np.linspace(0.0, 1.0, int(np.round((1.00 - 0.0) / 0.01)) + 1, endpoint=True)
-    precision, recall, scores = _evaluate_arrays(g, d, iou_thresholds, rec_thresholds, max_dets, area_ranges)
+    matches = {}
+    precision, recall, scores = _evaluate_arrays(g, d, iou_thresholds, rec_thresholds, max_dets,
+                                                 area_ranges, matches)
     result = COCOEvalResult(precision, recall, scores, dict(
         iou_thresholds=iou_thresholds, rec_thresholds=rec_thresholds, max_dets=max_dets,
         area_ranges=area_ranges, area_labels=AREA_LABELS, img_ids=g.img_ids, cat_ids=g.cat_ids,
-        cat_names=g.cat_names))
+        cat_names=g.cat_names, matches=matches))
     if verbose:
         result.summary()
     return result
@@ -207,7 +244,9 @@ def _index(values, table):
     return np.where(ok, pos_c, -1)
 
 
-def _evaluate_arrays(g: CocoGroundTruth, d: CocoDetections, thrs, rec_thrs, max_dets, area_rng):
+def _evaluate_arrays(g: CocoGroundTruth, d: CocoDetections, thrs, rec_thrs, max_dets, area_rng,
+                     matches=None):
+    """The precision, recall and scores arrays; fills ``matches`` (area "all") if given."""
     T, R, K, A, M = len(thrs), len(rec_thrs), len(g.cat_ids), len(area_rng), len(max_dets)
     I = len(g.img_ids)
     precision = -np.ones((T, R, K, A, M))
@@ -255,6 +294,8 @@ def _evaluate_arrays(g: CocoGroundTruth, d: CocoDetections, thrs, rec_thrs, max_
 
     dcls = dgroup // I
     dimg = dgroup % I
+    if matches is not None:
+        matches.update(category=dcls, score=dscore, tp=tp[:, 0], fp=fp[:, 0], n_pos=n_pos[:, 0])
     eps = np.spacing(1)
     for k in range(K):
         sel = np.flatnonzero(dcls == k)
