@@ -10,7 +10,8 @@ import pytest
 
 
 def make_coco(seed: int, n_images: int = 30, n_cats: int = 5, mean_gt: float = 4.0,
-              crowd_frac: float = 0.06, score_decimals: int = 2, n_empty_cats: int = 1):
+              crowd_frac: float = 0.06, score_decimals: int = 2, n_empty_cats: int = 1,
+              dense: bool = False):
     """Random COCO ground truth and results with the hard cases mixed in.
 
     Crowd boxes, areas exactly 32² and 96², scores rounded (ties across images),
@@ -56,6 +57,20 @@ def make_coco(seed: int, n_images: int = 30, n_cats: int = 5, mean_gt: float = 4
             w, h = float(rng.uniform(4, 150)), float(rng.uniform(4, 150))
             dets.append({"image_id": img["id"], "category_id": int(rng.integers(1, n_cats + 2)),
                          "bbox": [float(rng.uniform(0, 400)), float(rng.uniform(0, 300)), w, h],
+                         "score": round(float(rng.random()), score_decimals)})
+    if dense:
+        # one crowded image: 30 gts and 130 overlapping detections of class 1
+        img = images[-1]["id"]
+        centres = rng.uniform(50, 300, (30, 2))
+        for cx, cy in centres:
+            w, h = rng.uniform(20, 80, 2)
+            anns.append({"id": aid, "image_id": img, "category_id": 1, "bbox": [cx, cy, w, h],
+                         "area": w * h, "iscrowd": int(rng.random() < 0.1)})
+            aid += 1
+        for _ in range(130):
+            cx, cy = centres[rng.integers(0, 30)] + rng.normal(0, 6, 2)
+            w, h = rng.uniform(20, 80, 2)
+            dets.append({"image_id": img, "category_id": 1, "bbox": [cx, cy, w, h],
                          "score": round(float(rng.random()), score_decimals)})
     # drop every detection of some images, so images without detections exist
     no_det = {im["id"] for im in images[: max(1, n_images // 10)]}
