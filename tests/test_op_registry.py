@@ -48,7 +48,7 @@ def _to_dg(x, dtype, requires_grad, device="cpu"):
 def _to_torch(x, dtype, requires_grad):
     if isinstance(x, np.ndarray):
         arr = x.astype(dtype) if x.dtype.kind == "f" else x
-        t = torch.from_numpy(np.ascontiguousarray(arr).copy())
+        t = torch.from_numpy(np.array(arr, copy=True, order="C"))
         if requires_grad and arr.dtype.kind == "f":
             t.requires_grad_(True)
         return t

@@ -60,7 +60,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         if not t.data.flags.c_contiguous:
             raise ValueError(f"gradcheck input {i} must be contiguous")
         n = flat.size
-        numerical = [np.zeros((n,) + o.shape) for o in base]
+        numerical = [np.zeros((n, o.size)) for o in base]
         for k in range(n):
             old = flat[k].item()
             flat[k] = old + eps
@@ -69,7 +69,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             minus = evaluate()
             flat[k] = old
             for j in range(len(base)):
-                numerical[j][k] = (plus[j] - minus[j]) / (2 * eps)
+                numerical[j][k] = ((plus[j] - minus[j]) / (2 * eps)).reshape(-1)
         for j, o in enumerate(outs):
             if not o.requires_grad:
                 if np.any(numerical[j] != 0):
@@ -86,7 +86,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                 run_backward([o], [Tensor._wrap(seed)], retain_graph=True, capture=capture)
                 g = capture["grads"][id(t)]
                 analytic = np.zeros(n) if g is None else backend.to_numpy(g).astype(np.float64).reshape(-1)
-                num = numerical[j][:, r] if numerical[j].ndim > 1 else numerical[j].reshape(n, -1)[:, r]
+                num = numerical[j][:, r]
                 bad = np.abs(analytic - num) > atol + rtol * np.abs(num)
                 if np.any(bad):
                     k = int(np.argmax(bad))

@@ -465,19 +465,20 @@ class ScatterAdd(Function):
         out = x.copy()
         grids = list(xp.indices(idx.shape, sparse=True))
         grids[axis] = idx
-        xp.add.at(out, tuple(grids), src[tuple(slice(0, n) for n in idx.shape)])
-        ctx.save_for_backward(idx)
+        grids = tuple(grids)
+        xp.add.at(out, grids, src[tuple(slice(0, n) for n in idx.shape)])
+        ctx.save_for_backward(idx, grids)
         ctx.axis, ctx.src_shape = axis, src.shape
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (idx,) = ctx.saved_tensors
+        idx, grids = ctx.saved_tensors
         xp = xp_of(g)
         gsrc = None
         if ctx.needs_input_grad[2]:
             gsrc = xp.zeros(ctx.src_shape, dtype=g.dtype)
-            gsrc[tuple(slice(0, n) for n in idx.shape)] = xp.take_along_axis(g, idx, axis=ctx.axis)
+            gsrc[tuple(slice(0, n) for n in idx.shape)] = g[tuple(grids)]
         return g, None, gsrc
 
 
