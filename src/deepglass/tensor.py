@@ -247,7 +247,7 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype
-            elif isinstance(a, (str, backend.Device)) and (isinstance(a, backend.Device) or a.split(":")[0] in ("cpu", "cuda")):
+            elif isinstance(a, backend.Device) or (isinstance(a, str) and a not in dtypes._NAMES):
                 device = a
             else:
                 dtype = a
