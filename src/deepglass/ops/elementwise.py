@@ -156,6 +156,17 @@ class Neg(Function):
 
 
 def _binary(fn, a, b):
+    # fast paths (no promotion needed) before the general rules in promote()
+    if type(a) is Tensor:
+        tb = type(b)
+        if tb is Tensor:
+            if a.data.dtype == b.data.dtype:
+                return fn.apply(a, b)
+        elif tb is float:
+            if a.data.dtype.kind == "f":
+                return fn.apply(a, b)
+        elif tb is int and a.data.dtype.kind in "fiu":
+            return fn.apply(a, b)
     a, b = promote(a, b)
     return fn.apply(a, b)
 
