@@ -1,4 +1,186 @@
-"""(placeholder: filled by the issue that owns this family)"""
+"""Dropout (dropout, dropout2d) and the embedding lookup (embedding).
+
+Dropout zeroes each element with probability p during training and scales the
+survivors by 1/(1 − p), so the expected activation is unchanged and nothing
+needs rescaling at evaluation time; it keeps units from co-adapting
+(a cheap ensemble). Masks are drawn from deepglass's seeded default generator
+on the host (so a seed gives the same mask on the CPU and the GPU).
+
+The embedding lookup lives here too (the kernel of ``nn.Embedding``, PyTorch's
+``sparse`` family): rows of a weight table selected by integer indices.
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from .. import backend, random
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import xp_of
+
+
+class MaskMul(Function):
+    """y = x·m with a fixed (pre-scaled) mask m; dx = g·m."""
+
+    @staticmethod
+    def forward(ctx, x, m):
+        ctx.m = m
+        return x * m
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.m, None
+
+
+def _check_p(name, p):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name} probability has to be between 0 and 1, but got {p}")
+
+
+def _mask(input, shape, p, generator=None):
+    keep = random.numpy_generator(generator).random(shape, dtype=np.float32) >= p
+    dtype = input.dtype if input.dtype.kind == "f" else np.float32
+    m = keep.astype(dtype) * dtype.type(1.0 / (1.0 - p))
+    return backend.to_device(m, input.device)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1 − p) (training only).
+
+    y_i = x_i · m_i / (1 − p), m_i ~ Bernoulli(1 − p); the identity when ``training`` is False.
+
+    Args:
+        input: any shape.
+        p: probability of zeroing an element.
+        training: apply dropout (False: return the input unchanged).
+        inplace: accepted for PyTorch compatibility; the result is a new tensor.
+
+    Shape:
+        Output has the input's shape.
+
+    Returns:
+        The tensor with dropped elements.
+
+    Example:
+        >>> y = dropout(deepglass.ones(1000), 0.2)
+        >>> 0.75 < (y != 0).float().mean().item() < 0.85
+        True
+    """
+    _check_p("dropout", p)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    return MaskMul.apply(input, _mask(input, input.shape, p))
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels (feature maps) with probability ``p``, scaling the rest by 1/(1 − p).
+
+    Neighbouring pixels of a feature map are strongly correlated, so dropping single pixels
+    regularises little; dropping a channel at a time does.
+
+    Args:
+        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
+        p: probability of zeroing a channel.
+        training: apply dropout (False: identity).
+        inplace: accepted for PyTorch compatibility.
+
+    Shape:
+        Output has the input's shape; the mask is ``(N, C, 1, 1)`` (``(C, 1, 1)`` unbatched).
+
+    Returns:
+        The tensor with dropped channels.
+
+    Example:
+        >>> dropout2d(deepglass.ones(2, 8, 3, 3), 0.5).shape
+        (2, 8, 3, 3)
+    """
+    _check_p("dropout2d", p)
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+                           f"{tuple(input.shape)}; use dropout1d/dropout for other shapes")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    lead = 1 if input.ndim == 3 else 2
+    return MaskMul.apply(input, _mask(input, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead), p))
+
+
+class Embedding(Function):
+    """y = W[idx]; dW = Σ over the occurrences of each index of g (scatter-add), padding row zero."""
+
+    @staticmethod
+    def forward(ctx, w, idx, padding_idx, scale_grad_by_freq):
+        ctx.idx = idx
+        ctx.geom = (w.shape, padding_idx, scale_grad_by_freq)
+        return w[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, padding_idx, scale = ctx.geom
+        xp = xp_of(g)
+        idx = ctx.idx.reshape(-1)
+        g2 = g.reshape(-1, shape[1])
+        if scale:
+            counts = xp.bincount(idx, minlength=shape[0])
+            g2 = g2 / counts[idx].reshape(-1, 1).astype(g.dtype)
+        gw = xp.zeros(shape, dtype=g.dtype)
+        xp.add.at(gw, idx, g2)
+        if padding_idx is not None:
+            gw[padding_idx] = 0
+        return gw, None
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    """Look up rows of ``weight`` (a table of ``num_embeddings`` vectors) at the integer ``input`` indices.
+
+    y[..., :] = W[input[...], :]; the gradient of a row is the sum of the gradients of its lookups.
+
+    Args:
+        input: integer tensor of indices, any shape.
+        weight: ``(num_embeddings, embedding_dim)``.
+        padding_idx: this row gets no gradient (a fixed "padding" vector).
+        max_norm: rows looked up are renormalised in place to at most this ``norm_type``-norm.
+        scale_grad_by_freq: divide each row's gradient by the index's count in the batch.
+        sparse: not supported (dense gradients only); must be False.
+
+    Shape:
+        ``(*input.shape, embedding_dim)``.
+
+    Returns:
+        The gathered vectors.
+
+    Example:
+        >>> embedding(deepglass.tensor([[0, 2]]), deepglass.randn(5, 3)).shape
+        (1, 2, 3)
+    """
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients are not supported; use sparse=False")
+    if input.dtype.kind not in "iu":
+        raise RuntimeError(f"embedding: expected an integer index tensor, got dtype {input.dtype}; use input.long()")
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
+    n = weight.shape[0]
+    idx = input.data
+    if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
+        raise IndexError(f"embedding: index out of range: indices must lie in [0, {n}), got min {int(idx.min())} "
+                         f"and max {int(idx.max())}")
+    idx = idx % n if idx.size and int(idx.min()) < 0 else idx
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
+        padding_idx = padding_idx % n
+    if max_norm is not None:
+        xp = xp_of(weight.data)
+        rows = xp.unique(idx.reshape(-1))
+        w = weight.data
+        norms = xp.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
+        scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+        w[rows] *= scale[:, None]
+        weight._version += 1
+    return Embedding.apply(weight, Tensor._wrap(idx), padding_idx, bool(scale_grad_by_freq))
+
+
+__all__ = ["dropout", "dropout2d", "embedding"]
