@@ -72,8 +72,6 @@ def _binary_counts(y_true, y_score, pos_label=None, sample_weight=None):
     check_same_length(("y_true", y_true), ("y_score", y_score))
     if len(y_true) == 0:
         raise ValueError("y_true and y_score are empty; at least one sample is required.")
-    if pos_label is None and y_true.dtype.kind in "biuf" and len(np.unique(y_true[:0])) == 0:
-        pass
     w = sample_weights(sample_weight, len(y_true))
     pos = _positive_mask(y_true, pos_label)
     order = np.argsort(y_score, kind="stable")[::-1]
@@ -321,11 +319,9 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi
         y_score = column(y_score, "y_score")
     if average not in (None, "micro", "macro", "weighted", "samples"):
         raise ValueError(f"average has to be one of None, 'micro', 'macro', 'weighted'; got {average!r}.")
-    positives = (y_true == present[-1]).astype(np.int64) if len(present) == 2 else np.zeros(len(y_true), np.int64)
-    if len(present) == 1:
-        # label_binarize of a single class gives all-zero columns (negatives)
-        positives = np.zeros(len(y_true), dtype=np.int64)
-    return _binary_roc_auc(positives, y_score, w)
+    # the larger of two labels is the positive one; a single label means no positives
+    positives = (y_true == present[-1]) if len(present) == 2 else np.zeros(len(y_true), dtype=bool)
+    return _binary_roc_auc(positives.astype(np.int64), y_score, w)
 
 
 def _multiclass_roc_auc(y_true, y_score, labels, multi_class, average, w):

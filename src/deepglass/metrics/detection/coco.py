@@ -120,13 +120,12 @@ class COCOEvalResult:
         return np.array([_mean_valid(p[t, :, k]) for k in range(p.shape[2])])
 
     def _one(self, ap, iou=None, area="all", max_det=None):
-        a = AREA_LABELS.index(area) if area in self.area_labels else None
+        a = list(self.area_labels).index(area)
         m = list(self.max_dets).index(max_det)
         s = self.precision if ap else self.recall
-        if iou is not None:
+        if iou is not None:  # exact float comparison, as pycocotools
             s = s[np.flatnonzero(self.iou_thresholds == iou)]
-        s = s[..., a, m] if a is not None else s[..., :0, m]
-        return _mean_valid(s)
+        return _mean_valid(s[..., a, m])
 
     def _lines(self):
         md = list(self.max_dets)
@@ -364,8 +363,6 @@ def _greedy_match(dgroup, rank, dbox, gstart, gbox, gcrowd, gign, thrs, ND):
     bounds = np.searchsorted(prank, np.arange(prank[-1] + 2))
     above = iou[None, :] >= thr_eff[:, None]  # [T, P]
     taken = np.zeros((T, A, len(gbox)), dtype=bool)
-    t_ix = np.arange(T)[:, None, None]
-    a_ix = np.arange(A)[None, :, None]
     for r in range(len(bounds) - 1):
         lo, hi = bounds[r], bounds[r + 1]
         if lo == hi:
@@ -383,5 +380,4 @@ def _greedy_match(dgroup, rank, dbox, gstart, gbox, gcrowd, gign, thrs, ND):
         taken[tt, aa, gj[pp]] = True
         matched[tt, aa, dj[pp]] = True
         matched_ign[tt, aa, dj[pp]] = gign[aa, gj[pp]]
-    del t_ix, a_ix
     return matched, matched_ign
