@@ -301,6 +301,29 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool)
 
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.to(other.dtype)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from .creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from .creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return self.new_full(size, 0, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+        return self.new_full(size, 1, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    new_empty = new_zeros
+
     # ---------------------------------------------------------- in-place ops
     def _check_inplace(self) -> None:
         """Refuse in-place changes that would corrupt recorded gradients."""
