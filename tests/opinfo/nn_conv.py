@@ -1,0 +1,58 @@
+"""Registry entries for convolution: conv1d, conv2d, conv_transpose2d, unfold, fold."""
+from __future__ import annotations
+
+import torch.nn.functional as TF
+
+import deepglass.nn.functional as F
+
+from . import OpInfo, Sample
+
+CONV_NOTE = "float32 sums of up to ~50 products: rtol 1e-4 / atol 1e-5"
+
+
+def _conv2d(rng):
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    return [
+        Sample(x(2, 3, 5, 6), x(4, 3, 3, 3), x(4), padding=1),                       # row-GEMM kernel
+        Sample(x(1, 4, 7, 5), x(4, 2, 3, 2), x(4), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2),
+        Sample(x(2, 3, 6, 6), x(3, 1, 3, 3), None, stride=2, padding=1, groups=3),   # depthwise
+        Sample(x(1, 2, 5, 5), x(3, 2, 2, 2), x(3), padding="same", dilation=2),      # asymmetric 'same'
+        Sample(x(2, 2, 6, 7), x(2, 2, 3, 3), None, stride=(1, 2), padding="valid"),
+        Sample(x(1, 2, 4, 5), x(3, 2, 1, 1), x(3)),                                   # 1x1, batch 1
+        Sample(x(3, 5, 4), x(2, 3, 3, 3), x(2), padding=(2, 1), dilation=(2, 1)),     # unbatched
+    ]
+
+
+def _conv1d(rng):
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    return [
+        Sample(x(2, 3, 9), x(4, 3, 3), x(4), stride=2, padding=1, dilation=2),
+        Sample(x(1, 4, 7), x(2, 2, 2), None, padding="same", groups=2),
+        Sample(x(3, 6), x(2, 3, 3), x(2)),
+    ]
+
+
+def _conv_transpose2d(rng):
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    return [
+        Sample(x(2, 4, 3, 4), x(4, 3, 3, 2), x(6), stride=(2, 3), padding=(1, 0), output_padding=(1, 2), groups=2,
+               dilation=(1, 2)),
+        Sample(x(1, 2, 3, 3), x(2, 3, 3, 3)),
+        Sample(x(1, 3, 3, 2), x(3, 2, 3, 3), x(2), stride=2, padding=1, output_padding=1),
+    ]
+
+
+ENTRIES = [
+    OpInfo("conv2d", F.conv2d, TF.conv2d, _conv2d, rtol=1e-4, atol=1e-5, note=CONV_NOTE),
+    OpInfo("conv1d", F.conv1d, TF.conv1d, _conv1d, rtol=1e-4, atol=1e-5, note=CONV_NOTE),
+    OpInfo("conv_transpose2d", F.conv_transpose2d, TF.conv_transpose2d, _conv_transpose2d, rtol=1e-4, atol=1e-5,
+           note=CONV_NOTE),
+    OpInfo("unfold", F.unfold, TF.unfold, lambda rng: [
+        Sample(rng.standard_normal((2, 3, 6, 5)), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),
+        Sample(rng.standard_normal((1, 2, 4, 4)), 2, stride=2),
+    ]),
+    OpInfo("fold", F.fold, TF.fold, lambda rng: [
+        Sample(rng.standard_normal((2, 12, 21)), (5, 6), 2, stride=(2, 1), padding=1),
+        Sample(rng.standard_normal((1, 8, 9)), (4, 4), 2),
+    ]),
+]
