@@ -1,4 +1,467 @@
-"""(placeholder: filled by the issue that owns this family)"""
+"""Attention modules: multi-head attention, squeeze-and-excitation, CBAM, the spatial transformer.
+
+The notes' 注意力机制 chapter: soft attention is differentiable, so the weights
+that say *where to look* are learned with the rest of the network —
+
+- over **positions of a sequence** (MultiheadAttention, Vaswani et al. 2017),
+- over **channels** (SqueezeExcitation, Hu et al. 2017),
+- over **channels, then pixels** (CBAM, Woo et al. 2018),
+- over **space**, as a learned warp (SpatialTransformer, Jaderberg et al. 2015).
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+
+import numpy as np
+
+from ... import backend, random
+from ...autograd.grad_mode import no_grad
+from ...creation import zeros
+from ...ops import sampling
+from ...ops.attention import scaled_dot_product_attention
+from ...ops.linalg import linear
+from ...ops.activation import softmax
+from ...ops.shape import cat, pad
+from ...tensor import Tensor
+from ..parameter import Parameter
+from .module import Module
+
+
+def _xavier_uniform_(t: Tensor, fan_in: int, fan_out: int) -> Tensor:
+    bound = math.sqrt(6.0 / (fan_in + fan_out))
+    with no_grad():
+        return t.uniform_(-bound, bound)
+
+
+def _dropout(x: Tensor, p: float) -> Tensor:
+    """Inverted dropout with the default generator (kept values scaled by 1/(1 − p))."""
+    if p <= 0:
+        return x
+    keep = random.numpy_generator().random(x.shape) >= p
+    scale = (keep / (1.0 - p)) if p < 1 else np.zeros(x.shape)
+    return x * Tensor._wrap(backend.to_device(scale.astype(x.dtype), x.device))
+
+
+def _float_mask(mask, dtype, name):
+    """Boolean mask (True = blocked) → additive float mask (−∞ where blocked); float masks pass."""
+    if mask is None:
+        return None
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{name} must be a Tensor, got {type(mask).__name__}")
+    if mask.dtype == bool:
+        xp = backend.array_module_of(mask.data)
+        arr = xp.where(mask.data, dtype.type(-np.inf), dtype.type(0)).astype(dtype)
+        return Tensor._wrap(arr)
+    if mask.dtype.kind != "f":
+        raise TypeError(f"{name} must be a bool or float tensor, got {mask.dtype}")
+    return mask if mask.dtype == dtype else mask.to(dtype)
+
+
+def _causal_mask(n: int, s: int, dtype, device) -> Tensor:
+    m = np.triu(np.full((n, s), -np.inf), 1).astype(dtype)
+    return Tensor._wrap(backend.to_device(m, device))
+
+
+class MultiheadAttention(Module):
+    r"""Multi-head attention: each head attends from every query position to every key position.
+
+    Attends over the positions of the key/value sequence, per head and query,
+    with weights softmax(QKᵀ/√d) (Vaswani et al. 2017, "Attention Is All You Need").
+
+    MultiHead(Q, K, V) = Concat(head₁..head_h)·W_O with
+    head_i = softmax((Q·W_Qi)(K·W_Ki)ᵀ / √d_head + M)·(V·W_Vi). PyTorch's parameter
+    layout: ``in_proj_weight`` ``(3E, E)`` (or ``q/k/v_proj_weight`` when
+    ``kdim``/``vdim`` differ from ``E``), ``in_proj_bias`` ``(3E,)``, ``out_proj``.
+
+    Args:
+        embed_dim: model width E (split across the heads).
+        num_heads: number of heads; must divide ``embed_dim``.
+        dropout: dropout on the attention weights (training only).
+        bias: add biases to the input and output projections.
+        add_bias_kv: append a learned key and value (``bias_k``, ``bias_v``) to the sequence.
+        add_zero_attn: append a zero key and value after the projections.
+        kdim, vdim: widths of key and value (default ``embed_dim``).
+        batch_first: inputs are ``(N, L, E)`` instead of ``(L, N, E)``.
+
+    Shape:
+        query ``(L, N, E)``, key ``(S, N, kdim)``, value ``(S, N, vdim)`` (``(N, L, E)`` ... with
+        ``batch_first``; no N for unbatched input); ``key_padding_mask`` ``(N, S)`` (True or
+        ``-inf`` = ignore that key); ``attn_mask`` ``(L, S)`` or ``(N·heads, L, S)`` (True =
+        not allowed, or additive float). Output ``(L, N, E)``, weights ``(N, L, S)`` averaged
+        over heads (``(N, heads, L, S)`` with ``average_attn_weights=False``).
+
+    Returns:
+        ``(attn_output, attn_weights)``; the weights are None when ``need_weights=False``.
+
+    Example:
+        >>> mha = nn.MultiheadAttention(16, 4, batch_first=True)
+        >>> x = deepglass.randn(2, 5, 16)
+        >>> out, w = mha(x, x, x)
+        >>> out.shape, w.shape
+        ((2, 5, 16), (2, 5, 5))
+    """
+
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
+                 kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
+        super().__init__()
+        from .linear import Linear
+
+        if embed_dim <= 0 or num_heads <= 0:
+            raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
+                             f"num_heads={num_heads} instead")
+        if embed_dim % num_heads:
+            raise AssertionError(f"embed_dim ({embed_dim}) must be divisible by num_heads ({num_heads})")
+        self.embed_dim = embed_dim
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.num_heads = num_heads
+        self.dropout = dropout
+        self.batch_first = batch_first
+        self.head_dim = embed_dim // num_heads
+        if not self._qkv_same_embed_dim:
+            self.q_proj_weight = Parameter(zeros(embed_dim, embed_dim))
+            self.k_proj_weight = Parameter(zeros(embed_dim, self.kdim))
+            self.v_proj_weight = Parameter(zeros(embed_dim, self.vdim))
+            self.register_parameter("in_proj_weight", None)
+        else:
+            self.in_proj_weight = Parameter(zeros(3 * embed_dim, embed_dim))
+            self.register_parameter("q_proj_weight", None)
+            self.register_parameter("k_proj_weight", None)
+            self.register_parameter("v_proj_weight", None)
+        if bias:
+            self.in_proj_bias = Parameter(zeros(3 * embed_dim))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
+        if add_bias_kv:
+            self.bias_k = Parameter(zeros(1, 1, embed_dim))
+            self.bias_v = Parameter(zeros(1, 1, embed_dim))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
+        self._reset_parameters()
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
+
+    def _reset_parameters(self):
+        e = self.embed_dim
+        if self._qkv_same_embed_dim:
+            _xavier_uniform_(self.in_proj_weight, e, 3 * e)
+        else:
+            _xavier_uniform_(self.q_proj_weight, e, e)
+            _xavier_uniform_(self.k_proj_weight, self.kdim, e)
+            _xavier_uniform_(self.v_proj_weight, self.vdim, e)
+        with no_grad():
+            if self.in_proj_bias is not None:
+                self.in_proj_bias.zero_()
+                self.out_proj.bias.zero_()
+            if self.bias_k is not None:
+                self.bias_k.normal_(0.0, math.sqrt(2.0 / (2 * e)))
+                self.bias_v.normal_(0.0, math.sqrt(2.0 / (2 * e)))
+
+    def _project(self, query, key, value):
+        e = self.embed_dim
+        b = self.in_proj_bias
+        bq, bk, bv = (None, None, None) if b is None else (b[:e], b[e:2 * e], b[2 * e:])
+        if self._qkv_same_embed_dim:
+            w = self.in_proj_weight
+            if query is key and key is value:  # self-attention: one GEMM for q, k and v
+                qkv = linear(query, w, b)
+                return qkv[..., :e], qkv[..., e:2 * e], qkv[..., 2 * e:]
+            return linear(query, w[:e], bq), linear(key, w[e:2 * e], bk), linear(value, w[2 * e:], bv)
+        return (linear(query, self.q_proj_weight, bq), linear(key, self.k_proj_weight, bk),
+                linear(value, self.v_proj_weight, bv))
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                average_attn_weights=True, is_causal=False):
+        """Attend from ``query`` to ``key``/``value``; see the class docstring for shapes and masks.
+
+        ``is_causal=True`` without an ``attn_mask`` builds the causal mask (PyTorch
+        requires the mask and treats the flag as a hint).
+        """
+        batched = query.ndim == 3
+        if query.ndim not in (2, 3):
+            raise ValueError(f"MultiheadAttention: query should be 2-D (unbatched) or 3-D (batched), got {query.ndim}-D")
+        if key.ndim != query.ndim or value.ndim != query.ndim:
+            raise ValueError(f"MultiheadAttention: query, key and value must all be batched or all unbatched, got "
+                             f"{query.ndim}-D, {key.ndim}-D and {value.ndim}-D")
+        same_kv = key is value
+        self_attn = query is key and same_kv
+        if batched and self.batch_first:
+            query = query.transpose(0, 1)
+            key = query if self_attn else key.transpose(0, 1)
+            value = key if same_kv else value.transpose(0, 1)
+        elif not batched:
+            query = query.unsqueeze(1)
+            key = query if self_attn else key.unsqueeze(1)
+            value = key if same_kv else value.unsqueeze(1)
+            if key_padding_mask is not None:
+                key_padding_mask = key_padding_mask.unsqueeze(0)
+        tgt_len, bsz, e = query.shape
+        if e != self.embed_dim:
+            raise ValueError(f"MultiheadAttention: query width {e} != embed_dim {self.embed_dim}")
+        h, hd = self.num_heads, self.head_dim
+        dtype = query.dtype
+        q, k, v = self._project(query, key, value)
+
+        attn_mask = _float_mask(attn_mask, dtype, "attn_mask")
+        if is_causal and attn_mask is None:
+            attn_mask = _causal_mask(tgt_len, key.shape[0], dtype, query.device)
+        if attn_mask is not None:
+            if attn_mask.ndim == 2:
+                if tuple(attn_mask.shape) != (tgt_len, key.shape[0]):
+                    raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(attn_mask.shape)}, but should be "
+                                       f"{(tgt_len, key.shape[0])}.")
+                attn_mask = attn_mask.unsqueeze(0)
+            elif attn_mask.ndim == 3:
+                if tuple(attn_mask.shape) != (bsz * h, tgt_len, key.shape[0]):
+                    raise RuntimeError(f"The shape of the 3D attn_mask is {tuple(attn_mask.shape)}, but should be "
+                                       f"{(bsz * h, tgt_len, key.shape[0])}.")
+            else:
+                raise RuntimeError(f"attn_mask's dimension {attn_mask.ndim} is not supported (2-D or 3-D)")
+        key_padding_mask = _float_mask(key_padding_mask, dtype, "key_padding_mask")
+
+        if self.bias_k is not None:
+            k = cat([k, self.bias_k.expand(1, bsz, e)])
+            v = cat([v, self.bias_v.expand(1, bsz, e)])
+            attn_mask = pad(attn_mask, (0, 1)) if attn_mask is not None else None
+            key_padding_mask = pad(key_padding_mask, (0, 1)) if key_padding_mask is not None else None
+
+        # (L, N, E) -> (N·H, L, hd)
+        q = q.reshape(tgt_len, bsz * h, hd).transpose(0, 1)
+        k = k.reshape(k.shape[0], bsz * h, hd).transpose(0, 1)
+        v = v.reshape(v.shape[0], bsz * h, hd).transpose(0, 1)
+        if self.add_zero_attn:
+            k = cat([k, zeros(bsz * h, 1, hd, dtype=dtype, device=k.device)], dim=1)
+            v = cat([v, zeros(bsz * h, 1, hd, dtype=dtype, device=v.device)], dim=1)
+            attn_mask = pad(attn_mask, (0, 1)) if attn_mask is not None else None
+            key_padding_mask = pad(key_padding_mask, (0, 1)) if key_padding_mask is not None else None
+        src_len = k.shape[1]
+        if key_padding_mask is not None:
+            if tuple(key_padding_mask.shape) != (bsz, src_len):
+                raise RuntimeError(f"key_padding_mask should have shape {(bsz, src_len - (self.bias_k is not None) - self.add_zero_attn)}, "
+                                   f"got {tuple(key_padding_mask.shape)}")
+            kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, h, 1, src_len).reshape(bsz * h, 1, src_len)
+            attn_mask = kpm if attn_mask is None else attn_mask + kpm
+        p = self.dropout if self.training else 0.0
+
+        if need_weights:
+            s = (q * math.sqrt(1.0 / hd)) @ k.transpose(1, 2)
+            if attn_mask is not None:
+                s = s + attn_mask
+            w = softmax(s, dim=-1)
+            if p > 0:
+                w = _dropout(w, p)
+            out = w @ v
+        else:
+            q4 = q.reshape(bsz, h, tgt_len, hd)
+            k4 = k.reshape(bsz, h, src_len, hd)
+            v4 = v.reshape(bsz, h, src_len, hd)
+            m4 = None
+            if attn_mask is not None:
+                m4 = attn_mask.unsqueeze(0) if attn_mask.shape[0] == 1 else attn_mask.reshape(bsz, h, -1, src_len)
+            out = scaled_dot_product_attention(q4, k4, v4, attn_mask=m4, dropout_p=p).reshape(bsz * h, tgt_len, hd)
+        out = out.transpose(0, 1).reshape(tgt_len * bsz, e)
+        out = self.out_proj(out).reshape(tgt_len, bsz, e)
+        if batched and self.batch_first:
+            out = out.transpose(0, 1)
+        elif not batched:
+            out = out.squeeze(1)
+        if not need_weights:
+            return out, None
+        w = w.reshape(bsz, h, tgt_len, src_len)
+        if average_attn_weights:
+            w = w.mean(dim=1)
+        if not batched:
+            w = w.squeeze(0)
+        return out, w
+
+    def extra_repr(self) -> str:
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"
+
+
+class SqueezeExcitation(Module):
+    """Squeeze-and-excitation: re-weights the channels by a gate computed from their global means.
+
+    Attends over **channels**: which feature maps matter for this input (Hu et al.
+    2017, "Squeeze-and-Excitation Networks"; torchvision's layout and keys).
+
+    s = σ(W₂·δ(W₁·z)), z_c = (1/HW)·Σ_{h,w} x_{c,h,w}, y_c = s_c·x_c — the two fully
+    connected layers (``fc1``: C → C/r, ``fc2``: C/r → C) are 1×1 convolutions on the
+    pooled ``(N, C, 1, 1)`` descriptor, as in torchvision.
+
+    Args:
+        input_channels: C.
+        squeeze_channels: width of the bottleneck (default ``max(1, C // reduction)``).
+        activation: module class between the layers (ReLU).
+        scale_activation: module class of the gate (Sigmoid).
+        reduction: r, used when ``squeeze_channels`` is not given (16 as in the paper).
+
+    Shape:
+        ``(N, C, H, W)`` → ``(N, C, H, W)``.
+
+    Example:
+        >>> se = nn.SqueezeExcitation(32, reduction=4)
+        >>> se(deepglass.randn(2, 32, 8, 8)).shape
+        (2, 32, 8, 8)
+    """
+
+    def __init__(self, input_channels, squeeze_channels=None, activation=None, scale_activation=None, *, reduction=16):
+        super().__init__()
+        from .activation import ReLU, Sigmoid
+        from .conv import Conv2d
+        from .pooling import AdaptiveAvgPool2d
+
+        if squeeze_channels is None:
+            squeeze_channels = max(1, input_channels // reduction)
+        self.avgpool = AdaptiveAvgPool2d(1)
+        self.fc1 = Conv2d(input_channels, squeeze_channels, 1)
+        self.fc2 = Conv2d(squeeze_channels, input_channels, 1)
+        self.activation = (activation or ReLU)()
+        self.scale_activation = (scale_activation or Sigmoid)()
+
+    def _scale(self, x):
+        return self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
+
+    def forward(self, input):
+        return self._scale(input) * input
+
+
+class ChannelAttention(Module):
+    """CBAM's channel gate: σ(MLP(AvgPool(x)) + MLP(MaxPool(x))) with one shared MLP (1×1 convs, no bias)."""
+
+    def __init__(self, channels, reduction=16):
+        super().__init__()
+        from .activation import ReLU
+        from .container import Sequential
+        from .conv import Conv2d
+
+        hidden = max(1, channels // reduction)
+        self.mlp = Sequential(Conv2d(channels, hidden, 1, bias=False), ReLU(), Conv2d(hidden, channels, 1, bias=False))
+
+    def forward(self, x):
+        avg = x.mean(dim=(2, 3), keepdim=True)
+        mx = x.amax(dim=(2, 3), keepdim=True)
+        return (self.mlp(avg) + self.mlp(mx)).sigmoid()
+
+
+class SpatialAttention(Module):
+    """CBAM's spatial gate: σ(conv_k×k([mean_c(x); max_c(x)])), a 2-channel 7×7 convolution (no bias)."""
+
+    def __init__(self, kernel_size=7):
+        super().__init__()
+        from .conv import Conv2d
+
+        if kernel_size % 2 != 1:
+            raise ValueError(f"SpatialAttention: kernel_size must be odd to keep the size, got {kernel_size}")
+        self.conv = Conv2d(2, 1, kernel_size, padding=kernel_size // 2, bias=False)
+
+    def forward(self, x):
+        desc = cat([x.mean(dim=1, keepdim=True), x.amax(dim=1, keepdim=True)], dim=1)
+        return self.conv(desc).sigmoid()
+
+
+class CBAM(Module):
+    """Convolutional Block Attention Module: channel attention, then spatial attention.
+
+    Attends over **channels** (which maps) and then over **pixels** (where), each a
+    sigmoid gate multiplied in (Woo et al. 2018, "CBAM: Convolutional Block Attention Module").
+
+    F′ = M_c(F) ⊙ F with M_c = σ(MLP(AvgPool(F)) + MLP(MaxPool(F)));
+    F″ = M_s(F′) ⊙ F′ with M_s = σ(conv7×7([AvgPool_c(F′); MaxPool_c(F′)])).
+    The MLP is shared by both descriptors (1×1 convolutions without bias, as in
+    the widely used CBAM.PyTorch code the notes cite).
+
+    Args:
+        channels: C.
+        reduction: r of the MLP's bottleneck (C → C/r → C), default 16.
+        kernel_size: the spatial gate's convolution (7 in the paper).
+
+    Shape:
+        ``(N, C, H, W)`` → ``(N, C, H, W)``.
+
+    Example:
+        >>> cbam = nn.CBAM(32, reduction=8)
+        >>> cbam(deepglass.randn(2, 32, 8, 8)).shape
+        (2, 32, 8, 8)
+    """
+
+    def __init__(self, channels, reduction=16, kernel_size=7):
+        super().__init__()
+        self.channel_attention = ChannelAttention(channels, reduction)
+        self.spatial_attention = SpatialAttention(kernel_size)
+
+    def forward(self, x):
+        x = self.channel_attention(x) * x
+        return self.spatial_attention(x) * x
+
+
+class SpatialTransformer(Module):
+    """Spatial transformer: a small network predicts an affine warp θ, and the input is resampled by it.
+
+    Attends over **space** by learning where to sample from — crop, zoom, rotate
+    the informative region (Jaderberg et al. 2015, "Spatial Transformer Networks").
+
+    θ = fc_loc(localization(x)) ∈ R^{2×3} (initialised to the identity [[1,0,0],[0,1,0]]),
+    grid = affine_grid(θ, size), y = grid_sample(x, grid).
+
+    Args:
+        in_channels: C of the input.
+        localization: a module mapping the input to features (flattened to
+            ``loc_features``); default: conv3×3(C→8)-ReLU-AdaptiveAvgPool(4)-conv... see source,
+            which works on any input size ≥ 1×1.
+        loc_features: width of the flattened localization output (needed with a custom
+            ``localization``).
+        output_size: ``(H_out, W_out)`` of the warped output (default: the input's).
+        align_corners, mode, padding_mode: passed to affine_grid / grid_sample.
+
+    Shape:
+        ``(N, C, H, W)`` → ``(N, C, H_out, W_out)``.
+
+    Example:
+        >>> stn = nn.SpatialTransformer(1)
+        >>> x = deepglass.randn(2, 1, 8, 8)
+        >>> stn(x).allclose(x, atol=1e-6)    # θ starts at the identity
+        True
+    """
+
+    def __init__(self, in_channels, localization=None, loc_features=None, output_size=None, align_corners=False,
+                 mode="bilinear", padding_mode="zeros"):
+        super().__init__()
+        from .activation import ReLU
+        from .container import Sequential
+        from .conv import Conv2d
+        from .flatten import Flatten
+        from .linear import Linear
+        from .pooling import AdaptiveAvgPool2d
+
+        if localization is None:
+            localization = Sequential(Conv2d(in_channels, 8, 3, padding=1), ReLU(), AdaptiveAvgPool2d(4),
+                                      Conv2d(8, 10, 3, padding=1), ReLU(), AdaptiveAvgPool2d(2), Flatten())
+            loc_features = 40
+        elif loc_features is None:
+            raise ValueError("SpatialTransformer: pass loc_features (the flattened width of your localization "
+                             "network's output) together with localization")
+        self.localization = localization
+        self.fc_loc = Sequential(Linear(loc_features, 32), ReLU(), Linear(32, 6))
+        with no_grad():
+            self.fc_loc[2].weight.zero_()
+            self.fc_loc[2].bias.copy_(Tensor(np.array([1, 0, 0, 0, 1, 0], dtype=self.fc_loc[2].bias.dtype)))
+        self.output_size = None if output_size is None else tuple(output_size)
+        self.align_corners, self.mode, self.padding_mode = align_corners, mode, padding_mode
+
+    def theta(self, x):
+        """The predicted affine matrices ``(N, 2, 3)``."""
+        return self.fc_loc(self.localization(x).flatten(1)).reshape(-1, 2, 3)
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        size = (n, c) + (self.output_size or (h, w))
+        grid = sampling.affine_grid(self.theta(x), size, align_corners=self.align_corners)
+        return sampling.grid_sample(x, grid, mode=self.mode, padding_mode=self.padding_mode,
+                                    align_corners=self.align_corners)
+
+
+__all__ = ["MultiheadAttention", "SqueezeExcitation", "CBAM", "ChannelAttention", "SpatialAttention",
+           "SpatialTransformer"]
