@@ -1,0 +1,75 @@
+"""Stochastic gradient descent: plain SGD, SGD with momentum (SGDM) and Nesterov (NAG)."""
+from __future__ import annotations
+
+from ..backend import array_module_of
+from .optimizer import Optimizer, check_nonneg, fused_add
+
+
+class SGD(Optimizer):
+    r"""SGD → SGDM → NAG, the first links of the notes' optimizer chain (PyTorch's update rule).
+
+    With gradient g_t (negated when ``maximize``) and weight decay λ:
+
+    - g_t ← g_t + λ θ_{t−1}
+    - SGD:  θ_t = θ_{t−1} − η g_t
+    - SGDM (``momentum`` μ > 0): b_1 = g_1, b_t = μ b_{t−1} + (1 − τ) g_t (τ = ``dampening``),
+      θ_t = θ_{t−1} − η b_t
+    - NAG (``nesterov=True``): the look-ahead step uses g_t + μ b_t instead of b_t —
+      the gradient is taken where momentum is about to carry the parameters,
+      θ_t = θ_{t−1} − η (g_t + μ b_t).
+
+    Args:
+        params: Tensors or parameter-group dicts.
+        lr: learning rate η (default 1e-3).
+        momentum: μ (default 0).
+        dampening: τ (default 0).
+        weight_decay: L2 penalty λ (default 0).
+        nesterov: Nesterov momentum (needs μ > 0 and τ = 0).
+        maximize: ascend instead of descend.
+
+    Shape:
+        Parameters of any shape; the state holds ``momentum_buffer`` (the parameter's shape) when μ > 0.
+
+    Returns:
+        ``step()`` returns the closure's loss or ``None``.
+
+    Example:
+        >>> opt = deepglass.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+        >>> opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False, foreach=None,
+                 differentiable: bool = False, fused=None):
+        check_nonneg("learning rate", lr)
+        check_nonneg("momentum value", momentum)
+        check_nonneg("weight_decay value", weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, maximize=maximize))
+
+    def _init_state(self, p, group):
+        return {}
+
+    def _update(self, group, params, grads, states):
+        lr, wd, mom, damp = group["lr"], group["weight_decay"], group["momentum"], group["dampening"]
+        nesterov, maximize = group["nesterov"], group["maximize"]
+        for p, g, s in zip(params, grads, states):
+            xp = array_module_of(p)
+            if maximize:
+                g = -g
+            if wd != 0:
+                g = fused_add(xp, g, wd, p)
+            if mom != 0:
+                buf = s.get("momentum_buffer")
+                if buf is None:
+                    buf = s["momentum_buffer"] = g.copy()
+                else:
+                    buf *= mom
+                    fused_add(xp, buf, 1 - damp, g, out=buf)
+                g = fused_add(xp, g, mom, buf) if nesterov else buf
+            fused_add(xp, p, -lr, g, out=p)
+
+
+__all__ = ["SGD"]
