@@ -1,4 +1,65 @@
-"""(placeholder: filled by the issue that owns this family)"""
+"""Linear layers: ``Identity`` and ``Linear`` (y = x·Wᵀ + b)."""
 from __future__ import annotations
 
-__all__: list[str] = []
+from ...creation import empty
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["Identity", "Linear"]
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder; arguments are accepted and ignored).
+
+    Example:
+        >>> Identity()(deepglass.ones(2)).tolist()
+        [1.0, 1.0]
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    """Fully connected layer: y = x·Wᵀ + b.
+
+    Parameters: in·out weights (+ out biases) — the notes: "模型里面最费参数的就是全连接层".
+    Initialised as PyTorch: W ~ U(−1/√in, 1/√in) (kaiming_uniform_ with a = √5), b likewise.
+
+    Args:
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: learn an additive bias.
+        device, dtype: where and in which float type to create the parameters.
+
+    Shape:
+        ``(*, in_features)`` → ``(*, out_features)``.
+
+    Example:
+        >>> Linear(20, 30)(deepglass.randn(128, 20)).shape
+        (128, 30)
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.weight = Parameter(empty(self.out_features, self.in_features, dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty(self.out_features, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init._default_layer_init(self.weight, self.bias)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

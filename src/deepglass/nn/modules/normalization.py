@@ -1,4 +1,191 @@
-"""(placeholder: filled by the issue that owns this family)"""
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm``.
+
+y = γ·(x − μ)/√(σ² + ε) + β; the layers differ in what μ and σ² are taken over
+(see :mod:`deepglass.ops.norm`).
+"""
 from __future__ import annotations
 
-__all__: list[str] = []
+import numpy as np
+
+from ...creation import empty, ones, tensor, zeros
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+
+
+class _BatchNorm(Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                 dtype=None):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(empty(self.num_features, dtype=dtype, device=device))
+            self.bias = Parameter(empty(self.num_features, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(self.num_features, dtype=dtype, device=device))
+            self.register_buffer("running_var", ones(self.num_features, dtype=dtype, device=device))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=np.int64, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            self.num_batches_tracked.data[...] = 0
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def _check_input_dim(self, input):  # pragma: no cover - overridden
+        pass
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(f"{type(self).__name__}: expected input with {self.num_features} channels (dim 1), "
+                               f"got {input.shape[1]} (input shape {tuple(input.shape)}); check num_features")
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked._version += 1
+            if self.momentum is None:  # cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked.data)
+        bn_training = self.training or (self.running_mean is None and self.running_var is None)
+        use_stats = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if use_stats else None, self.running_var if use_stats else None,
+                            self.weight, self.bias, bn_training, factor, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` inputs, per channel over the batch (and length).
+
+    Args:
+        num_features: C. eps: added to σ². momentum: running-statistics update weight (None: cumulative average).
+        affine: learn γ (ones) and β (zeros). track_running_stats: keep running mean/var for evaluation.
+
+    Shape:
+        ``(N, C)`` or ``(N, C, L)``, unchanged.
+
+    Example:
+        >>> BatchNorm1d(100)(deepglass.randn(20, 100)).shape
+        (20, 100)
+    """
+
+    def _check_input_dim(self, input):
+        if input.ndim not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of ``(N, C, H, W)`` inputs, per channel over the batch and spatial positions.
+
+    Training uses the batch's μ, σ² and updates running = (1 − momentum)·running + momentum·batch
+    (σ² unbiased); ``eval()`` uses the running statistics.
+
+    Args:
+        num_features: C; eps, momentum, affine, track_running_stats: as BatchNorm1d.
+
+    Shape:
+        ``(N, C, H, W)``, unchanged.
+
+    Example:
+        >>> BatchNorm2d(32)(deepglass.randn(4, 32, 8, 8)).shape
+        (4, 32, 8, 8)
+    """
+
+    def _check_input_dim(self, input):
+        if input.ndim != 4:
+            raise ValueError(f"expected 4D input (got {input.ndim}D input)")
+
+
+class LayerNorm(Module):
+    """Layer normalisation over the trailing ``normalized_shape`` of each sample.
+
+    Args:
+        normalized_shape: int or tuple. eps: added to σ².
+        elementwise_affine: learn γ (ones) and β (zeros) of shape ``normalized_shape``. bias: learn β.
+
+    Shape:
+        ``(*, *normalized_shape)``, unchanged.
+
+    Example:
+        >>> LayerNorm(10)(deepglass.randn(2, 5, 10)).shape
+        (2, 5, 10)
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__()
+        ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+        self.normalized_shape, self.eps, self.elementwise_affine = ns, eps, elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(ones(*ns, dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(zeros(*ns, dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class GroupNorm(Module):
+    """Group normalisation: channels in ``num_groups`` groups, each standardised per sample.
+
+    Args:
+        num_groups: divides num_channels. num_channels: C. eps: added to σ². affine: learn γ, β per channel.
+
+    Shape:
+        ``(N, C, *)``, unchanged.
+
+    Example:
+        >>> GroupNorm(3, 6)(deepglass.randn(20, 6, 10, 10)).shape
+        (20, 6, 10, 10)
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = int(num_groups), int(num_channels), eps, affine
+        if affine:
+            self.weight = Parameter(ones(self.num_channels, dtype=dtype, device=device))
+            self.bias = Parameter(zeros(self.num_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

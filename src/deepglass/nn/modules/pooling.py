@@ -1,4 +1,107 @@
-"""(placeholder: filled by the issue that owns this family)"""
+"""Pooling layers (the notes' 池化层: no parameters, compress the feature map)."""
 from __future__ import annotations
 
-__all__: list[str] = []
+from .. import functional as F
+from .module import Module
+
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]
+
+
+class MaxPool2d(Module):
+    """2-D max pooling: the largest value of each window.
+
+    Args:
+        kernel_size, stride (default: kernel_size), padding, dilation, return_indices, ceil_mode:
+            as :func:`deepglass.nn.functional.max_pool2d`.
+
+    Shape:
+        H_out = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1 (⌈⌉ with ceil_mode).
+
+    Example:
+        >>> MaxPool2d(2)(deepglass.randn(1, 3, 32, 32)).shape
+        (1, 3, 16, 16)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input):
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    """2-D average pooling.
+
+    Args:
+        kernel_size, stride (default: kernel_size), padding, ceil_mode, count_include_pad, divisor_override:
+            as :func:`deepglass.nn.functional.avg_pool2d`.
+
+    Shape:
+        H_out = ⌊(H + 2p − k)/s⌋ + 1 (⌈⌉ with ceil_mode).
+
+    Example:
+        >>> AvgPool2d(2)(deepglass.randn(1, 3, 8, 8)).shape
+        (1, 3, 4, 4)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size (``1``: global average pooling).
+
+    Example:
+        >>> AdaptiveAvgPool2d((1, 1))(deepglass.randn(2, 8, 7, 7)).shape
+        (2, 8, 1, 1)
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling to a fixed output size.
+
+    Example:
+        >>> AdaptiveMaxPool2d(2)(deepglass.randn(2, 8, 7, 7)).shape
+        (2, 8, 2, 2)
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
