@@ -1,0 +1,138 @@
+"""Every scheduler's learning-rate sequence over 200 steps equals PyTorch's; state dicts resume exactly."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import deepglass as dg
+from deepglass import optim
+from deepglass.optim import lr_scheduler as dls
+from torch.optim import lr_scheduler as tls
+
+STEPS = 200
+
+
+def _opts(kind="SGD"):
+    pd = [dg.zeros(2, requires_grad=True), dg.zeros(3, requires_grad=True)]
+    pt = [torch.zeros(2, requires_grad=True), torch.zeros(3, requires_grad=True)]
+    kw = dict(momentum=0.9) if kind == "SGD" else {}
+    od = getattr(optim, kind)([{"params": pd[:1]}, {"params": pd[1:], "lr": 0.05}], lr=0.1, **kw)
+    ot = getattr(torch.optim, kind)([{"params": pt[:1]}, {"params": pt[1:], "lr": 0.05}], lr=0.1, **kw)
+    return od, ot
+
+
+def _seq(mod):
+    return {
+        "LambdaLR": lambda o: mod.LambdaLR(o, [lambda e: 0.97 ** e, lambda e: 1.0 / (1 + e)]),
+        "StepLR": lambda o: mod.StepLR(o, step_size=30, gamma=0.5),
+        "MultiStepLR": lambda o: mod.MultiStepLR(o, milestones=[20, 50, 50, 120], gamma=0.3),
+        "ExponentialLR": lambda o: mod.ExponentialLR(o, gamma=0.98),
+        "CosineAnnealingLR": lambda o: mod.CosineAnnealingLR(o, T_max=40, eta_min=1e-4),
+        "LinearLR": lambda o: mod.LinearLR(o, start_factor=0.1, end_factor=0.9, total_iters=60),
+        "OneCycleLR": lambda o: mod.OneCycleLR(o, max_lr=[0.5, 0.2], total_steps=STEPS),
+        "OneCycleLR-3phase-linear": lambda o: mod.OneCycleLR(o, max_lr=0.5, epochs=10, steps_per_epoch=20,
+                                                             three_phase=True, anneal_strategy="linear"),
+        "SequentialLR": lambda o: mod.SequentialLR(
+            o, [mod.LinearLR(o, start_factor=0.01, total_iters=10), mod.CosineAnnealingLR(o, T_max=190)],
+            milestones=[10]),
+        "SequentialLR-3": lambda o: mod.SequentialLR(
+            o, [mod.LinearLR(o, start_factor=0.1, total_iters=5), mod.ExponentialLR(o, gamma=0.99),
+                mod.StepLR(o, step_size=25)], milestones=[5, 100]),
+    }
+
+
+NAMES = list(_seq(dls))
+
+
+def _drive(sched, opt, steps):
+    lrs, moms = [], []
+    for _ in range(steps):
+        opt.step()
+        sched.step()
+        lrs.append(list(sched.get_last_lr()))
+        g = opt.param_groups[0]
+        moms.append(g["betas"][0] if "betas" in g else g.get("momentum"))
+    return lrs, moms
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("kind", ["SGD", "Adam"])
+def test_lr_sequence_equals_torch(name, kind):
+    od, ot = _opts(kind)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sd, st = _seq(dls)[name](od), _seq(tls)[name](ot)
+        assert sd.get_last_lr() == st.get_last_lr()
+        (ld, md), (lt, mt) = _drive(sd, od, STEPS), _drive(st, ot, STEPS)
+    np.testing.assert_allclose(np.array(ld), np.array(lt), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(np.array(md, float), np.array(mt, float), rtol=1e-12)
+    assert [g["lr"] for g in od.param_groups] == [g["lr"] for g in ot.param_groups]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_state_dict_resumes(name):
+    od, _ = _opts()
+    sched = _seq(dls)[name](od)
+    _drive(sched, od, 80)
+    saved = sched.state_dict()
+    groups = [dict((k, v) for k, v in g.items() if k != "params") for g in od.param_groups]
+    full, _ = _drive(sched, od, 60)
+    od2, _ = _opts()
+    s2 = _seq(dls)[name](od2)
+    s2.load_state_dict(saved)
+    for g, saved_g in zip(od2.param_groups, groups):
+        g.update(saved_g)
+    resumed, _ = _drive(s2, od2, 60)
+    assert resumed == full
+
+
+def test_reduce_on_plateau_equals_torch():
+    rng = np.random.default_rng(0)
+    metrics = np.concatenate([np.linspace(1, 0.5, 40), 0.5 + 0.01 * rng.standard_normal(160)])
+    for kw in [dict(patience=5), dict(mode="max", factor=0.5, patience=3, cooldown=2, threshold_mode="abs",
+                                       threshold=0.01, min_lr=[1e-3, 1e-2])]:
+        od, ot = _opts()
+        sd, st = dls.ReduceLROnPlateau(od, **kw), tls.ReduceLROnPlateau(ot, **kw)
+        for m in metrics:
+            od.step()
+            ot.step()
+            sd.step(m)
+            st.step(m)
+            assert sd.get_last_lr() == st.get_last_lr()
+            assert sd.num_bad_epochs == st.num_bad_epochs and sd.best == st.best
+        assert sd.get_last_lr()[0] < 0.1
+        od2, _ = _opts()
+        s2 = dls.ReduceLROnPlateau(od2, **kw)
+        s2.load_state_dict(sd.state_dict())
+        assert s2.best == sd.best and s2.cooldown_counter == sd.cooldown_counter
+
+
+def test_closed_form_step_epoch():
+    od, ot = _opts()
+    sd, st = dls.CosineAnnealingLR(od, T_max=50), tls.CosineAnnealingLR(ot, T_max=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sd.step(17)
+        st.step(17)
+    assert math.isclose(sd.get_last_lr()[0], st.get_last_lr()[0], rel_tol=1e-14)
+
+
+def test_errors():
+    od, _ = _opts()
+    with pytest.raises(TypeError):
+        dls.StepLR(object(), 3)
+    with pytest.raises(ValueError):
+        dls.LinearLR(od, start_factor=0)
+    with pytest.raises(ValueError):
+        dls.SequentialLR(od, [dls.ExponentialLR(od, 0.9)], milestones=[3])
+    with pytest.raises(ValueError):
+        dls.OneCycleLR(od, max_lr=0.1)
+    sched = dls.OneCycleLR(od, max_lr=0.1, total_steps=3)
+    for _ in range(3):
+        sched.step()
+    with pytest.raises(ValueError, match="total steps"):
+        sched.step()
