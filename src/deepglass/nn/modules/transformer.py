@@ -336,7 +336,7 @@ class Transformer(Module):
         """Float mask ``(sz, sz)``: ``-inf`` above the diagonal (future positions), 0 elsewhere."""
         dt = np.dtype(dtype) if dtype is not None else np.float32
         m = np.triu(np.full((sz, sz), -np.inf), 1).astype(dt)
-        return Tensor._wrap(backend.to_device(m, device or "cpu"))
+        return Tensor._wrap(backend.to_device(m, backend.Device(device or "cpu")))
 
 
 class PositionalEncoding(Module):
