@@ -20,6 +20,7 @@ from ..tensor import Tensor
 from .atomic import atomic_write
 
 _CRC_KEY = "deepglass.crc32"
+_ORDER_KEY = "deepglass.order"
 _SUPPORTED_KINDS = "biuf"
 
 
@@ -49,6 +50,7 @@ def serialize(arrays: dict, metadata: dict | None = None) -> bytes:
 
     meta = dict(metadata or {})
     meta[_CRC_KEY] = json.dumps({k: _crc(a) for k, a in arrays.items()}, separators=(",", ":"))
+    meta[_ORDER_KEY] = json.dumps(list(arrays), separators=(",", ":"))  # safetensors sorts names; keep ours
     return safetensors.numpy.save(arrays, metadata=meta)
 
 
@@ -161,7 +163,13 @@ def read_file(path) -> tuple[dict, dict]:
             arrays = safetensors.numpy.load(buf)
     except Exception as e:  # SafetensorError and friends
         raise _corrupt(name, e) from None
-    arrays = {k: arrays[k] for k in header if k in arrays}  # file order
+    try:
+        order = json.loads(metadata.get(_ORDER_KEY, "null"))
+    except ValueError:
+        raise _corrupt(name, "damaged key order table") from None
+    if not isinstance(order, list) or sorted(order) != sorted(arrays):
+        order = sorted(arrays, key=lambda k: (header[k].get("data_offsets", [0])[0], k))
+    arrays = {k: arrays[k] for k in order}
     if _CRC_KEY in metadata:
         try:
             crcs = json.loads(metadata[_CRC_KEY])
