@@ -39,6 +39,16 @@ def _scores(y_score, name="y_score") -> np.ndarray:
     return s
 
 
+def _unique(y: np.ndarray) -> np.ndarray:
+    """``np.unique`` without the sort for small-range integer labels (the common case)."""
+    if y.dtype.kind in "biu" and len(y):
+        lo, hi = int(y.min()), int(y.max())
+        if hi - lo < 1 << 16:
+            counts = np.bincount((y.astype(np.int64) - lo))
+            return (np.flatnonzero(counts) + lo).astype(y.dtype)
+    return np.unique(y)
+
+
 def _positive_mask(y_true: np.ndarray, pos_label) -> np.ndarray:
     """Boolean positives; without ``pos_label`` labels must be {0,1} or {-1,1}."""
     if y_true.dtype.kind == "f":
@@ -190,7 +200,7 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
     y_score = _scores(y_score)
     check_same_length(("y_true", y_true), ("y_score", y_score))
     w = sample_weights(sample_weight, len(y_true))
-    present = np.unique(y_true)
+    present = _unique(y_true)
     if len(present) <= 2:
         if len(present) == 2 and pos_label not in present.tolist():
             raise ValueError(f"pos_label={pos_label} is not a valid label. It should be one of {present}")
@@ -275,7 +285,7 @@ def auc(x, y):
 
 
 def _binary_roc_auc(y_true, y_score, sample_weight=None):
-    if len(np.unique(y_true)) != 2:
+    if len(_unique(y_true)) != 2:
         warnings.warn("Only one class is present in y_true. ROC AUC score is not defined in that case.",
                       UndefinedMetricWarning, stacklevel=3)
         return np.nan
@@ -312,7 +322,7 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi
     y_score = _scores(y_score)
     check_same_length(("y_true", y_true), ("y_score", y_score))
     w = sample_weights(sample_weight, len(y_true))
-    present = np.unique(y_true)
+    present = _unique(y_true)
     if len(present) > 2 or (y_score.ndim == 2 and y_score.shape[1] > 2):
         return _multiclass_roc_auc(y_true, y_score, labels, multi_class, average, w)
     if y_score.ndim == 2:
