@@ -10,10 +10,8 @@ import math
 import numbers
 import warnings
 
-import numpy as np
 
 from ..random import numpy_generator
-from ..tensor import Tensor
 
 
 class Dataset:
@@ -140,8 +138,7 @@ class ConcatDataset(Dataset):
 
 def _lengths_from(lengths, n: int) -> list[int]:
     lengths = list(lengths)
-    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and not all(
-            isinstance(x, numbers.Integral) for x in lengths):
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:  # fractions (PyTorch's test, so [0, 1] is too)
         for i, frac in enumerate(lengths):
             if frac < 0 or frac > 1:
                 raise ValueError(f"Fraction at index {i} is not between 0 and 1")
