@@ -18,13 +18,17 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
 
 class _BatchNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None):
+                 dtype=None, *, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
+        self.use_bias = bool(affine and bias)
         if affine:
             self.weight = Parameter(empty(self.num_features, dtype=dtype, device=device))
-            self.bias = Parameter(empty(self.num_features, dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(empty(self.num_features, dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -48,7 +52,8 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def _check_input_dim(self, input):  # pragma: no cover - overridden
         pass
@@ -70,7 +75,7 @@ class _BatchNorm(Module):
                             self.weight, self.bias, bn_training, factor, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, bias={self.use_bias}, "
                 f"track_running_stats={self.track_running_stats}")
 
 
@@ -80,6 +85,7 @@ class BatchNorm1d(_BatchNorm):
     Args:
         num_features: C. eps: added to σ². momentum: running-statistics update weight (None: cumulative average).
         affine: learn γ (ones) and β (zeros). track_running_stats: keep running mean/var for evaluation.
+        bias: (keyword) learn β when affine.
 
     Shape:
         ``(N, C)`` or ``(N, C, L)``, unchanged.
@@ -155,7 +161,8 @@ class LayerNorm(Module):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
 
 
 class GroupNorm(Module):
@@ -163,6 +170,7 @@ class GroupNorm(Module):
 
     Args:
         num_groups: divides num_channels. num_channels: C. eps: added to σ². affine: learn γ, β per channel.
+        bias: (keyword) learn β when affine.
 
     Shape:
         ``(N, C, *)``, unchanged.
@@ -172,14 +180,17 @@ class GroupNorm(Module):
         (20, 6, 10, 10)
     """
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         if num_channels % num_groups:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = int(num_groups), int(num_channels), eps, affine
         if affine:
             self.weight = Parameter(ones(self.num_channels, dtype=dtype, device=device))
-            self.bias = Parameter(zeros(self.num_channels, dtype=dtype, device=device))
+            if bias:
+                self.bias = Parameter(zeros(self.num_channels, dtype=dtype, device=device))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -188,4 +199,5 @@ class GroupNorm(Module):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
