@@ -119,7 +119,7 @@ def thop(tracer) -> dict:
         elif n == "Softmax":
             nf = x[m.dim] if m.dim is not None else x[-1]
             total += (prod(x) // nf) * (3 * nf - 1)
-        elif n == "PReLU" and not m.training:
+        elif n == "PReLU":  # thop profiles in eval mode, where PReLU counts E
             total += prod(x)
         elif n in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"):
             mode = getattr(m, "mode", "nearest")

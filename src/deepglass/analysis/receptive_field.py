@@ -215,13 +215,18 @@ def empirical_receptive_field(model, input_size, layer: str | None = None):
     """
     if layer is None:
         layer = _last_spatial_layer(model, input_size)
-    target = model.get_submodule(layer)
+    path, _, nth = layer.partition("#")
+    target = model.get_submodule(path)
+    nth = int(nth) if nth else 1  # "name#k": the k-th call of a module used several times
     saved = []
     captured = {}
+    calls = [0]
 
     def hook(m, args, out):
-        captured["out"] = out
-        raise _Stop
+        calls[0] += 1
+        if calls[0] == nth:
+            captured["out"] = out
+            raise _Stop
 
     try:
         for m in model.modules():
