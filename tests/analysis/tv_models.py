@@ -188,3 +188,15 @@ def build(nn, name: str):
     if name == "resnet50":
         return resnet(nn, "bottleneck", [3, 4, 6, 3])
     return {"vgg16": vgg16, "alexnet": alexnet, "mobilenet_v2": mobilenet_v2}[name](nn)
+
+
+_CACHE: dict = {}
+
+
+def cached(name: str):
+    """One deepglass instance per name for the whole test session (VGG16 takes seconds to initialise)."""
+    import deepglass.nn as dnn
+
+    if name not in _CACHE:
+        _CACHE[name] = build(dnn, name).eval()
+    return _CACHE[name]
