@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import nn
 
-__all__ = ["digits_cnn"]
+__all__ = ["digits_cnn", "mlp"]
 
 
 def digits_cnn(num_classes: int = 10, in_channels: int = 1) -> nn.Sequential:
@@ -35,3 +35,21 @@ def digits_cnn(num_classes: int = 10, in_channels: int = 1) -> nn.Sequential:
         nn.Dropout(0.25),
         nn.Linear(64 * 2 * 2, num_classes),
     )
+
+
+def mlp(in_features: int, num_classes: int, hidden: int = 64, depth: int = 2) -> nn.Sequential:
+    """A small multi-layer perceptron for tabular rows (``deepglass train --data csv``'s default).
+
+    ``depth`` hidden layers of ``hidden`` units with ReLU, then a linear classifier.
+
+    Example:
+        >>> import deepglass as dg
+        >>> mlp(4, 3)(dg.randn(5, 4)).shape
+        (5, 3)
+    """
+    layers, width = [], in_features
+    for _ in range(depth):
+        layers += [nn.Linear(width, hidden), nn.ReLU()]
+        width = hidden
+    layers.append(nn.Linear(width, num_classes))
+    return nn.Sequential(*layers)

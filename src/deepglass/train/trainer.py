@@ -263,7 +263,7 @@ class Trainer:
                 epoch_bar.close()
             self._close_writer()
             self._save_history()
-        if len(self.history) and self.verbose:
+        if len(self.history):
             from .diagnosis import diagnose
 
             self.diagnosis = diagnose(self.history)

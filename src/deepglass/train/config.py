@@ -1,0 +1,289 @@
+"""Run configuration: the notes' five steps (data → network → loss → optimizer → save) built from one dict.
+
+``deepglass train`` writes the resolved configuration as ``config.json`` in the
+run folder; ``evaluate``, ``predict`` and ``--resume`` rebuild the same model,
+data and optimizer from it.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import os
+
+from .. import nn, optim
+from ..data import (CIFAR10, CIFAR100, MNIST, CSVDataset, DataLoader, Digits, FashionMNIST, ImageFolder,
+                    random_split, transforms)
+from ..random import Generator
+
+DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "imagefolder", "csv")
+OPTIMIZERS = ("sgd", "sgdm", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam")
+SCHEDULERS = ("none", "step", "multistep", "exponential", "cosine", "onecycle", "plateau")
+
+#: the defaults of ``deepglass train`` (every key may also come from ``--config`` or the command line)
+DEFAULTS = {
+    "model": None, "model_kwargs": {}, "data": "digits", "data_dir": None, "epochs": None, "batch_size": None,
+    "lr": None, "optimizer": "adam", "momentum": 0.9, "scheduler": "onecycle", "weight_decay": 0.0,
+    "device": "cpu", "seed": 0, "val_split": 0.1, "num_workers": 0, "image_size": None, "target": None,
+    "patience": 0, "min_delta": 0.0, "monitor": "val_loss",
+}
+
+#: per dataset: default model, epochs, batch size, learning rate, and input preprocessing
+DATA_DEFAULTS = {
+    "digits": {"model": "digits_cnn", "epochs": 10, "batch_size": 32, "lr": 3e-3},
+    "mnist": {"model": "lenet5", "epochs": 5, "batch_size": 64, "lr": 1e-3},
+    "fashion-mnist": {"model": "lenet5", "epochs": 10, "batch_size": 64, "lr": 1e-3},
+    "cifar10": {"model": "cifar_net", "epochs": 10, "batch_size": 64, "lr": 1e-3},
+    "cifar100": {"model": "cifar_net", "epochs": 20, "batch_size": 64, "lr": 1e-3},
+    "imagefolder": {"model": "cifar_net", "epochs": 10, "batch_size": 32, "lr": 1e-3, "image_size": 32},
+    "csv": {"model": "mlp", "epochs": 30, "batch_size": 32, "lr": 1e-2},
+}
+
+
+def load_config_file(path) -> dict:
+    """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) file of ``train`` options (same keys as the flags)."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no config file at {path}")
+    ext = os.path.splitext(path)[1].lower()
+    if ext == ".toml":
+        try:
+            import tomllib
+        except ImportError:  # Python < 3.11
+            import tomli as tomllib
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    elif ext in (".yaml", ".yml"):
+        try:
+            import yaml
+        except ImportError as e:
+            raise RuntimeError("reading a YAML config needs PyYAML: pip install 'deepglass[yaml]' "
+                               "(or write the config as TOML)") from e
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f) or {}
+    elif ext == ".json":
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    else:
+        raise ValueError(f"config file {path}: unknown extension {ext!r}; use .toml, .yaml/.yml or .json")
+    if not isinstance(data, dict):
+        raise ValueError(f"config file {path} must hold a table of options, got {type(data).__name__}")
+    data = {k.replace("-", "_"): v for k, v in data.items()}
+    unknown = sorted(set(data) - set(DEFAULTS) - {"out", "resume", "name"})
+    if unknown:
+        raise ValueError(f"config file {path}: unknown key(s) {', '.join(unknown)}; known keys: "
+                         f"{', '.join(sorted(DEFAULTS))}")
+    return data
+
+
+def resolve(cfg: dict) -> dict:
+    """Fill the per-dataset defaults (model, epochs, batch size, lr) and check the choices."""
+    cfg = {**DEFAULTS, **{k: v for k, v in cfg.items() if v is not None}}
+    data = cfg["data"]
+    if data not in DATASETS:
+        raise ValueError(f"unknown dataset {data!r}; choose one of {', '.join(DATASETS)}")
+    for key, value in DATA_DEFAULTS[data].items():
+        if cfg.get(key) is None:
+            cfg[key] = value
+    if cfg["optimizer"] not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {cfg['optimizer']!r}; choose one of {', '.join(OPTIMIZERS)}")
+    if cfg["scheduler"] not in SCHEDULERS:
+        raise ValueError(f"unknown scheduler {cfg['scheduler']!r}; choose one of {', '.join(SCHEDULERS)}")
+    if data != "digits" and not cfg.get("data_dir"):
+        raise ValueError(f"--data {data} needs --data-dir (deepglass never downloads); "
+                         "only the bundled digits need none")
+    for key in ("epochs", "batch_size"):
+        if int(cfg[key]) < 1:
+            raise ValueError(f"{key} must be >= 1, got {cfg[key]}")
+    if not 0.0 <= float(cfg["val_split"]) < 1.0:
+        raise ValueError(f"val_split must be in [0, 1), got {cfg['val_split']}")
+    return cfg
+
+
+# ----------------------------------------------------------------------- data
+def _transform(prep: dict):
+    steps = []
+    if prep.get("resize"):
+        steps.append(transforms.Resize(tuple(prep["resize"])))
+    if prep.get("to_tensor"):
+        steps.append(transforms.ToTensor())
+    if prep.get("mean") is not None:
+        steps.append(transforms.Normalize(prep["mean"], prep["std"]))
+    return transforms.Compose(steps) if steps else None
+
+
+def preprocessing(cfg: dict) -> dict:
+    """How raw inputs become model inputs: resize, channels, normalisation (kept in config.json for predict)."""
+    data = cfg["data"]
+    if data == "digits":
+        return {"kind": "image", "channels": 1, "size": [8, 8], "scale": 1 / 16, "dark_background": True}
+    if data in ("mnist", "fashion-mnist"):
+        return {"kind": "image", "channels": 1, "size": [28, 28], "to_tensor": True,
+                "dark_background": data == "mnist"}
+    if data in ("cifar10", "cifar100"):
+        return {"kind": "image", "channels": 3, "size": [32, 32], "to_tensor": True,
+                "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}
+    if data == "imagefolder":
+        s = int(cfg["image_size"])
+        return {"kind": "image", "channels": 3, "size": [s, s], "resize": [s, s], "to_tensor": True,
+                "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}
+    return {"kind": "table"}
+
+
+def _dataset(cfg: dict, train: bool):
+    """The dataset's own train or test split; None when it has no such split."""
+    data, root = cfg["data"], cfg.get("data_dir")
+    tf = _transform(preprocessing(cfg))
+    if data == "digits":
+        return Digits(train=train)
+    if data in ("mnist", "fashion-mnist"):
+        return (MNIST if data == "mnist" else FashionMNIST)(root, train=train, transform=tf)
+    if data in ("cifar10", "cifar100"):
+        return (CIFAR10 if data == "cifar10" else CIFAR100)(root, train=train, transform=tf)
+    if data == "imagefolder":
+        has_split = os.path.isdir(os.path.join(root, "train"))
+        if not has_split:
+            return ImageFolder(root, transform=tf) if train else None
+        try:
+            return ImageFolder(root, train=train, transform=tf)
+        except FileNotFoundError:
+            return None
+    kw = {"target": cfg["target"]} if cfg.get("target") else {}
+    if os.path.isfile(root):
+        return CSVDataset(root, **kw) if train else None
+    try:
+        return CSVDataset(root, train=train, **kw)
+    except FileNotFoundError:
+        if train:
+            raise
+        return None
+
+
+def build_datasets(cfg: dict):
+    """``(train, val, test, info)``: val is split off train (``val_split``, seeded); test is the
+    dataset's test split, or a further split of train when it has none. ``info`` holds
+    ``classes``, ``num_classes`` and ``input_shape``."""
+    full = _dataset(cfg, True)
+    test = _dataset(cfg, False)
+    seed = int(cfg["seed"])
+    if test is None:  # no test split: hold out 20% of the data
+        n_test = max(1, int(round(0.2 * len(full))))
+        full, test = random_split(full, [len(full) - n_test, n_test], generator=Generator().manual_seed(seed + 1))
+    n_val = int(round(float(cfg["val_split"]) * len(full)))
+    if n_val > 0 and len(full) - n_val >= 1:
+        train, val = random_split(full, [len(full) - n_val, n_val], generator=Generator().manual_seed(seed))
+    else:
+        train, val = full, None
+    base = getattr(full, "dataset", full)
+    classes = [str(c) for c in getattr(base, "classes", None) or []]
+    if not classes:
+        targets = getattr(base, "targets", None)
+        n = int(max(targets)) + 1 if targets is not None and len(targets) else 0
+        classes = [str(i) for i in range(n)]
+    x0, _ = train[0]
+    info = {"classes": classes, "num_classes": len(classes), "input_shape": [int(s) for s in x0.shape]}
+    return train, val, test, info
+
+
+def build_loaders(cfg: dict, train, val, test):
+    """DataLoaders; the training one shuffles with its own seeded generator (saved in checkpoints)."""
+    bs, workers = int(cfg["batch_size"]), int(cfg.get("num_workers") or 0)
+    gen = Generator().manual_seed(int(cfg["seed"]))
+    train_loader = DataLoader(train, batch_size=bs, shuffle=True, generator=gen, num_workers=workers)
+    eval_bs = max(bs, 256)
+    val_loader = DataLoader(val, batch_size=eval_bs) if val is not None else None
+    test_loader = DataLoader(test, batch_size=eval_bs) if test is not None else None
+    return train_loader, val_loader, test_loader
+
+
+# -------------------------------------------------------------------- network
+def _local_models() -> dict:
+    from ..models.digits import digits_cnn, mlp
+
+    return {"digits_cnn": digits_cnn, "mlp": mlp}
+
+
+def model_names() -> list[str]:
+    """Every model name ``build_model`` accepts (the zoo's and the local ones)."""
+    names = set(_local_models())
+    from .. import models
+
+    if hasattr(models, "list_models"):
+        names.update(models.list_models())
+    else:
+        zoo = getattr(models, "__all__", ["cifar_net", "lenet5"])
+        names.update(n for n in zoo if callable(getattr(models, n, None)))
+    return sorted(names)
+
+
+def _factory(name: str):
+    local = _local_models()
+    if name in local:
+        return local[name]
+    from .. import models
+
+    fn = getattr(models, name, None)
+    if callable(fn) and not name.startswith("_") and not isinstance(fn, type):
+        return fn
+    get_model = getattr(models, "get_model", None)
+    if get_model is not None and name in model_names():
+        return functools.partial(get_model, name)
+    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(model_names())}")
+
+
+def build_model(cfg: dict, info: dict):
+    """The network: ``cfg["model"]`` given ``num_classes``/``in_channels``/``in_features`` where it takes them."""
+    fn = _factory(cfg["model"])
+    shape = info["input_shape"]
+    offered = {"num_classes": info["num_classes"]}
+    if len(shape) == 3:
+        offered["in_channels"] = shape[0]
+    if len(shape) == 1:
+        offered["in_features"] = shape[0]
+    try:
+        params = inspect.signature(fn).parameters
+        if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
+            offered = {k: v for k, v in offered.items() if k in params}
+    except (TypeError, ValueError):
+        pass
+    return fn(**{**offered, **dict(cfg.get("model_kwargs") or {})})
+
+
+# ------------------------------------------------------- loss and optimizer
+def build_loss():
+    """Cross-entropy (the notes' 损失函数 for classification)."""
+    return nn.CrossEntropyLoss()
+
+
+def build_optimizer(cfg: dict, params):
+    """The notes' optimizer chain by name: sgd, sgdm, nag, adagrad, adadelta, rmsprop, adam, adamw, nadam."""
+    name, lr, wd = cfg["optimizer"], float(cfg["lr"]), float(cfg.get("weight_decay") or 0.0)
+    mom = float(cfg.get("momentum") or 0.9)
+    if name == "sgd":
+        return optim.SGD(params, lr=lr, weight_decay=wd)
+    if name == "sgdm":
+        return optim.SGD(params, lr=lr, momentum=mom, weight_decay=wd)
+    if name == "nag":
+        return optim.SGD(params, lr=lr, momentum=mom, nesterov=True, weight_decay=wd)
+    cls = {"adagrad": optim.Adagrad, "adadelta": optim.Adadelta, "rmsprop": optim.RMSprop, "adam": optim.Adam,
+           "adamw": optim.AdamW, "nadam": optim.NAdam}[name]
+    return cls(params, lr=lr, weight_decay=wd)
+
+
+def build_scheduler(cfg: dict, optimizer, steps_per_epoch: int):
+    """The learning-rate schedule by name (``none`` → None)."""
+    name, epochs = cfg["scheduler"], int(cfg["epochs"])
+    S = optim.lr_scheduler
+    if name == "none":
+        return None
+    if name == "step":
+        return S.StepLR(optimizer, step_size=max(1, epochs // 3), gamma=0.1)
+    if name == "multistep":
+        return S.MultiStepLR(optimizer, milestones=[max(1, epochs // 2), max(2, 3 * epochs // 4)], gamma=0.1)
+    if name == "exponential":
+        return S.ExponentialLR(optimizer, gamma=0.9)
+    if name == "cosine":
+        return S.CosineAnnealingLR(optimizer, T_max=epochs)
+    if name == "onecycle":
+        return S.OneCycleLR(optimizer, max_lr=float(cfg["lr"]), epochs=epochs, steps_per_epoch=steps_per_epoch)
+    return S.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=2)

@@ -1,0 +1,197 @@
+"""A whole training run as one call (what ``deepglass train`` does), and loading a finished run back.
+
+Run folder (``runs/<model>-<data>-<time>/`` or ``--out``)::
+
+    config.json           everything to rebuild the model and data, and to resume
+    model.safetensors     the best epoch's weights
+    checkpoints/          last.safetensors, best.safetensors (full training state)
+    history.csv/.json     one row per epoch
+    tensorboard/          event files (tensorboard --logdir)
+    summary.txt           the model's analysis table
+    metrics.json          test metrics, timing, diagnosis
+    figures/*.png         curves, confusion matrix, PR/ROC/F1-confidence
+    report.md             all of it in one page
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from .. import backend
+from .._version import __version__
+from ..io import atomic_write, load, load_metadata, save_state_dict
+from ..random import manual_seed
+from . import config as C
+from .callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint
+from .report import write_json, write_report
+from .trainer import Trainer
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+
+
+def default_run_dir(cfg: dict, runs_root: str = "runs") -> str:
+    """``runs/<model>-<data>-<YYYYmmdd-HHMMSS>`` (a suffix keeps it unique)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = os.path.join(runs_root, f"{cfg['model']}-{cfg['data']}-{stamp}")
+    path, n = base, 1
+    while os.path.exists(path):
+        n += 1
+        path = f"{base}-{n}"
+    return path
+
+
+def find_run(path: str):
+    """``(run_dir, checkpoint_or_weights)`` for a run folder or a file inside one."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        run_dir = path
+        ckpts = [os.path.join(run_dir, "checkpoints", n) for n in ("interrupted.safetensors", "last.safetensors")]
+        return run_dir, [p for p in ckpts if os.path.isfile(p)]
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{path} is neither a run folder nor a checkpoint file; pass runs/<name> or "
+                                "runs/<name>/model.safetensors")
+    here = os.path.dirname(os.path.abspath(path))
+    for d in (here, os.path.dirname(here)):
+        if os.path.isfile(os.path.join(d, CONFIG_NAME)):
+            return d, [path]
+    raise FileNotFoundError(f"no {CONFIG_NAME} next to {path} or in its parent folder; a checkpoint needs its run's "
+                            "config to rebuild the model (train with deepglass train, which writes one)")
+
+
+def read_config(run_dir: str) -> dict:
+    path = os.path.join(run_dir, CONFIG_NAME)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no {CONFIG_NAME} in {run_dir}; is it a deepglass run folder?")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def latest_checkpoint(paths) -> str | None:
+    """The checkpoint with the most optimizer steps (an interrupted one can be ahead of ``last``)."""
+    best, best_step = None, -1
+    for p in paths:
+        meta = load_metadata(p)
+        try:
+            tree = json.loads(meta.get("deepglass.tree", "{}"))
+            step = int(tree.get("global_step", -1))
+        except (ValueError, AttributeError, TypeError):
+            step = -1
+        if step > best_step:
+            best, best_step = p, step
+    return best
+
+
+def load_model(path, device="cpu"):
+    """Rebuild a trained model from a run folder, its ``model.safetensors`` or a checkpoint.
+
+    Returns:
+        ``(model, cfg)``: the model in eval mode on ``device`` and the run's ``config.json``.
+    """
+    run_dir, files = find_run(path)
+    cfg = read_config(run_dir)
+    if os.path.isdir(path):
+        weights = os.path.join(run_dir, WEIGHTS_NAME)
+        files = [weights] if os.path.isfile(weights) else files
+    if not files:
+        raise FileNotFoundError(f"{run_dir} has no {WEIGHTS_NAME} and no checkpoint; did training finish an epoch?")
+    state = load(files[0], map_location=device)
+    if isinstance(state, dict) and state.get("format") == "deepglass.trainer":
+        state = state["model"]
+    model = C.build_model(cfg, cfg["info"])
+    model.load_state_dict(state)
+    model.to(device)
+    model.eval()
+    return model, cfg
+
+
+def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verbose: bool = True,
+              progress="auto") -> dict:
+    """Train as ``deepglass train`` does; returns ``{"run_dir", "test", "history", "seconds", ...}``.
+
+    Args:
+        cfg: options (see :data:`deepglass.train.config.DEFAULTS`); per-dataset defaults fill the gaps.
+        out: the run folder (default ``runs/<model>-<data>-<time>``).
+        runs_root: parent of the default run folder.
+        resume: a run folder or checkpoint: continue that run (its config; ``cfg`` may raise ``epochs``).
+        verbose: print progress lines.
+        progress: tqdm bars (``"auto"``: only on a terminal).
+    """
+    ckpt = None
+    if resume is not None:
+        run_dir, files = find_run(resume)
+        saved = read_config(run_dir)
+        ckpt = latest_checkpoint(f for f in files if load_metadata(f).get("deepglass.tree"))
+        if ckpt is None:
+            raise FileNotFoundError(f"no training checkpoint in {run_dir}/checkpoints to resume from")
+        changed = {k: v for k, v in cfg.items() if v is not None and k in C.DEFAULTS and saved.get(k) != v
+                   and k not in ("epochs", "device", "num_workers")}
+        if changed:
+            raise ValueError(f"--resume continues the run as it was configured; these options differ from its "
+                             f"config.json: {', '.join(sorted(changed))}. Drop them (only --epochs, --device and "
+                             "--num-workers may change), or start a new run")
+        epochs = cfg.get("epochs")
+        if epochs is not None and epochs != saved["epochs"] and saved["scheduler"] == "onecycle":
+            raise ValueError(f"the run's one-cycle schedule was laid out for {saved['epochs']} epochs; resuming it "
+                             f"for {epochs} epochs would run past its end. Resume with the same --epochs, or start "
+                             "a new run")
+        cfg = {**{k: saved[k] for k in C.DEFAULTS if k in saved},
+               **{k: cfg[k] for k in ("epochs", "device", "num_workers") if cfg.get(k) is not None}}
+        out = out or run_dir
+    cfg = C.resolve(cfg)
+    manual_seed(int(cfg["seed"]))
+    train_ds, val_ds, test_ds, info = C.build_datasets(cfg)
+    train_loader, val_loader, test_loader = C.build_loaders(cfg, train_ds, val_ds, test_ds)
+    model = C.build_model(cfg, info)
+    optimizer = C.build_optimizer(cfg, model.parameters())
+    scheduler = C.build_scheduler(cfg, optimizer, len(train_loader))
+    run_dir = os.fspath(out) if out is not None else default_run_dir(cfg, runs_root)
+    run_name = os.path.basename(os.path.abspath(run_dir))
+    os.makedirs(run_dir, exist_ok=True)
+    monitor = cfg["monitor"] if val_loader is not None else "train_loss"
+    full_cfg = {**cfg, "info": info, "preprocessing": C.preprocessing(cfg), "run_name": run_name,
+                "deepglass_version": __version__, "checkpoint": "checkpoints/last.safetensors",
+                "weights": WEIGHTS_NAME, "monitor": monitor}
+    write_json(os.path.join(run_dir, CONFIG_NAME), full_cfg)
+    checkpoint = ModelCheckpoint(os.path.join(run_dir, "checkpoints"), monitor=monitor)
+    callbacks = [checkpoint, LearningRateMonitor("step")]
+    if int(cfg.get("patience") or 0) > 0:
+        callbacks.append(EarlyStopping(monitor=monitor, patience=int(cfg["patience"]),
+                                       min_delta=float(cfg.get("min_delta") or 0.0), verbose=verbose))
+    device = backend.as_device(cfg["device"])
+    trainer = Trainer(model, C.build_loss(), optimizer, scheduler, device=device, callbacks=callbacks,
+                      out_dir=run_dir, verbose=verbose, progress=progress)
+    if verbose:
+        n_params = sum(int(p.numel()) for p in model.parameters())
+        print(f"deepglass train: {cfg['model']} ({n_params:,} parameters) on {cfg['data']} "
+              f"({len(train_ds)} train / {len(val_ds) if val_ds is not None else 0} val / {len(test_ds)} test), "
+              f"{cfg['epochs']} epochs, batch {cfg['batch_size']}, {cfg['optimizer']} lr {cfg['lr']}, "
+              f"{cfg['scheduler']} schedule, {device}; run folder {run_dir}", flush=True)
+    t0 = time.perf_counter()
+    trainer.fit(train_loader, val_loader, epochs=int(cfg["epochs"]), ckpt_path=ckpt)
+    seconds = time.perf_counter() - t0
+    best_path = checkpoint.best_model_path or checkpoint.last_model_path
+    if best_path and os.path.isfile(best_path):
+        model.load_state_dict(load(best_path, map_location=device)["model"])
+    save_state_dict(model.state_dict(), os.path.join(run_dir, WEIGHTS_NAME),
+                    metadata={"model": str(cfg["model"]), "data": str(cfg["data"]), "run": run_name,
+                              "epoch": str(checkpoint.best_epoch or trainer.epoch)})
+    logits, targets, test_loss = trainer.collect(test_loader)
+    extra = {"test_loss": test_loss, "train_seconds": seconds, "epochs_run": trainer.epoch,
+             "best_epoch": checkpoint.best_epoch, "monitor": monitor, "best_score": checkpoint.best_model_score,
+             "stop_reason": trainer.stop_reason, "device": str(device), "model": cfg["model"], "data": cfg["data"]}
+    test = write_report(run_dir, run_name, cfg, model, logits, targets, info["classes"], info["input_shape"],
+                        trainer.history, trainer.diagnosis, extra)
+    if verbose:
+        print(f"test accuracy {100 * test['accuracy']:.2f}%  macro-F1 {test['f1_macro']:.4f}  "
+              f"({test['num_samples']} test samples; best epoch {checkpoint.best_epoch} by {monitor})")
+        print(f"trained in {seconds:.1f} s; wrote {run_dir}/ (report.md, model.safetensors, config.json, "
+              "history.csv, metrics.json, summary.txt, figures/, tensorboard/, checkpoints/)")
+    return {"run_dir": run_dir, "test": test, "history": trainer.history, "seconds": seconds, "trainer": trainer,
+            "config": full_cfg}
+
+
+def write_text(path, text: str) -> None:
+    with atomic_write(path, "w") as f:
+        f.write(text)
