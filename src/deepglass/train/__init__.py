@@ -9,7 +9,7 @@ Example:
 from .callbacks import Callback, EarlyStopping, LearningRateMonitor, ModelCheckpoint
 from .diagnosis import Diagnosis, diagnose
 from .history import History
-from .trainer import NonFiniteLossError, Trainer, classification_metrics
+from .trainer import NonFiniteLossError, Trainer, classification_metrics, run_model
 
 __all__ = ["Trainer", "History", "Callback", "ModelCheckpoint", "EarlyStopping", "LearningRateMonitor",
-           "NonFiniteLossError", "Diagnosis", "diagnose", "classification_metrics"]
+           "NonFiniteLossError", "Diagnosis", "diagnose", "classification_metrics", "run_model"]

@@ -91,6 +91,40 @@ def _is_classification(out: np.ndarray, y) -> bool:
     return y is not None and out.ndim == 2 and y.ndim == 1 and y.dtype.kind in "iu"
 
 
+def run_model(model, loader, device="cpu", loss_fn=None):
+    """The model's outputs over ``loader`` in eval mode, without gradients.
+
+    Returns:
+        ``(outputs, targets, mean_loss)``: NumPy arrays (``targets`` None when the
+        batches hold inputs only; ``mean_loss`` None then or without ``loss_fn``).
+    """
+    device = backend.as_device(device)
+    was_training = model.training
+    model.eval()
+    outs, targs = [], []
+    loss_sum, seen = 0.0, 0
+    try:
+        with no_grad():
+            for batch in loader:
+                x, y = _split_batch(batch)
+                x, y = _to_device(x, device), _to_device(y, device)
+                out = model(x)
+                if y is not None:
+                    if loss_fn is not None:
+                        n = _batch_size(x)
+                        loss_sum += float(loss_fn(out, y).item()) * n
+                        seen += n
+                    targs.append(_numpy(y))
+                outs.append(_numpy(out))
+    finally:
+        model.train(was_training)
+    if not outs:
+        raise ValueError("the loader gave no batches; is the dataset empty?")
+    outputs = np.concatenate(outs)
+    targets = np.concatenate(targs) if targs else None
+    return outputs, targets, (loss_sum / seen if seen else None)
+
+
 class Trainer:
     """Train, validate, test and predict with a model (a small Lightning-like loop).
 
@@ -438,32 +472,9 @@ class Trainer:
     def collect(self, loader):
         """Run the model in eval mode over ``loader``: ``(outputs, targets, mean_loss)`` as NumPy arrays.
 
-        ``targets`` is None when the batches hold inputs only; ``mean_loss`` is
-        None then too.
+        ``targets`` and ``mean_loss`` are None when the batches hold inputs only.
         """
-        was_training = self.model.training
-        self.model.eval()
-        outs, targs = [], []
-        loss_sum, seen = 0.0, 0
-        try:
-            with no_grad():
-                for batch in loader:
-                    x, y = _split_batch(batch)
-                    x, y = _to_device(x, self.device), _to_device(y, self.device)
-                    out = self.model(x)
-                    if y is not None:
-                        n = _batch_size(x)
-                        loss_sum += float(self.loss_fn(out, y).item()) * n
-                        seen += n
-                        targs.append(_numpy(y))
-                    outs.append(_numpy(out))
-        finally:
-            self.model.train(was_training)
-        if not outs:
-            raise ValueError("the loader gave no batches; is the dataset empty?")
-        outputs = np.concatenate(outs)
-        targets = np.concatenate(targs) if targs else None
-        return outputs, targets, (loss_sum / seen if seen else None)
+        return run_model(self.model, loader, self.device, self.loss_fn)
 
     def evaluate(self, loader) -> dict:
         """Loss and, for classification, accuracy and macro precision/recall/F1 over ``loader``.

@@ -1,0 +1,92 @@
+"""``deepglass evaluate``: the metrics report of a trained model on a dataset split."""
+from __future__ import annotations
+
+import os
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "evaluate", help="accuracy, macro P/R/F1, ROC-AUC, per-class table and confusion matrix of a trained model",
+        description="Evaluate a run folder (or its model.safetensors / a checkpoint) on a dataset: by default "
+                    "the test split of the dataset it was trained on. --out DIR also writes metrics.json and the "
+                    "figures (confusion matrix, PR, ROC, F1-confidence).")
+    p.add_argument("run", metavar="RUN_OR_CHECKPOINT", help="run folder, its model.safetensors or a checkpoint")
+    p.add_argument("--data", help="dataset name (default: the run's)")
+    p.add_argument("--data-dir", help="dataset folder or file (default: the run's)")
+    p.add_argument("--split", choices=("test", "val", "train"), default="test", help="which split (test)")
+    p.add_argument("--batch-size", type=int, default=256, help="evaluation batch size (256)")
+    p.add_argument("--device", default=None, help="cpu or cuda (default: the run's)")
+    p.add_argument("--out", help="folder for metrics.json and figures")
+    p.set_defaults(func=run)
+
+
+def _table(report: dict) -> str:
+    lines = [f"{'class':<14} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>8}"]
+    for c in report["per_class"]:
+        lines.append(f"{c['class'][:14]:<14} {c['precision']:>9.4f} {c['recall']:>9.4f} {c['f1']:>9.4f} "
+                     f"{c['support']:>8}")
+    return "\n".join(lines)
+
+
+def _matrix(cm, classes) -> str:
+    names = [c[:6] for c in classes]
+    width = max(6, max(len(str(v)) for row in cm for v in row))
+    head = "true\\pred " + " ".join(f"{n:>{width}}" for n in names)
+    rows = [f"{n:>9} " + " ".join(f"{v:>{width}}" for v in row) for n, row in zip(names, cm)]
+    return "\n".join([head] + rows)
+
+
+def run(args) -> int:
+    from ..data import DataLoader
+    from ..train import config as C
+    from ..train.report import classification_report, write_figures, write_json
+    from ..train.run import load_model
+    from ..train.trainer import run_model
+
+    device = args.device
+    model, cfg = load_model(args.run, device=device or cfg_device(args.run))
+    device = device or cfg.get("device", "cpu")
+    data_cfg = dict(cfg)
+    if args.data:
+        data_cfg["data"] = args.data
+    if args.data_dir:
+        data_cfg["data_dir"] = args.data_dir
+    data_cfg = C.resolve({k: data_cfg.get(k) for k in C.DEFAULTS if k in data_cfg})
+    train, val, test, info = C.build_datasets(data_cfg)
+    split = {"train": train, "val": val, "test": test}[args.split]
+    if split is None:
+        raise ValueError(f"the dataset has no {args.split} split here (val_split is 0?); pick another --split")
+    if info["num_classes"] != cfg["info"]["num_classes"]:
+        raise ValueError(f"the model predicts {cfg['info']['num_classes']} classes but this dataset has "
+                         f"{info['num_classes']}; evaluate on data with the same classes")
+    loader = DataLoader(split, batch_size=args.batch_size)
+    logits, targets, loss = run_model(model, loader, device, C.build_loss())
+    report = classification_report(logits, targets, cfg["info"]["classes"])
+    print(f"{cfg.get('run_name', args.run)} on {data_cfg['data']} {args.split} split ({report['num_samples']} samples)")
+    print(f"loss {loss:.4f}  accuracy {100 * report['accuracy']:.2f}%  macro precision {report['precision_macro']:.4f}"
+          f"  macro recall {report['recall_macro']:.4f}  macro-F1 {report['f1_macro']:.4f}")
+    auc, ap = report["roc_auc_macro"], report["average_precision_macro"]
+    print(f"ROC-AUC (macro) {auc if auc is None else f'{auc:.4f}'}  average precision (macro) "
+          f"{ap if ap is None else f'{ap:.4f}'}  best mean F1 {report['best_f1']:.4f} at confidence "
+          f"{report['best_f1_threshold']:.2f}")
+    print()
+    print(_table(report))
+    print()
+    print("confusion matrix (rows: true class, columns: predicted)")
+    print(_matrix(report["confusion_matrix"], report["classes"]))
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        figs = write_figures(os.path.join(args.out, "figures"), logits, targets, cfg["info"]["classes"])
+        write_json(os.path.join(args.out, "metrics.json"),
+                   {"run": cfg.get("run_name"), "data": data_cfg["data"], "split": args.split, "loss": loss,
+                    **report, "figures": {k: os.path.relpath(p, args.out) for k, p in figs.items()}})
+        print(f"\nwrote {os.path.join(args.out, 'metrics.json')} and {len(figs)} figures in "
+              f"{os.path.join(args.out, 'figures')}")
+    return 0
+
+
+def cfg_device(path) -> str:
+    """The device the run was trained on (CPU when its config has none)."""
+    from ..train.run import find_run, read_config
+
+    return read_config(find_run(path)[0]).get("device", "cpu")
