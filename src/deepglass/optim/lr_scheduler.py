@@ -177,6 +177,11 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Load a state; milestone keys that went through JSON (as strings) become integers again."""
+        super().load_state_dict(state_dict)
+        self.milestones = Counter({int(k): int(v) for k, v in dict(self.milestones).items()})
+
     def get_lr(self):
         if self.last_epoch not in self.milestones:
             return _lrs(self.optimizer)
