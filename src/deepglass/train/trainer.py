@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import no_grad
-from ..random import get_rng_state, set_rng_state
+from ..random import default_generator, get_rng_state, set_rng_state
 from ..tensor import Tensor
 from .callbacks import Callback
 from .history import History
@@ -40,6 +40,16 @@ class NonFiniteLossError(RuntimeError):
     def __init__(self, message: str, step: int, epoch: int):
         super().__init__(message)
         self.step, self.epoch = step, epoch
+
+
+def _set_state_in_place(gen, state) -> None:
+    """``gen.set_state(state)`` keeping its NumPy generator object: a sampler iterating mid-epoch holds that
+    object, and must draw its end-of-epoch numbers from the restored state, as in the uninterrupted run."""
+    inner = getattr(gen, "np", None)
+    gen.set_state(state)
+    if inner is not None and type(inner.bit_generator) is type(gen.np.bit_generator):
+        inner.bit_generator.state = gen.np.bit_generator.state
+        gen.np = inner
 
 
 def _to_device(obj, device):
@@ -350,9 +360,9 @@ class Trainer:
             skip = int(mid["batch"])
             for _ in range(skip):
                 next(it)
-            set_rng_state(mid["rng"])
+            _set_state_in_place(default_generator, mid["rng"])
             if gen is not None and mid.get("loader_rng") is not None:
-                gen.set_state(mid["loader_rng"])
+                _set_state_in_place(gen, mid["loader_rng"])
             part.update(mid["partial"])
         self._partial = part
         self._batch_in_epoch = skip
