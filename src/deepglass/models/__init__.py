@@ -39,6 +39,13 @@ _REGISTRY = {
     "vit_b_16": vit_b_16,
 }
 
+try:  # the trainer's default digits network (models/digits.py)
+    from .digits import digits_cnn  # noqa: F401
+
+    _REGISTRY["digits_cnn"] = digits_cnn
+except ImportError:  # pragma: no cover
+    pass
+
 
 def list_models() -> list:
     """Sorted names accepted by :func:`get_model`."""
@@ -49,15 +56,16 @@ def get_model(name: str, **kwargs):
     """Build the model called ``name`` with the constructor's keyword arguments.
 
     Args:
-        name: one of :func:`list_models` (case-insensitive; ``-`` is read as ``_``).
+        name: one of :func:`list_models` (case, ``-`` and ``_`` are ignored: ``ResNet-18`` works).
         **kwargs: e.g. ``num_classes=10, in_channels=1``.
 
     Raises:
         ValueError: for an unknown name (the message lists the known ones).
         TypeError: for a keyword the constructor does not take (the message names it).
     """
-    key = name.lower().replace("-", "_")
-    if key not in _REGISTRY:
+    norm = name.lower().replace("-", "").replace("_", "")
+    key = next((k for k in _REGISTRY if k.replace("_", "") == norm), None)
+    if key is None:
         raise ValueError(f"unknown model {name!r}; choose one of: {', '.join(list_models())}")
     try:
         return _REGISTRY[key](**kwargs)

@@ -132,7 +132,8 @@ class VisionTransformer(nn.Module):
     def _process_input(self, x):
         n, c, h, w = x.shape
         if h != self.image_size or w != self.image_size:
-            raise ValueError(f"Wrong image size: expected {self.image_size}×{self.image_size}, got {h}×{w}")
+            raise ValueError(f"Wrong image size: expected {self.image_size}×{self.image_size}, got {h}×{w}; build "
+                             f"the model with image_size={h} (e.g. vit(image_size={h}, patch_size=...))")
         x = self.conv_proj(x)                                    # (n, hidden, h/p, w/p)
         return x.reshape(n, self.hidden_dim, -1).permute(0, 2, 1)  # (n, seq, hidden)
 
