@@ -203,7 +203,7 @@ class Conv2dRows(Function):
         gx = gw = gb = None
         if has_b and need[2]:
             gb = g.sum(axis=(0, 2, 3))
-        gn = g.transpose(0, 2, 3, 1)
+        gn = xp.ascontiguousarray(g.transpose(0, 2, 3, 1))
         gp = xp.zeros((N, Hp, Wo, kh, O), dtype=g.dtype)
         for i in range(kh):
             gp[:, i * d0:i * d0 + Ho, :, i, :] = gn
@@ -316,7 +316,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             f"conv2d: input {tuple(input.shape)} (padded {H + pads[0] + pads[1]}x{W + pads[2] + pads[3]}) is smaller "
             f"than the dilated kernel ({dilation[0] * (k[0] - 1) + 1}x{dilation[1] * (k[1] - 1) + 1}); "
             "add padding or use a larger input")
-    kernel = Conv2dRows if groups == 1 and stride[0] == 1 else Conv2d
+    # the row kernel's GEMM output is kh·O wide per row: worth it when that beats the full im2col's kh·kw·C columns
+    rows = groups == 1 and stride[0] == 1 and weight.shape[0] <= k[1] * input.shape[1]
+    kernel = Conv2dRows if rows else Conv2d
     return kernel.apply(input, weight, bias, stride, pads, dilation, groups)
 
 

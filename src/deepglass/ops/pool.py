@@ -79,6 +79,7 @@ class MaxPool2d(Function):
         xp = xp_of(x)
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         c = _canvas(xp, x, p, k, s, d, Ho, Wo, fill)
+        nan = x.dtype.kind == "f" and bool(xp.isnan(x).any())  # the NaN-aware comparison only when needed
         out = None
         arg = xp.zeros(x.shape[:2] + (Ho, Wo), dtype=np.int16 if k[0] * k[1] > 127 else np.int8)
         for i in range(k[0]):
@@ -89,7 +90,7 @@ class MaxPool2d(Function):
                     out = sl.copy()
                     continue
                 m = sl > out
-                if x.dtype.kind == "f":
+                if nan:
                     m |= sl != sl  # NaN propagates, as in PyTorch
                 xp.copyto(out, sl, where=m)
                 xp.copyto(arg, i * k[1] + j, where=m)
