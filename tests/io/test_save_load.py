@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -279,6 +280,7 @@ def test_killed_save_leaves_previous_file_loadable(tmp_path):
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
     out = load_state_dict(p)["w"].numpy()
     assert out.shape == (1000,) and (out == 7.0).all()
 
@@ -303,10 +305,9 @@ def test_killed_at_random_points_file_is_always_complete(tmp_path):
     for _ in range(3):
         proc = _spawn(_LOOP_SCRIPT.format(src=os.path.abspath(SRC), path=p))
         proc.stdout.readline()  # at least one save done
-        import time
-
         time.sleep(float(rng.uniform(0, 0.3)))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
         out = load_state_dict(p)
         assert (out["w"].numpy() == float(out["i"].item())).all()

@@ -10,7 +10,6 @@ import math
 import numbers
 import warnings
 
-
 from ..random import numpy_generator
 
 
