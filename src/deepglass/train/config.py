@@ -23,14 +23,14 @@ SCHEDULERS = ("none", "step", "multistep", "exponential", "cosine", "onecycle", 
 #: the defaults of ``deepglass train`` (every key may also come from ``--config`` or the command line)
 DEFAULTS = {
     "model": None, "model_kwargs": {}, "data": "digits", "data_dir": None, "epochs": None, "batch_size": None,
-    "lr": None, "optimizer": "adam", "momentum": 0.9, "scheduler": "onecycle", "weight_decay": 0.0,
+    "lr": None, "optimizer": "adam", "momentum": 0.9, "scheduler": None, "weight_decay": 0.0,
     "device": "cpu", "seed": 0, "val_split": 0.1, "num_workers": 0, "image_size": None, "target": None,
     "patience": 0, "min_delta": 0.0, "monitor": "val_loss",
 }
 
-#: per dataset: default model, epochs, batch size, learning rate, and input preprocessing
+#: per dataset: default model, epochs, batch size, learning rate (and schedule: constant unless given)
 DATA_DEFAULTS = {
-    "digits": {"model": "digits_cnn", "epochs": 10, "batch_size": 32, "lr": 3e-3},
+    "digits": {"model": "digits_cnn", "epochs": 10, "batch_size": 32, "lr": 3e-3, "scheduler": "onecycle"},
     "mnist": {"model": "lenet5", "epochs": 5, "batch_size": 64, "lr": 1e-3},
     "fashion-mnist": {"model": "lenet5", "epochs": 10, "batch_size": 64, "lr": 1e-3},
     "cifar10": {"model": "cifar_net", "epochs": 10, "batch_size": 64, "lr": 1e-3},
@@ -85,6 +85,8 @@ def resolve(cfg: dict) -> dict:
     for key, value in DATA_DEFAULTS[data].items():
         if cfg.get(key) is None:
             cfg[key] = value
+    if cfg["scheduler"] is None:
+        cfg["scheduler"] = "none"
     if cfg["optimizer"] not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {cfg['optimizer']!r}; choose one of {', '.join(OPTIMIZERS)}")
     if cfg["scheduler"] not in SCHEDULERS:

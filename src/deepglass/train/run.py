@@ -20,7 +20,7 @@ import time
 
 from .. import backend
 from .._version import __version__
-from ..io import atomic_write, load, load_metadata, save_state_dict
+from ..io import atomic_write, load, save_state_dict
 from ..random import manual_seed
 from . import config as C
 from .callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint
@@ -69,15 +69,13 @@ def read_config(run_dir: str) -> dict:
 
 
 def latest_checkpoint(paths) -> str | None:
-    """The checkpoint with the most optimizer steps (an interrupted one can be ahead of ``last``)."""
+    """The training checkpoint with the most optimizer steps (an interrupted one can be ahead of ``last``)."""
     best, best_step = None, -1
     for p in paths:
-        meta = load_metadata(p)
-        try:
-            tree = json.loads(meta.get("deepglass.tree", "{}"))
-            step = int(tree.get("global_step", -1))
-        except (ValueError, AttributeError, TypeError):
-            step = -1
+        state = load(p)
+        if not isinstance(state, dict) or state.get("format") != "deepglass.trainer":
+            continue
+        step = int(state.get("global_step", -1))
         if step > best_step:
             best, best_step = p, step
     return best
@@ -122,7 +120,7 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verb
     if resume is not None:
         run_dir, files = find_run(resume)
         saved = read_config(run_dir)
-        ckpt = latest_checkpoint(f for f in files if load_metadata(f).get("deepglass.tree"))
+        ckpt = latest_checkpoint(files)
         if ckpt is None:
             raise FileNotFoundError(f"no training checkpoint in {run_dir}/checkpoints to resume from")
         changed = {k: v for k, v in cfg.items() if v is not None and k in C.DEFAULTS and saved.get(k) != v
