@@ -127,7 +127,12 @@ class Embedding(Function):
             counts = xp.bincount(idx, minlength=shape[0])
             g2 = g2 / counts[idx].reshape(-1, 1).astype(g.dtype)
         gw = xp.zeros(shape, dtype=g.dtype)
-        xp.add.at(gw, idx, g2)
+        if hasattr(xp.add, "at"):
+            xp.add.at(gw, idx, g2)
+        else:  # older CuPy
+            import cupyx
+
+            cupyx.scatter_add(gw, idx, g2)
         if padding_idx is not None:
             gw[padding_idx] = 0
         return gw, None
