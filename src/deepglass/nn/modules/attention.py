@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ... import backend, random
+from ... import backend
 from ...autograd.grad_mode import no_grad
 from ...creation import zeros
 from ...ops import sampling
@@ -34,12 +34,10 @@ def _xavier_uniform_(t: Tensor, fan_in: int, fan_out: int) -> Tensor:
 
 
 def _dropout(x: Tensor, p: float) -> Tensor:
-    """Inverted dropout with the default generator (kept values scaled by 1/(1 − p))."""
-    if p <= 0:
-        return x
-    keep = random.numpy_generator().random(x.shape) >= p
-    scale = (keep / (1.0 - p)) if p < 1 else np.zeros(x.shape)
-    return x * Tensor._wrap(backend.to_device(scale.astype(x.dtype), x.device))
+    """Inverted dropout (kept values scaled by 1/(1 − p)), drawn from the default generator."""
+    from ...ops.dropout import dropout
+
+    return dropout(x, p, training=True) if p > 0 else x
 
 
 def _float_mask(mask, dtype, name):
@@ -409,8 +407,9 @@ class SpatialTransformer(Module):
     Args:
         in_channels: C of the input.
         localization: a module mapping the input to features (flattened to
-            ``loc_features``); default: conv3×3(C→8)-ReLU-AdaptiveAvgPool(4)-conv... see source,
-            which works on any input size ≥ 1×1.
+            ``loc_features``); default: Conv3×3(C→8)-ReLU-AdaptiveAvgPool(4)-Conv3×3(8→10)-ReLU-
+            AdaptiveAvgPool(2)-Flatten (40 features), which works on any input size ≥ 1×1.
+            ``fc_loc`` = Linear(loc_features, 32)-ReLU-Linear(32, 6) maps them to θ.
         loc_features: width of the flattened localization output (needed with a custom
             ``localization``).
         output_size: ``(H_out, W_out)`` of the warped output (default: the input's).
