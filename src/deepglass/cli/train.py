@@ -14,7 +14,7 @@ from ..train.config import DATASETS, OPTIMIZERS, SCHEDULERS
 #: flag destination → config key (flags default to None: "not given")
 _KEYS = ("model", "data", "data_dir", "epochs", "batch_size", "lr", "optimizer", "scheduler", "weight_decay",
          "momentum", "device", "seed", "val_split", "num_workers", "image_size", "target", "patience", "min_delta",
-         "monitor")
+         "monitor", "threads")
 
 
 def register(subparsers) -> None:
@@ -45,6 +45,8 @@ def register(subparsers) -> None:
     p.add_argument("--patience", type=int, help="early stopping after this many epochs without improvement (0: off)")
     p.add_argument("--min-delta", type=float, help="early stopping: smallest change that counts as improvement")
     p.add_argument("--monitor", help="metric for the best checkpoint and early stopping (val_loss)")
+    p.add_argument("--threads", type=int, help="BLAS threads while training on the CPU (digits default 1: its "
+                                               "small GEMMs run fastest on one; 0: the library's default)")
     p.add_argument("--out", help="the run folder itself (default runs/<model>-<data>-<time>)")
     p.add_argument("--runs-dir", default="runs", help="parent of the default run folder (runs)")
     p.add_argument("--resume", metavar="RUN_OR_CHECKPOINT",

@@ -6,6 +6,7 @@ data and optimizer from it.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
@@ -25,12 +26,13 @@ DEFAULTS = {
     "model": None, "model_kwargs": {}, "data": "digits", "data_dir": None, "epochs": None, "batch_size": None,
     "lr": None, "optimizer": "adam", "momentum": 0.9, "scheduler": None, "weight_decay": 0.0,
     "device": "cpu", "seed": 0, "val_split": 0.1, "num_workers": 0, "image_size": None, "target": None,
-    "patience": 0, "min_delta": 0.0, "monitor": "val_loss",
+    "patience": 0, "min_delta": 0.0, "monitor": "val_loss", "threads": None,
 }
 
 #: per dataset: default model, epochs, batch size, learning rate (and schedule: constant unless given)
 DATA_DEFAULTS = {
-    "digits": {"model": "digits_cnn", "epochs": 10, "batch_size": 32, "lr": 3e-3, "scheduler": "onecycle"},
+    "digits": {"model": "digits_cnn", "epochs": 10, "batch_size": 32, "lr": 3e-3, "scheduler": "onecycle",
+               "threads": 1},
     "mnist": {"model": "lenet5", "epochs": 5, "batch_size": 64, "lr": 1e-3},
     "fashion-mnist": {"model": "lenet5", "epochs": 10, "batch_size": 64, "lr": 1e-3},
     "cifar10": {"model": "cifar_net", "epochs": 10, "batch_size": 64, "lr": 1e-3},
@@ -38,6 +40,25 @@ DATA_DEFAULTS = {
     "imagefolder": {"model": "cifar_net", "epochs": 10, "batch_size": 32, "lr": 1e-3, "image_size": 32},
     "csv": {"model": "mlp", "epochs": 30, "batch_size": 32, "lr": 1e-2},
 }
+
+
+@contextlib.contextmanager
+def blas_threads(n):
+    """Limit the BLAS threads NumPy uses to ``n`` inside the block (None or 0: leave them).
+
+    Small GEMMs (the digits CNN's) run fastest on one thread; with several
+    threads on a busy machine OpenBLAS spins and can be 5-10x slower.
+    """
+    if not n:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - comes with scikit-learn
+        yield
+        return
+    with threadpool_limits(limits=int(n), user_api="blas"):
+        yield
 
 
 def load_config_file(path) -> dict:
@@ -87,6 +108,8 @@ def resolve(cfg: dict) -> dict:
             cfg[key] = value
     if cfg["scheduler"] is None:
         cfg["scheduler"] = "none"
+    if cfg.get("threads") is not None and int(cfg["threads"]) < 0:
+        raise ValueError(f"threads must be >= 0 (0: the BLAS library's default), got {cfg['threads']}")
     if cfg["optimizer"] not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {cfg['optimizer']!r}; choose one of {', '.join(OPTIMIZERS)}")
     if cfg["scheduler"] not in SCHEDULERS:

@@ -124,18 +124,18 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verb
         if ckpt is None:
             raise FileNotFoundError(f"no training checkpoint in {run_dir}/checkpoints to resume from")
         changed = {k: v for k, v in cfg.items() if v is not None and k in C.DEFAULTS and saved.get(k) != v
-                   and k not in ("epochs", "device", "num_workers")}
+                   and k not in ("epochs", "device", "num_workers", "threads")}
         if changed:
             raise ValueError(f"--resume continues the run as it was configured; these options differ from its "
-                             f"config.json: {', '.join(sorted(changed))}. Drop them (only --epochs, --device and "
-                             "--num-workers may change), or start a new run")
+                             f"config.json: {', '.join(sorted(changed))}. Drop them (only --epochs, --device, "
+                             "--num-workers and --threads may change), or start a new run")
         epochs = cfg.get("epochs")
         if epochs is not None and epochs != saved["epochs"] and saved["scheduler"] == "onecycle":
             raise ValueError(f"the run's one-cycle schedule was laid out for {saved['epochs']} epochs; resuming it "
                              f"for {epochs} epochs would run past its end. Resume with the same --epochs, or start "
                              "a new run")
         cfg = {**{k: saved[k] for k in C.DEFAULTS if k in saved},
-               **{k: cfg[k] for k in ("epochs", "device", "num_workers") if cfg.get(k) is not None}}
+               **{k: cfg[k] for k in ("epochs", "device", "num_workers", "threads") if cfg.get(k) is not None}}
         out = out or run_dir
     cfg = C.resolve(cfg)
     manual_seed(int(cfg["seed"]))
@@ -167,7 +167,8 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verb
               f"{cfg['epochs']} epochs, batch {cfg['batch_size']}, {cfg['optimizer']} lr {cfg['lr']}, "
               f"{cfg['scheduler']} schedule, {device}; run folder {run_dir}", flush=True)
     t0 = time.perf_counter()
-    trainer.fit(train_loader, val_loader, epochs=int(cfg["epochs"]), ckpt_path=ckpt)
+    with C.blas_threads(cfg.get("threads") if device.type == "cpu" else None):
+        trainer.fit(train_loader, val_loader, epochs=int(cfg["epochs"]), ckpt_path=ckpt)
     seconds = time.perf_counter() - t0
     best_path = checkpoint.best_model_path or checkpoint.last_model_path
     if best_path and os.path.isfile(best_path):
@@ -175,7 +176,8 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verb
     save_state_dict(model.state_dict(), os.path.join(run_dir, WEIGHTS_NAME),
                     metadata={"model": str(cfg["model"]), "data": str(cfg["data"]), "run": run_name,
                               "epoch": str(checkpoint.best_epoch or trainer.epoch)})
-    logits, targets, test_loss = trainer.collect(test_loader)
+    with C.blas_threads(cfg.get("threads") if device.type == "cpu" else None):
+        logits, targets, test_loss = trainer.collect(test_loader)
     extra = {"test_loss": test_loss, "train_seconds": seconds, "epochs_run": trainer.epoch,
              "best_epoch": checkpoint.best_epoch, "monitor": monitor, "best_score": checkpoint.best_model_score,
              "stop_reason": trainer.stop_reason, "device": str(device), "model": cfg["model"], "data": cfg["data"]}
