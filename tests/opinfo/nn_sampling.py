@@ -46,6 +46,8 @@ def _interpolate_samples(rng):
         Sample(x4(1, 2, 3, 4), scale_factor=2, mode="nearest"),
         Sample(x4(1, 2, 5, 4), size=(3, 7), mode="nearest"),
         Sample(x4(1, 1, 4, 3), scale_factor=1.5, mode="nearest"),
+        Sample(x4(1, 1, 4, 5), scale_factor=(1.2, 2.1), mode="nearest"),   # same size / exact doubling
+        Sample(x4(1, 1, 4, 5), scale_factor=(1.2, 2.1), mode="bilinear", align_corners=False),
         Sample(x4(2, 1, 3, 4), size=(5, 6), mode="bilinear", align_corners=False),
         Sample(x4(1, 2, 3, 4), size=(5, 7), mode="bilinear", align_corners=True),
         Sample(x4(1, 1, 6, 5), size=(3, 2), mode="bilinear", align_corners=False),

@@ -258,9 +258,15 @@ def _resample_matrix(n_in, n_out, mode, align_corners, scale):
     m = np.zeros((n_out, n_in))
     dst = np.arange(n_out)
     if mode == "nearest":
-        # PyTorch computes the nearest index in float32: floor(dst * scale)
-        s = np.float32(n_in / n_out if scale is None else 1.0 / scale)
-        src = np.minimum(np.floor(dst.astype(np.float32) * s).astype(np.int64), n_in - 1)
+        # PyTorch's nearest_idx: identity and exact doubling are special-cased; otherwise
+        # floor(dst * scale) computed in float32
+        if n_out == n_in:
+            src = dst
+        elif n_out == 2 * n_in:
+            src = dst >> 1
+        else:
+            s = np.float32(n_in / n_out if scale is None else 1.0 / scale)
+            src = np.minimum(np.floor(dst.astype(np.float32) * s).astype(np.int64), n_in - 1)
         m[dst, src] = 1.0
         return m
     if align_corners:
@@ -345,7 +351,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     out = input
     # axis by axis, last first: out = out @ Mᵀ along that axis
     for k in reversed(range(nsp)):
-        if in_sp[k] == out_sp[k] and scales[k] in (None, 1.0):
+        if in_sp[k] == out_sp[k]:  # PyTorch copies an axis whose size is unchanged, whatever the scale
             continue
         m = _resample_matrix(in_sp[k], out_sp[k], mode, ac, scales[k])
         mt = Tensor._wrap(backend.to_device(np.ascontiguousarray(m.T).astype(input.dtype), input.device))
