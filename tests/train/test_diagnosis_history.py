@@ -50,3 +50,10 @@ def test_history_files_and_plot(tmp_path):
 
     fig = plot_history(h, title="t", path=str(tmp_path / "h.png"))
     assert (tmp_path / "h.png").stat().st_size > 1000 and len(fig.axes) == 3
+
+
+def test_one_sample_flip_on_a_small_validation_set_is_not_over_fitting():
+    h = _hist([1.0, 0.5, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01], [0.9, 0.97, 0.986, 0.993, 0.993, 0.993, 0.993, 0.986])
+    assert diagnose(h).verdict == "over-fitting"  # 0.007 drop > the default 0.005
+    d = diagnose(h, samples=144)  # ...but that is one sample of 144
+    assert d.verdict == "converged" and d.epoch == 4

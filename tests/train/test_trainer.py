@@ -130,7 +130,7 @@ def test_nan_loss_stops_naming_the_step_and_keeps_the_last_good_checkpoint(tmp_p
 
 def test_early_stopping_stops_when_val_loss_stops_improving(tmp_path):
     dg.manual_seed(0)
-    model = _model()
+    model = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 3))
     opt = optim.SGD(model.parameters(), lr=0.0)  # nothing learns: val loss is flat from epoch 1
     stop = EarlyStopping(monitor="val_loss", patience=2, min_delta=1e-3, verbose=False)
     trainer = Trainer(model, nn.CrossEntropyLoss(), opt, callbacks=[stop], verbose=False, progress=False)

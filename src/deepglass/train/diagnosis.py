@@ -66,7 +66,8 @@ def _pick_metric(history, metric, mode):
 
 
 def diagnose(history, metric: str | None = None, mode: str | None = None, *, loss: str = "train_loss",
-             metric_tol: float | None = None, loss_tol: float = 0.02, window: int | None = None) -> Diagnosis:
+             metric_tol: float | None = None, loss_tol: float = 0.02, window: int | None = None,
+             samples: int | None = None) -> Diagnosis:
     """Judge a finished run as under-fitting, over-fitting or converged (the notes' three cases).
 
     The *metric* (default: validation accuracy, else macro-F1, else validation
@@ -86,10 +87,12 @@ def diagnose(history, metric: str | None = None, mode: str | None = None, *, los
         metric: the column to judge; default picks as above.
         mode: ``"max"`` when higher is better, ``"min"`` otherwise (default from the name: ``*loss*`` → min).
         loss: the training-loss column.
-        metric_tol: smallest change that counts (default 0.005 for scores in [0, 1],
-            2% of the value for losses).
+        metric_tol: smallest change that counts (default for scores in [0, 1]: 0.005, or
+            1.5 samples' worth when ``samples`` is given, so one sample flipping on a
+            small validation set is noise; for losses 2% of the value).
         loss_tol: relative change of the training loss that counts as still falling.
         window: how many last epochs count as "the end".
+        samples: the size of the validation set the metric was measured on.
 
     Returns:
         :class:`Diagnosis`.
@@ -111,7 +114,10 @@ def diagnose(history, metric: str | None = None, mode: str | None = None, *, los
     sign = 1.0 if mode == "max" else -1.0
     g = [sign * v for v in values]  # higher is better
     if metric_tol is None:
-        metric_tol = 0.005 if mode == "max" and all(0.0 <= v <= 1.0 for v in values) else 0.02 * abs(values[-1])
+        if mode == "max" and all(0.0 <= v <= 1.0 for v in values):
+            metric_tol = max(0.005, 1.5 / samples) if samples else 0.005
+        else:
+            metric_tol = 0.02 * abs(values[-1])
     w = window or max(2, n // 4)
     w = min(w, n - 1)
     best_i = max(range(n), key=lambda i: (g[i], -i))  # first epoch with the best value

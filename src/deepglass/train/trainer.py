@@ -197,6 +197,7 @@ class Trainer:
         self._partial = None     # running sums of the epoch in progress
         self._sigint = False
         self._bar = None
+        self._val_samples = None
 
     # ---------------------------------------------------------------- output
     def _bars_on(self) -> bool:
@@ -282,7 +283,7 @@ class Trainer:
                 while self.epoch < epochs and not self.should_stop:
                     record = self._train_epoch(train_loader, epochs)
                     if val_loader is not None:
-                        val = self.evaluate(val_loader)
+                        val, self._val_samples = self._evaluate(val_loader)
                         record.update({f"val_{k}": v for k, v in val.items()})
                     self._end_epoch(record, epochs)
                     if epoch_bar is not None:
@@ -310,7 +311,7 @@ class Trainer:
         if len(self.history):
             from .diagnosis import diagnose
 
-            self.diagnosis = diagnose(self.history)
+            self.diagnosis = diagnose(self.history, samples=self._val_samples)
             self.print(f"diagnosis: {self.diagnosis}")
         return self.history
 
@@ -492,11 +493,14 @@ class Trainer:
         Returns:
             ``{"loss": …, "accuracy": …, "precision_macro": …, "recall_macro": …, "f1_macro": …}``.
         """
+        return self._evaluate(loader)[0]
+
+    def _evaluate(self, loader):
         outputs, targets, loss = self.collect(loader)
         result = {"loss": loss}
         if targets is not None and _is_classification(outputs, targets):
             result.update(classification_metrics(outputs, targets))
-        return result
+        return result, len(outputs)
 
     def predict(self, loader) -> Tensor:
         """The model's outputs (e.g. logits) for every sample of ``loader``, concatenated, on the CPU."""
