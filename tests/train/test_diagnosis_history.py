@@ -56,4 +56,4 @@ def test_one_sample_flip_on_a_small_validation_set_is_not_over_fitting():
     h = _hist([1.0, 0.5, 0.2, 0.1, 0.05, 0.03, 0.02, 0.01], [0.9, 0.97, 0.986, 0.993, 0.993, 0.993, 0.993, 0.986])
     assert diagnose(h).verdict == "over-fitting"  # 0.007 drop > the default 0.005
     d = diagnose(h, samples=144)  # ...but that is one sample of 144
-    assert d.verdict == "converged" and d.epoch == 4
+    assert d.verdict == "converged" and d.epoch == 3  # 0.986 is within 1.5 samples of the best
