@@ -33,7 +33,8 @@ def register(subparsers) -> None:
     p.add_argument("--batch-size", type=int, help="mini-batch size (default per dataset; digits 32)")
     p.add_argument("--lr", type=float, help="learning rate (peak lr for onecycle; default per dataset)")
     p.add_argument("--optimizer", choices=OPTIMIZERS, help="the notes' optimizer chain (default adam)")
-    p.add_argument("--scheduler", choices=SCHEDULERS, help="learning-rate schedule (default: onecycle for digits, none otherwise)")
+    p.add_argument("--scheduler", choices=SCHEDULERS,
+                   help="learning-rate schedule (default: onecycle for digits, none otherwise)")
     p.add_argument("--weight-decay", type=float, help="L2 weight decay (default 0)")
     p.add_argument("--momentum", type=float, help="momentum of sgdm/nag (default 0.9)")
     p.add_argument("--device", help="cpu or cuda (model and data go there together)")

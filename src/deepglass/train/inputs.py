@@ -58,7 +58,8 @@ def _shape_rows(arr: np.ndarray, shape, path: str, prep: dict) -> np.ndarray:
         arr = arr.reshape(len(arr), *shape)
     else:
         raise ValueError(f"{path}: rows of shape {arr.shape[1:] if arr.ndim > 1 else arr.shape} don't fit the model's "
-                         f"input {shape} ({size} values per row); pass N×{size} rows or an N×{'×'.join(map(str, shape))} "
+                         f"input {shape} ({size} values per row); pass N×{size} rows or an "
+                         f"N×{'×'.join(map(str, shape))} "
                          "array")
     if prep.get("scale") and arr.size and arr.max() > 1.0:  # raw values (e.g. digits 0..16): scale like training
         arr = arr * np.float32(prep["scale"])

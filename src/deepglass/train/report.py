@@ -252,7 +252,8 @@ def render_markdown(run_name: str, cfg: dict, test: dict, history, diagnosis, fi
               "- `checkpoints/last.safetensors`, `checkpoints/best.safetensors` — full training state "
               "(`deepglass train --resume <run>`)",
               "- `history.csv`, `history.json` — one row per epoch; `tensorboard/` — `tensorboard --logdir` it",
-              "- `metrics.json` — the numbers above; `summary.txt` — the model table; `figures/` — the pictures", ""]
+              "- `metrics.json` — the numbers above; `summary.txt` — the model table; "
+              "`figures/` — the pictures", ""]
     return "\n".join(lines)
 
 
