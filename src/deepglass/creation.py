@@ -103,7 +103,7 @@ def _filled(fill, size, dtype, device, requires_grad):
     dtype = dtypes.as_dtype(dtype) or dtypes.get_default_dtype()
     xp = backend.get_array_module(backend.as_device(device))
     with backend.device_context(backend.as_device(device)):
-        arr = xp.full(size, fill, dtype=dtype)
+        arr = xp.empty(size, dtype=dtype) if fill is None else xp.full(size, fill, dtype=dtype)
     return _finish(arr, None, None, requires_grad)
 
 
@@ -116,7 +116,8 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(0, _size(size), dtype, device, requires_grad)
+    """A tensor whose values are whatever the memory held (fill it before use)."""
+    return _filled(None, _size(size), dtype, device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

@@ -86,7 +86,13 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> 
     Example:
         >>> w = uniform_(deepglass.empty(3, 5), -0.1, 0.1)
     """
-    return _fill(tensor, random.numpy_generator(generator).uniform(a, b, tensor.shape))
+    rng = random.numpy_generator(generator)
+    if tensor.dtype == np.float32:  # draw in float32 directly: half the memory and time of float64 (VGG: 138M)
+        values = rng.random(tensor.shape, dtype=np.float32)
+        values *= np.float32(b - a)
+        values += np.float32(a)
+        return _fill(tensor, values)
+    return _fill(tensor, rng.uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
@@ -95,7 +101,13 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     Example:
         >>> w = normal_(deepglass.empty(3, 5), std=0.02)
     """
-    return _fill(tensor, random.numpy_generator(generator).normal(mean, std, tensor.shape))
+    rng = random.numpy_generator(generator)
+    if tensor.dtype == np.float32:
+        values = rng.standard_normal(tensor.shape, dtype=np.float32)
+        values *= np.float32(std)
+        values += np.float32(mean)
+        return _fill(tensor, values)
+    return _fill(tensor, rng.normal(mean, std, tensor.shape))
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
