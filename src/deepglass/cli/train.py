@@ -78,9 +78,13 @@ def run(args) -> int:
     cfg, out, resume = options(args)
     try:
         result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, verbose=not args.quiet)
-    except KeyboardInterrupt:
-        print("\ndeepglass train: interrupted; the training state was saved to <run>/checkpoints/"
-              "interrupted.safetensors — continue with: deepglass train --resume <run folder>", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        run_dir = getattr(exc, "run_dir", None)
+        if run_dir is None:
+            print("\ndeepglass train: interrupted before training started", file=sys.stderr)
+        else:
+            print(f"\ndeepglass train: interrupted; the training state is in {run_dir}/checkpoints/"
+                  f"interrupted.safetensors — continue with: deepglass train --resume {run_dir}", file=sys.stderr)
         return 130
     if args.quiet:
         t = result["test"]

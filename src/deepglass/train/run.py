@@ -168,7 +168,11 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verb
               f"{cfg['scheduler']} schedule, {device}; run folder {run_dir}", flush=True)
     t0 = time.perf_counter()
     with C.blas_threads(cfg.get("threads") if device.type == "cpu" else None):
-        trainer.fit(train_loader, val_loader, epochs=int(cfg["epochs"]), ckpt_path=ckpt)
+        try:
+            trainer.fit(train_loader, val_loader, epochs=int(cfg["epochs"]), ckpt_path=ckpt)
+        except KeyboardInterrupt as exc:  # the trainer saved a checkpoint; tell the caller where the run is
+            exc.run_dir = run_dir
+            raise
     seconds = time.perf_counter() - t0
     best_path = checkpoint.best_model_path or checkpoint.last_model_path
     if best_path and os.path.isfile(best_path):
