@@ -203,18 +203,29 @@ class Conv2dRows(Function):
         gx = gw = gb = None
         if has_b and need[2]:
             gb = g.sum(axis=(0, 2, 3))
-        gn = xp.ascontiguousarray(g.transpose(0, 2, 3, 1))
-        gp = xp.zeros((N, Hp, Wo, kh, O), dtype=g.dtype)
-        for i in range(kh):
-            gp[:, i * d0:i * d0 + Ho, :, i, :] = gn
-        gp = gp.reshape(N * Hp * Wo, kh * O)
+        pt, pb, pl, pr = pads
+        # stride 1: dx is the convolution of g with the flipped, transposed kernel — the forward kernel
+        # again (cheaper than col2im's kw strided slice-adds)
+        back = (tuple(d * (k - 1) - p for d, k, p in ((d0, kh, pt), (d0, kh, pb), (dilation[1], kw, pl),
+                                                        (dilation[1], kw, pr))))
+        as_conv = stride[1] == 1 and min(back) >= 0
+        gp = None
+        if need[1] or (need[0] and not as_conv):
+            gn = xp.ascontiguousarray(g.transpose(0, 2, 3, 1))
+            gp = xp.zeros((N, Hp, Wo, kh, O), dtype=g.dtype)
+            for i in range(kh):
+                gp[:, i * d0:i * d0 + Ho, :, i, :] = gn
+            gp = gp.reshape(N * Hp * Wo, kh * O)
         if need[1]:
             gwk = xw.T @ gp  # (kw·C, kh·O)
             gw = xp.ascontiguousarray(gwk.reshape(kw, C, kh, O).transpose(3, 1, 2, 0))
-        if need[0]:
+        if need[0] and as_conv:
+            sub = Conv2dRows.__new__(Conv2dRows)
+            wf = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+            gx = Conv2dRows.forward(sub, g, wf, None, (1, 1), back, dilation, 1)
+        elif need[0]:
             wk = w.transpose(3, 1, 2, 0).reshape(kw * C, kh * O)
             gxw = (gp @ wk.T).reshape(N, Hp, Wo, kw, C)
-            pt, pb, pl, pr = pads
             canvas = xp.zeros((N, Hp, W + pl + pr, C), dtype=g.dtype)
             s1, d1 = stride[1], dilation[1]
             for j in range(kw):

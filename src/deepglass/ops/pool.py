@@ -91,9 +91,9 @@ class MaxPool2d(Function):
                     continue
                 m = sl > out
                 if nan:
-                    m |= sl != sl  # NaN propagates, as in PyTorch
-                xp.copyto(out, sl, where=m)
-                xp.copyto(arg, i * k[1] + j, where=m)
+                    m |= sl != sl  # NaN propagates (and wins), as in PyTorch
+                xp.maximum(out, sl, out=out)  # (masked copies are ~10x slower in NumPy)
+                arg += m * (arg.dtype.type(i * k[1] + j) - arg)
         ctx.arg = arg
         ctx.geom = (x.shape, c.shape, k, s, p, d, Ho, Wo)
         return out
@@ -107,7 +107,7 @@ class MaxPool2d(Function):
         for i in range(k[0]):
             rs = _offset_slice(i, d[0], s[0], Ho)
             for j in range(k[1]):
-                gc[:, :, rs, _offset_slice(j, d[1], s[1], Wo)] += xp.where(arg == i * k[1] + j, g, 0)
+                gc[:, :, rs, _offset_slice(j, d[1], s[1], Wo)] += g * (arg == i * k[1] + j)
         return gc[:, :, p[0]:p[0] + H, p[1]:p[1] + W]
 
 
