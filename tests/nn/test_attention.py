@@ -11,9 +11,6 @@ import deepglass
 from deepglass import nn
 from deepglass.nn import functional as F
 
-if not all(hasattr(nn, n) for n in ("Linear", "Conv2d", "LayerNorm", "Dropout", "AdaptiveAvgPool2d")):
-    pytest.skip("the layer modules (Linear, Conv2d, ...) have not landed yet", allow_module_level=True)
-
 
 def _np(t):
     return t.detach().cpu().numpy() if isinstance(t, deepglass.Tensor) else t.detach().numpy()
