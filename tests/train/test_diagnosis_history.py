@@ -27,7 +27,7 @@ def test_converged_at_epoch_k():
     loss = [1.0 / (i + 1) for i in range(7)] + [0.14] * 9
     acc = [0.5 + 0.06 * i for i in range(7)] + [0.9] * 9
     d = diagnose(_hist(loss, acc))
-    assert d.verdict == "converged" and d.epoch == 8 and "epochs 9-16 added nothing" in d.message
+    assert d.verdict == "converged" and d.epoch == 8 and "epochs 9-16 added little" in d.message
 
 
 def test_too_short_and_bad_column():

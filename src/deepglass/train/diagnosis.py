@@ -79,8 +79,8 @@ def diagnose(history, metric: str | None = None, mode: str | None = None, *, los
     * metric worse than its best by more than ``metric_tol`` while the training
       loss still falls by more than ``loss_tol`` (relative) → over-fitting since
       the best epoch: stop earlier or add weight decay;
-    * otherwise converged at the first epoch from which the metric stays within
-      ``metric_tol`` of its best.
+    * otherwise converged at the first epoch whose metric is within ``metric_tol``
+      of its best.
 
     Args:
         history: a :class:`~deepglass.train.History` (or anything indexable by column name with ``len``).
@@ -143,13 +143,10 @@ def diagnose(history, metric: str | None = None, mode: str | None = None, *, los
             f"fell from {shown(values[best_i])} to {shown(values[-1])}",
             f"stop earlier (early stopping / about {best_i + 1} epochs; the best checkpoint is kept) "
             "or add weight decay")
-    plateau = n - 1
-    while plateau > 0 and g[plateau - 1] >= g[best_i] - metric_tol:
-        plateau -= 1
-    k = plateau + 1
-    wasted = f"; epochs {k + 1}-{n} added nothing" if k < n else ""
+    k = next(i for i in range(n) if g[i] >= g[best_i] - metric_tol) + 1  # first epoch at the plateau
+    wasted = "" if k == n else f"; epoch {n} added little" if k == n - 1 else f"; epochs {k + 1}-{n} added little"
     return Diagnosis(
         "converged", k, name,
-        f"converged at epoch {k}: {name} within {shown(metric_tol)} of its best ({shown(values[best_i])}) "
-        f"from epoch {k} on{wasted}",
+        f"converged at epoch {k}: {name} reached within {shown(metric_tol)} of its best ({shown(values[best_i])}) "
+        f"at epoch {k} and did not improve beyond that{wasted}",
         f"about {k} epochs are enough" + ("" if k < n else "; more epochs would not help much"))
