@@ -77,7 +77,7 @@ def _split_batch(batch):
 
 
 def _numpy(t) -> np.ndarray:
-    return t.detach().numpy() if isinstance(t, Tensor) else np.asarray(t)
+    return t.detach().cpu().numpy() if isinstance(t, Tensor) else np.asarray(t)  # CuPy → host
 
 
 def _batch_size(x) -> int:
