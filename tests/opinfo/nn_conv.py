@@ -19,6 +19,8 @@ def _conv2d(rng):
         Sample(x(1, 2, 5, 5), x(3, 2, 2, 2), x(3), padding="same", dilation=2),      # asymmetric 'same'
         Sample(x(2, 2, 6, 7), x(2, 2, 3, 3), None, stride=(1, 2), padding="valid"),
         Sample(x(1, 2, 4, 5), x(3, 2, 1, 1), x(3)),                                   # 1x1, batch 1
+        Sample(x(1, 4, 3, 4), x(3, 4, 1, 1), x(3), padding=1),                        # padding > kernel reach
+        Sample(x(2, 3, 4, 9), x(5, 3, 3, 3), x(5), stride=(1, 2), padding=(0, 1)),     # row kernel, W stride
         Sample(x(3, 5, 4), x(2, 3, 3, 3), x(2), padding=(2, 1), dilation=(2, 1)),     # unbatched
     ]
 
