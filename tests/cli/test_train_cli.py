@@ -161,3 +161,11 @@ def test_help(command, capsys):
     with pytest.raises(SystemExit) as e:
         main([command, "--help"])
     assert e.value.code == 0 and command in capsys.readouterr().out
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_diverging_run_stops_with_the_step(tmp_path, capsys):
+    assert main(["train", "--optimizer", "sgd", "--lr", "1e30", "--epochs", "2", "--out", str(tmp_path / "r"),
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "loss is nan at step 2 (epoch 1, batch 2)" in err and "lower the learning rate" in err

@@ -415,8 +415,7 @@ class Trainer:
             kept = self._last_checkpoint_note()
             raise NonFiniteLossError(
                 f"loss is {value} at step {step} (epoch {self.epoch + 1}, batch {batch_idx + 1}); training stopped "
-                f"before the update. {kept}Lower the learning rate (--lr), normalise the inputs or clip gradients, "
-                "then resume from the last good checkpoint", step, self.epoch + 1)
+                f"before the update. {kept}", step, self.epoch + 1)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
@@ -443,8 +442,10 @@ class Trainer:
         for cb in self.callbacks:
             path = getattr(cb, "last_model_path", "")
             if path and os.path.isfile(path):
-                return f"The last good checkpoint is kept at {path} (epoch {self.epoch}). "
-        return "No checkpoint was written yet. "
+                return (f"The last good checkpoint is kept at {path} (epoch {self.epoch}): lower the learning "
+                        "rate, normalise the inputs or clip gradients, and resume from it")
+        return ("No checkpoint was written yet: lower the learning rate, normalise the inputs or clip gradients, "
+                "and start again")
 
     def _end_epoch(self, record: dict, epochs: int) -> None:
         if self.scheduler is not None and self.scheduler_interval == "epoch":
