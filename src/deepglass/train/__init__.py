@@ -2,7 +2,7 @@
 
 Example:
     >>> from deepglass.train import Trainer, ModelCheckpoint, EarlyStopping  # doctest: +SKIP
-    >>> trainer = Trainer(model, nn.CrossEntropyLoss(), optimizer, out_dir="runs/demo",
+    >>> trainer = Trainer(model, nn.CrossEntropyLoss(), optimizer, out_dir="runs/demo",  # doctest: +SKIP
     ...                   callbacks=[ModelCheckpoint(monitor="val_accuracy"), EarlyStopping(patience=3)])
     >>> trainer.fit(train_loader, val_loader, epochs=10)  # doctest: +SKIP
 """
