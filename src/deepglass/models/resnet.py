@@ -181,12 +181,13 @@ class ResNet(nn.Module):
         if stride != 1 or self.inplanes != planes * block.expansion:
             downsample = nn.Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
                                        norm_layer(planes * block.expansion))
+        extra = {} if self._attention is None else {"attention": self._attention}  # custom blocks need not take it
         layers = [block(self.inplanes, planes, stride, downsample, self.groups, self.base_width, previous_dilation,
-                        norm_layer, attention=self._attention)]
+                        norm_layer, **extra)]
         self.inplanes = planes * block.expansion
         for _ in range(1, blocks):
             layers.append(block(self.inplanes, planes, groups=self.groups, base_width=self.base_width,
-                                dilation=self.dilation, norm_layer=norm_layer, attention=self._attention))
+                                dilation=self.dilation, norm_layer=norm_layer, **extra))
         return nn.Sequential(*layers)
 
     def forward(self, x):
