@@ -180,6 +180,25 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __deepcopy__(self, memo):
+        """A leaf copy with its own memory (its grad copied too), as ``copy.deepcopy`` of a PyTorch tensor."""
+        if self.grad_fn is not None:
+            raise RuntimeError("only leaf tensors support deepcopy; detach() the tensor first")
+        import copy
+
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        new.data = self.data.copy()
+        new.grad = None if self.grad is None else copy.deepcopy(self.grad, memo)
+        new.grad_fn = None
+        new.requires_grad = self.requires_grad
+        new._version = 0
+        new._retains_grad = False
+        new._hooks = None
+        for k, v in self.__dict__.items():
+            new.__dict__[k] = copy.deepcopy(v, memo)
+        return new
+
     # -------------------------------------------------------------- autograd
     def detach(self) -> "Tensor":
         """The same values (shared memory), cut from the graph."""

@@ -17,6 +17,7 @@ PyTorch's for the same architecture, so weights move between the two.
 """
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -420,6 +421,14 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+    def __deepcopy__(self, memo):
+        """A copy with its own parameters and buffers (shared tensors stay shared within the copy)."""
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        for k, v in self.__dict__.items():
+            object.__setattr__(new, k, copy.deepcopy(v, memo))
+        return new
 
     def __reduce_ex__(self, protocol):  # no pickling of deepglass objects
         raise TypeError("deepglass does not pickle modules; save model.state_dict() with deepglass.save (safetensors)")

@@ -13,37 +13,18 @@ from __future__ import annotations
 
 import copy
 import math
-from collections import OrderedDict
 
 import numpy as np
 
 from ... import backend
 from ...tensor import Tensor
-from ..parameter import Parameter
 from .attention import MultiheadAttention, _xavier_uniform_
 from .container import ModuleList
 from .module import Module
 
 
-def _clone_module(m: Module) -> Module:
-    """A deep copy of a module with fresh parameter/buffer storage (PyTorch's ``_get_clones`` uses deepcopy)."""
-    new = object.__new__(type(m))
-    for k, v in m.__dict__.items():
-        if k == "_parameters":
-            v = OrderedDict((n, None if p is None else Parameter(p.data.copy(), requires_grad=p.requires_grad))
-                            for n, p in v.items())
-        elif k == "_buffers":
-            v = OrderedDict((n, None if b is None else Tensor._wrap(b.data.copy())) for n, b in v.items())
-        elif k == "_modules":
-            v = OrderedDict((n, None if c is None else _clone_module(c)) for n, c in v.items())
-        elif isinstance(v, (dict, list, set)):
-            v = copy.copy(v)
-        object.__setattr__(new, k, v)
-    return new
-
-
 def _get_clones(module, n):
-    return ModuleList([_clone_module(module) for _ in range(n)])
+    return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
 def _get_activation(activation):
