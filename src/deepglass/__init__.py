@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from . import backend, dtypes
+from .backend import get_num_threads, set_num_threads
 from .backend import Device as device
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
                      int32, int64, long, set_default_dtype, short, uint8)

@@ -179,3 +179,16 @@ def test_broadcasting_binary_ops_match_torch(sa, sb, op):
     t.sum().backward()
     np.testing.assert_allclose(da.grad.numpy(), ta.grad.numpy(), rtol=1e-6)
     np.testing.assert_allclose(db.grad.numpy(), tb.grad.numpy(), rtol=1e-6)
+
+
+def test_blas_thread_setting_and_small_product_matmul_agree_with_numpy():
+    a = np.random.default_rng(0).standard_normal((64, 32)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((32, 16)).astype(np.float32)
+    before = dg.get_num_threads()
+    np.testing.assert_allclose(backend.matmul(a, b), a @ b, rtol=1e-6)
+    assert dg.get_num_threads() == before  # restored after the one-thread product
+    dg.set_num_threads(1)
+    assert dg.get_num_threads() == 1
+    dg.set_num_threads(before)
+    with pytest.raises(ValueError):
+        dg.set_num_threads(0)

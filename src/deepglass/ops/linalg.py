@@ -6,6 +6,7 @@ that were broadcast are summed back by the engine.
 from __future__ import annotations
 
 from ..autograd.engine import sum_to_shape
+from ..backend import matmul as _mm  # one BLAS thread for small products
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import promote, xp_of
@@ -15,7 +16,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a @ b
+        return _mm(a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -33,10 +34,10 @@ class MatMul(Function):
             g2 = xp.expand_dims(g2, -1)
         ga = gb = None
         if need[0]:
-            ga = g2 @ xp.swapaxes(b2, -1, -2)
+            ga = _mm(g2, xp.swapaxes(b2, -1, -2))
             ga = sum_to_shape(ga, a2.shape).reshape(a.shape)
         if need[1]:
-            gb = xp.swapaxes(a2, -1, -2) @ g2
+            gb = _mm(xp.swapaxes(a2, -1, -2), g2)
             gb = sum_to_shape(gb, b2.shape).reshape(b.shape)
         return ga, gb
 
@@ -88,7 +89,7 @@ class Linear(Function):
         ctx.has_bias = b is not None
         # (*, in) is flattened to one 2-D GEMM: NumPy's stacked matmul against a broadcast 2-D
         # operand skips BLAS and runs 20-50x slower for (B, S, in) inputs
-        y = x @ w.T if x.ndim <= 2 else (x.reshape(-1, x.shape[-1]) @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+        y = _mm(x, w.T) if x.ndim <= 2 else _mm(x.reshape(-1, x.shape[-1]), w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             y += b
         return y
@@ -99,10 +100,10 @@ class Linear(Function):
         need = ctx.needs_input_grad
         gx = gw = gb = None
         if need[0]:
-            gx = g @ w if g.ndim <= 2 else (g.reshape(-1, g.shape[-1]) @ w).reshape(x.shape)
+            gx = _mm(g, w) if g.ndim <= 2 else _mm(g.reshape(-1, g.shape[-1]), w).reshape(x.shape)
         if need[1]:
             g2 = g.reshape(-1, g.shape[-1])
-            gw = g2.T @ x.reshape(-1, x.shape[-1])
+            gw = _mm(g2.T, x.reshape(-1, x.shape[-1]))
         if ctx.has_bias and need[2]:
             gb = g.reshape(-1, g.shape[-1]).sum(axis=0)
         return gx, gw, gb
