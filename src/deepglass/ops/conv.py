@@ -152,15 +152,29 @@ class Conv2d(Function):
         return gx, gw, gb
 
 
+def _row_spans(H, Ho, kh, pt, d0):
+    """Kernel rows i and the output rows [lo, hi) they reach from real (unpadded) input rows lo+i·d0−pt."""
+    spans = []
+    for i in range(kh):
+        lo, hi = max(0, pt - i * d0), min(Ho, H + pt - i * d0)
+        if hi > lo:
+            spans.append((i, lo, hi, lo + i * d0 - pt))
+    return spans
+
+
 class Conv2dRows(Function):
     """Stride-1-in-height, ungrouped conv2d with a row-wise im2col (fused for speed).
 
-    Only the kw·C values of a window *row* are gathered: ``Xw (N·Hp·Wo, kw·C)`` is
-    kh times smaller than the full column buffer, and one GEMM against
-    ``(kw·C, kh·O)`` yields every row's contribution to all kh output rows; kh
-    shifted slice-adds finish the sum. Measured on 64×32×16×16, k5: the full
-    gather costs ~9 ms and its (16384×800)·(800×32) GEMM runs at ~110 GFLOP/s,
-    the row gather ~0.3 ms and its (20480×160)·(160×160) GEMM at ~170 GFLOP/s.
+    Only the kw·C values of a window *row* are gathered, and only from the H real
+    input rows (the height padding is zeros and adds nothing): ``Xw (N·H·Wo, kw·C)``
+    is kh times smaller than the full column buffer, and one GEMM against
+    ``(kw·C, kh·O)`` yields every row's contribution to all kh output rows (the
+    same multiply-adds as the full im2col GEMM, in a wider, faster shape); kh
+    shifted slice-adds finish the sum. Measured on 64×32×16×16, k5 (one thread):
+    the full gather costs ~6.6 ms and its (16384×800)·(800×32) GEMM runs at ~50
+    GFLOP/s, the row gather ~0.3 ms and its (16384×160)·(160×160) GEMM at ~85.
+    The weight gradient reuses the saved ``Xw``; the input gradient is the
+    adjoint GEMM plus kw width slice-adds (col2im along one axis only).
     """
 
     @staticmethod
@@ -168,70 +182,100 @@ class Conv2dRows(Function):
         xp = xp_of(x)
         N, C, H, W = x.shape
         O, _, kh, kw = w.shape
-        Hp = H + pads[0] + pads[1]
-        Ho = conv_out_size(H, kh, 1, pads[0] + pads[1], dilation[0])
-        Wo = conv_out_size(W, kw, stride[1], pads[2] + pads[3], dilation[1])
-        canvas = _nhwc_canvas(xp, x, pads)
+        pt, pb, pl, pr = pads
+        d0, d1, s1 = dilation[0], dilation[1], stride[1]
+        Ho = conv_out_size(H, kh, 1, pt + pb, d0)
+        Wo = conv_out_size(W, kw, s1, pl + pr, d1)
+        canvas = _nhwc_canvas(xp, x, (0, 0, pl, pr))
         sN, sH, sW, sC = canvas.strides
-        xw = xp.ascontiguousarray(_as_strided(xp, canvas, (N, Hp, Wo, kw, C),
-                                              (sN, sH, sW * stride[1], sW * dilation[1], sC)))
+        xw = xp.ascontiguousarray(_as_strided(xp, canvas, (N, H, Wo, kw, C), (sN, sH, sW * s1, sW * d1, sC)))
         del canvas
-        xw = xw.reshape(N * Hp * Wo, kw * C)
+        xw = xw.reshape(N * H * Wo, kw * C)
         wk = w.transpose(3, 1, 2, 0).reshape(kw * C, kh * O)
-        y = (xw @ wk).reshape(N, Hp, Wo, kh, O)
-        d0 = dilation[0]
-        out = y[:, 0:Ho, :, 0, :].copy()
-        for i in range(1, kh):
-            out += y[:, i * d0:i * d0 + Ho, :, i, :]
+        y = (xw @ wk).reshape(N, H, Wo, kh, O)
+        out = _sum_rows(xp, y, Ho, _row_spans(H, Ho, kh, pt, d0), b)
         del y
-        if b is not None:
-            out += b
         need = ctx.needs_input_grad
         if need:
             ctx.save_for_backward(xw if need[1] else None, w)
-            ctx.geom = (x.shape, Hp, Ho, Wo, stride, pads, dilation, b is not None)
+            ctx.geom = (x.shape, Ho, Wo, stride, pads, dilation, b is not None)
         return xp.ascontiguousarray(out.transpose(0, 3, 1, 2))
 
     @staticmethod
     def backward(ctx, g):
         xw, w = ctx.saved_tensors
-        (N, C, H, W), Hp, Ho, Wo, stride, pads, dilation, has_b = ctx.geom
+        (N, C, H, W), Ho, Wo, stride, pads, dilation, has_b = ctx.geom
         need = ctx.needs_input_grad
         xp = xp_of(g)
         O, _, kh, kw = w.shape
-        d0 = dilation[0]
+        pt, pb, pl, pr = pads
         gx = gw = gb = None
         if has_b and need[2]:
             gb = g.sum(axis=(0, 2, 3))
-        pt, pb, pl, pr = pads
-        # stride 1: dx is the convolution of g with the flipped, transposed kernel — the forward kernel
-        # again (cheaper than col2im's kw strided slice-adds)
-        back = (tuple(d * (k - 1) - p for d, k, p in ((d0, kh, pt), (d0, kh, pb), (dilation[1], kw, pl),
-                                                        (dilation[1], kw, pr))))
-        as_conv = stride[1] == 1 and min(back) >= 0
-        gp = None
-        if need[1] or (need[0] and not as_conv):
-            gn = xp.ascontiguousarray(g.transpose(0, 2, 3, 1))
-            gp = xp.zeros((N, Hp, Wo, kh, O), dtype=g.dtype)
-            for i in range(kh):
-                gp[:, i * d0:i * d0 + Ho, :, i, :] = gn
-            gp = gp.reshape(N * Hp * Wo, kh * O)
+        if not (need[0] or need[1]):
+            return gx, gw, gb
+        # gp[n, h, w, i, o] = g[n, o, h − i·d0 + pt, w]: the output rows each real input row feeds
+        gn = g.transpose(0, 2, 3, 1)
+        gp = xp.zeros((N, H, Wo, kh, O), dtype=g.dtype)
+        for i, lo, hi, h0 in _row_spans(H, Ho, kh, pt, dilation[0]):
+            gp[:, h0:h0 + hi - lo, :, i, :] = gn[:, lo:hi]
+        gp = gp.reshape(N * H * Wo, kh * O)
         if need[1]:
             gwk = xw.T @ gp  # (kw·C, kh·O)
             gw = xp.ascontiguousarray(gwk.reshape(kw, C, kh, O).transpose(3, 1, 2, 0))
-        if need[0] and as_conv:
-            sub = Conv2dRows.__new__(Conv2dRows)
-            wf = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-            gx = Conv2dRows.forward(sub, g, wf, None, (1, 1), back, dilation, 1)
-        elif need[0]:
+        if need[0]:
             wk = w.transpose(3, 1, 2, 0).reshape(kw * C, kh * O)
-            gxw = (gp @ wk.T).reshape(N, Hp, Wo, kw, C)
-            canvas = xp.zeros((N, Hp, W + pl + pr, C), dtype=g.dtype)
+            gxw = (gp @ wk.T).reshape(N, H, Wo, kw, C)
+            del gp
             s1, d1 = stride[1], dilation[1]
-            for j in range(kw):
-                canvas[:, :, j * d1:j * d1 + s1 * (Wo - 1) + 1:s1, :] += gxw[:, :, :, j, :]
-            gx = xp.ascontiguousarray(canvas[:, pt:pt + H, pl:pl + W, :].transpose(0, 3, 1, 2))
+            if s1 == 1 and d1 == 1 and kw > 1:
+                gx = _sum_cols(xp, gxw, W, pl)
+            else:
+                canvas = xp.zeros((N, H, W + pl + pr, C), dtype=g.dtype)
+                for j in range(kw):
+                    canvas[:, :, j * d1:j * d1 + s1 * (Wo - 1) + 1:s1, :] += gxw[:, :, :, j, :]
+                gx = canvas[:, :, pl:pl + W, :]
+            gx = xp.ascontiguousarray(gx.transpose(0, 3, 1, 2))
         return gx, gw, gb
+
+
+def _sum_rows(xp, y, Ho, spans, b):
+    """out[:, ho] = Σ_i y[:, ho + i·d0 − pt, :, i] (+ b) over the spans of _row_spans, NHWC."""
+    N, _, Wo, _, O = y.shape
+    first = next((s for s in spans if s[1] == 0 and s[2] == Ho), None)
+    if first is not None:
+        i, lo, hi, h0 = first
+        src = y[:, h0:h0 + Ho, :, i, :]
+        out = src + b if b is not None else src.copy()
+    else:
+        out = xp.zeros((N, Ho, Wo, O), dtype=y.dtype)
+        if b is not None:
+            out += b
+    for s in spans:
+        if s is not first:
+            i, lo, hi, h0 = s
+            out[:, lo:hi] += y[:, h0:h0 + hi - lo, :, i, :]
+    return out
+
+
+def _sum_cols(xp, gxw, W, pl):
+    """Stride-1 col2im along the width: gx[:, :, w] = Σ_j gxw[:, :, w + pl − j, j] for valid columns."""
+    N, H, Wo, kw, C = gxw.shape
+    out = None
+    for j in range(kw):
+        lo, hi = max(0, j - pl), min(W, Wo + j - pl)  # input columns w fed by window column j
+        if hi <= lo:
+            continue
+        src = gxw[:, :, lo + pl - j:hi + pl - j, j, :]
+        if out is None and lo == 0 and hi == W:
+            out = src.copy()
+        else:
+            if out is None:
+                out = xp.zeros((N, H, W, C), dtype=gxw.dtype)
+            out[:, :, lo:hi] += src
+    if out is None:
+        out = xp.zeros((N, H, W, C), dtype=gxw.dtype)
+    return out
 
 
 def _conv_padding(padding, k, dilation, stride, name):
