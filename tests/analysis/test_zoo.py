@@ -6,7 +6,7 @@ from deepglass.analysis import empirical_receptive_field, receptive_field, summa
 
 SHAPES = {"lenet5": (1, 1, 28, 28), "digits_cnn": (1, 1, 8, 8), "cifar_net": (1, 3, 32, 32),
           "vit": (1, 3, 224, 224), "vit_b_16": (1, 3, 224, 224)}
-NAMES = models.list_models()
+NAMES = [n for n in models.list_models() if n != "mlp"]  # the tabular MLP has no image input
 
 
 def _build(name, **kw):

@@ -39,12 +39,10 @@ _REGISTRY = {
     "vit_b_16": vit_b_16,
 }
 
-try:  # the trainer's default digits network (models/digits.py)
-    from .digits import digits_cnn  # noqa: F401
+from .digits import digits_cnn, mlp  # noqa: E402  (the trainer's default networks)
 
-    _REGISTRY["digits_cnn"] = digits_cnn
-except ImportError:  # pragma: no cover
-    pass
+_REGISTRY["digits_cnn"] = digits_cnn
+_REGISTRY["mlp"] = mlp
 
 
 def list_models() -> list:
