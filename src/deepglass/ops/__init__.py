@@ -15,7 +15,7 @@ that every one of them has a sample entry compared against PyTorch.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import activation, attention, conv, dropout, elementwise, linalg, loss, norm, pool, reduce, sampling, shape
+from . import activation, attention, conv, dropout, elementwise, linalg, loss, pool, reduce, sampling, shape
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403

@@ -93,3 +93,10 @@ def ensure_tensor(x, name: str = "input") -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{name} must be a deepglass.Tensor, got {type(x).__name__}")
     return x
+
+
+def along_axis_index(xp, idx, axis: int) -> tuple:
+    """The full index that puts ``idx`` on ``axis`` (and the identity elsewhere), for ``add.at`` scatters."""
+    grids = list(xp.indices(idx.shape, sparse=True))
+    grids[axis] = idx
+    return tuple(grids)

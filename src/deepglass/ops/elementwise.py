@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend, dtypes
+from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import promote, to_float, xp_of

@@ -8,7 +8,6 @@ from __future__ import annotations
 from ..autograd.engine import sum_to_shape
 from ..backend import matmul as _mm  # one BLAS thread for small products
 from ..autograd.function import Function
-from ..tensor import Tensor
 from ._util import promote, xp_of
 
 

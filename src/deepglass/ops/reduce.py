@@ -12,7 +12,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import normalize_dim, normalize_dims, to_float, xp_of
+from ._util import along_axis_index, normalize_dim, normalize_dims, to_float, xp_of
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 # PyTorch's named tuples have these names; deepglass uses one shape for all
@@ -179,9 +179,7 @@ class TakeAlongDim(Function):
 
 def _scatter_add_along(xp, out, idx, g, axis):
     # indices along `axis` may repeat (gather): accumulate with add.at on full index grids
-    grids = list(xp.indices(idx.shape, sparse=True))
-    grids[axis] = idx
-    xp.add.at(out, tuple(grids), g)
+    xp.add.at(out, along_axis_index(xp, idx, axis), g)
 
 
 def _max_min(input, dim, keepdim, is_max):
@@ -228,21 +226,22 @@ def min(input, dim=None, keepdim: bool = False, *, out=None):
     return _max_min(input, dim, keepdim, False)
 
 
-def argmax(input, dim=None, keepdim: bool = False):
-    """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
+def _arg_extreme(input, dim, keepdim, find):
     xp = xp_of(input.data)
     if dim is None:
-        out = xp.argmax(input.data)
+        out = find(input.data)
         return Tensor._wrap(xp.asarray(out, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
-    return Tensor._wrap(xp.argmax(input.data, axis=normalize_dim(dim, input.ndim), keepdims=keepdim).astype(np.int64))
+    return Tensor._wrap(find(input.data, axis=normalize_dim(dim, input.ndim), keepdims=keepdim).astype(np.int64))
+
+
+def argmax(input, dim=None, keepdim: bool = False):
+    """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
+    return _arg_extreme(input, dim, keepdim, xp_of(input.data).argmax)
 
 
 def argmin(input, dim=None, keepdim: bool = False):
-    xp = xp_of(input.data)
-    if dim is None:
-        out = xp.argmin(input.data)
-        return Tensor._wrap(xp.asarray(out, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
-    return Tensor._wrap(xp.argmin(input.data, axis=normalize_dim(dim, input.ndim), keepdims=keepdim).astype(np.int64))
+    """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
+    return _arg_extreme(input, dim, keepdim, xp_of(input.data).argmin)
 
 
 class Var(Function):

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor, _unwrap_index
-from ._util import normalize_dim, xp_of
+from ._util import along_axis_index, normalize_dim, xp_of
 from .reduce import TakeAlongDim, values_indices
 
 # -------------------------------------------------------------------- views
@@ -414,24 +413,6 @@ def unbind(input, dim: int = 0):
     return tuple(select(input, d, i) for i in range(input.shape[d]))
 
 
-class Gather(Function):
-    @staticmethod
-    def forward(ctx, x, idx, axis):
-        ctx.shape, ctx.axis = x.shape, axis
-        ctx.save_for_backward(idx)
-        return xp_of(x).take_along_axis(x, idx, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        (idx,) = ctx.saved_tensors
-        xp = xp_of(g)
-        out = xp.zeros(ctx.shape, dtype=g.dtype)
-        grids = list(xp.indices(idx.shape, sparse=True))
-        grids[ctx.axis] = idx
-        xp.add.at(out, tuple(grids), g)
-        return out, None
-
-
 def _check_index(index, size, what):
     xp = xp_of(index)
     if index.dtype.kind not in "iu":
@@ -453,9 +434,7 @@ def gather(input, dim: int, index):
     if idx.shape != input.shape:
         sl = tuple(slice(0, idx.shape[k]) if k != d else slice(None) for k in range(input.ndim))
         input = getitem(input, sl)
-        out = Gather.apply(input, idx, d)
-        return out
-    return Gather.apply(input, idx, d)
+    return TakeAlongDim.apply(input, idx, d)
 
 
 class ScatterAdd(Function):
@@ -463,9 +442,7 @@ class ScatterAdd(Function):
     def forward(ctx, x, idx, src, axis):
         xp = xp_of(x)
         out = x.copy()
-        grids = list(xp.indices(idx.shape, sparse=True))
-        grids[axis] = idx
-        grids = tuple(grids)
+        grids = along_axis_index(xp, idx, axis)
         xp.add.at(out, grids, src[tuple(slice(0, n) for n in idx.shape)])
         ctx.save_for_backward(idx, grids)
         ctx.axis, ctx.src_shape = axis, src.shape
