@@ -152,13 +152,15 @@ def device_context(device: Device):
 
 # --------------------------------------------------------------------- CPU threads
 #
-# NumPy's OpenBLAS wakes all its threads for any product above a small size. On a
-# 2-core machine shared with other work, waking a thread costs more than a small
-# GEMM itself (measured: a 32×32 3×3 conv step on 8×8 images took 89 ms with two
-# BLAS threads under load and 11 ms with one). So products below SMALL_GEMM_MACS
-# run on one thread, larger ones on ``get_num_threads()``.
+# NumPy's OpenBLAS wakes all its threads for any product above a small size. Waking
+# a thread costs more than a tiny GEMM itself, and on a 2-core machine shared with
+# other work it can cost milliseconds (measured under load: a digits CNN step took
+# 89 ms with two BLAS threads and 11 ms with one; on a quiet machine 8.2 vs 9.3 ms,
+# and a 128×256×256 product 0.11 ms on two threads vs 0.19 ms on one). So products
+# below SMALL_GEMM_MACS (where two threads cannot win) run on one thread, larger ones
+# on ``get_num_threads()``; ``set_num_threads(1)`` is the robust choice on a busy machine.
 
-SMALL_GEMM_MACS = 1 << 24
+SMALL_GEMM_MACS = 1 << 20
 _blas_lib = None
 _threads = None
 
