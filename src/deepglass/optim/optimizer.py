@@ -252,7 +252,7 @@ def fused_add(xp, y, alpha, x, out=None):
         return out
     if out is None:
         return y + alpha * x
-    return xp.add(y, alpha * x, out=out, casting="unsafe")
+    return xp.add(y, x if alpha == 1 else alpha * x, out=out, casting="unsafe")  # alpha 1: no temporary
 
 
 def fused_addcmul_(xp, y, value, a, b):
