@@ -94,6 +94,8 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
+        if groups == 1 and x.shape[1] < _NCHW_MAX_C:
+            return _NCHW.forward(ctx, x, w, b, stride, pads, dilation)
         xp = xp_of(x)
         N, C, H, W = x.shape
         O, cg, kh, kw = w.shape
@@ -120,6 +122,8 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.geom[0] == "nchw":
+            return _NCHW.backward(ctx, g)
         cols, w = ctx.saved_tensors
         (N, C, H, W), Ho, Wo, stride, pads, dilation, G, has_b = ctx.geom
         need = ctx.needs_input_grad
@@ -149,6 +153,73 @@ class Conv2d(Function):
             canvas = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=g.dtype)
             _scatter_nhwc(canvas, gcols, stride, dilation)
             gx = xp.ascontiguousarray(canvas[:, pt:pt + H, pl:pl + W, :].transpose(0, 3, 1, 2))
+        return gx, gw, gb
+
+
+_NCHW_MAX_C = 16
+
+
+class _NCHW:
+    """Conv2d's kernel for ungrouped convs with few input channels: NCHW throughout.
+
+    The column buffer ``(N, kh·kw·C, Ho·Wo)`` is gathered from the padded NCHW input
+    (each window row is a contiguous run of the image row) and one batched GEMM
+    ``W (O, kh·kw·C) · cols[n]`` writes the output straight in NCHW: no NHWC canvas
+    and no transposes of the (large) output and its gradient, which dominate when C
+    is small (the first layer: C = 3, 64×32×32×32 output — its NCHW↔NHWC transposes
+    cost ~4 ms each, as much as the GEMM). The weight gradient is
+    ``Σ_n cols[n] · g[n]ᵀ``, the input gradient ``Wᵀ · g[n]`` folded back (col2im).
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, pads, dilation):
+        xp = xp_of(x)
+        N, C, H, W = x.shape
+        O, _, kh, kw = w.shape
+        pt, pb, pl, pr = pads
+        Ho = conv_out_size(H, kh, stride[0], pt + pb, dilation[0])
+        Wo = conv_out_size(W, kw, stride[1], pl + pr, dilation[1])
+        if any(pads):
+            xpad = xp.zeros((N, C, H + pt + pb, W + pl + pr), dtype=x.dtype)
+            xpad[:, :, pt:pt + H, pl:pl + W] = x
+        else:
+            xpad = xp.ascontiguousarray(x)
+        # columns ordered (kh, kw, C) as the NHWC kernels' (same float32 summation order)
+        sN, sC, sH, sW = xpad.strides
+        cols = xp.ascontiguousarray(_as_strided(xp, xpad, (N, kh, kw, C, Ho, Wo), (
+            sN, sH * dilation[0], sW * dilation[1], sC, sH * stride[0], sW * stride[1])))
+        del xpad
+        cols = cols.reshape(N, kh * kw * C, Ho * Wo)
+        y = xp.matmul(w.transpose(0, 2, 3, 1).reshape(O, kh * kw * C), cols)
+        if b is not None:
+            y += b.reshape(O, 1)
+        need = ctx.needs_input_grad
+        if need:
+            ctx.save_for_backward(cols if need[1] else None, w)
+            ctx.geom = ("nchw", x.shape, Ho, Wo, stride, pads, dilation, b is not None)
+        return y.reshape(N, O, Ho, Wo)
+
+    @staticmethod
+    def backward(ctx, g):
+        cols, w = ctx.saved_tensors
+        _, (N, C, H, W), Ho, Wo, stride, pads, dilation, has_b = ctx.geom
+        need = ctx.needs_input_grad
+        xp = xp_of(g)
+        O, _, kh, kw = w.shape
+        gx = gw = gb = None
+        gr = g.reshape(N, O, Ho * Wo)
+        if has_b and need[2]:
+            gb = gr.sum(axis=2).sum(axis=0)
+        if need[1]:
+            gwt = xp.matmul(cols, gr.transpose(0, 2, 1)).sum(axis=0)  # (kh·kw·C, O)
+            gw = xp.ascontiguousarray(gwt.reshape(kh, kw, C, O).transpose(3, 2, 0, 1))
+        if need[0]:
+            pt, pb, pl, pr = pads
+            wk = w.transpose(0, 2, 3, 1).reshape(O, kh * kw * C)
+            gcols = xp.matmul(wk.T, gr).reshape(N, kh, kw, C, Ho, Wo)
+            canvas = xp.zeros((N, C, H + pt + pb, W + pl + pr), dtype=g.dtype)
+            _fold_into(canvas, gcols.transpose(0, 3, 1, 2, 4, 5), stride, dilation)
+            gx = canvas[:, :, pt:pt + H, pl:pl + W]
         return gx, gw, gb
 
 
@@ -371,8 +442,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             f"conv2d: input {tuple(input.shape)} (padded {H + pads[0] + pads[1]}x{W + pads[2] + pads[3]}) is smaller "
             f"than the dilated kernel ({dilation[0] * (k[0] - 1) + 1}x{dilation[1] * (k[1] - 1) + 1}); "
             "add padding or use a larger input")
-    # the row kernel's GEMM output is kh·O wide per row: worth it when that beats the full im2col's kh·kw·C columns
-    rows = groups == 1 and stride[0] == 1 and weight.shape[0] <= k[1] * input.shape[1]
+    # few input channels: Conv2d runs in NCHW (the NHWC layout costs more than it saves); else the row kernel
+    # when its GEMM output (kh·O wide per row) beats the full im2col's kh·kw·C columns
+    C = input.shape[1]
+    rows = groups == 1 and C >= _NCHW_MAX_C and stride[0] == 1 and weight.shape[0] <= k[1] * C
     kernel = Conv2dRows if rows else Conv2d
     return kernel.apply(input, weight, bias, stride, pads, dilation, groups)
 
