@@ -401,6 +401,18 @@ def _check_conv(name, input, weight, bias, groups, ndim, transposed=False):
                            "convert the input (x.float()) or the model (model.double())")
 
 
+def _live_taps(n, k, s, d, p_lo, n_out):
+    """(first, last + 1) of the kernel taps t that reach a real input element, 0 <= o·s + t·d − p_lo < n, for
+    some output position o (the bounding range; (0, 0) when none does)."""
+    live = []
+    for t in range(k):
+        lo = p_lo - t * d  # o·s must lie in [lo, lo + n − 1]
+        o = max(0, -(-lo // s))
+        if o < n_out and o * s <= lo + n - 1:
+            live.append(t)
+    return (live[0], live[-1] + 1) if live else (0, 0)
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation, as PyTorch) over an NCHW input.
 
@@ -442,6 +454,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             f"conv2d: input {tuple(input.shape)} (padded {H + pads[0] + pads[1]}x{W + pads[2] + pads[3]}) is smaller "
             f"than the dilated kernel ({dilation[0] * (k[0] - 1) + 1}x{dilation[1] * (k[1] - 1) + 1}); "
             "add padding or use a larger input")
+    # kernel taps that only ever see padding (a 3x3 pad-1 conv on a 1x1 map: all but the centre) multiply
+    # zeros: crop them from the weight (its gradient there is zero, as the slice's backward gives)
+    t = _live_taps(H, k[0], stride[0], dilation[0], pads[0], Ho) + _live_taps(W, k[1], stride[1], dilation[1], pads[2], Wo)
+    if t != (0, k[0], 0, k[1]):
+        i0, i1, j0, j1 = t
+        cropped = (pads[0] - i0 * dilation[0], pads[1] - (k[0] - i1) * dilation[0],
+                   pads[2] - j0 * dilation[1], pads[3] - (k[1] - j1) * dilation[1])
+        if i1 > i0 and j1 > j0 and min(cropped) >= 0:
+            weight, pads, k = weight[:, :, i0:i1, j0:j1], cropped, (i1 - i0, j1 - j0)
     # few input channels: Conv2d runs in NCHW (the NHWC layout costs more than it saves); else the row kernel
     # when its GEMM output (kh·O wide per row) beats the full im2col's kh·kw·C columns
     C = input.shape[1]
