@@ -332,7 +332,8 @@ class Conv2dRows(Function):
         if not (need[0] or need[1]):
             return gx, gw, gb
         # gp[n, h, w, i, o] = g[n, o, h − i·d0 + pt, w]: the output rows each real input row feeds
-        gn = g.transpose(0, 2, 3, 1)
+        gn = _buffer(xp, "gn", (N, Ho, Wo, O), g.dtype)
+        gn[...] = g.transpose(0, 2, 3, 1)  # once, not kh strided reads of g
         gp = _buffer(xp, "gp", (N, H, Wo, kh, O), g.dtype)
         spans = {i: (lo, hi, h0) for i, lo, hi, h0 in _row_spans(H, Ho, kh, pt, dilation[0])}
         for i in range(kh):
@@ -384,23 +385,24 @@ def _sum_rows(xp, y, Ho, spans, b):
 
 
 def _sum_cols(xp, gxw, W, pl):
-    """Stride-1 col2im along the width: gx[:, :, w] = Σ_j gxw[:, :, w + pl − j, j] for valid columns."""
+    """Stride-1 col2im along the width: gx[:, :, w] = Σ_j gxw[:, :, w + pl − j, j] for valid columns (scratch)."""
     N, H, Wo, kw, C = gxw.shape
-    out = None
+    spans = []
     for j in range(kw):
         lo, hi = max(0, j - pl), min(W, Wo + j - pl)  # input columns w fed by window column j
-        if hi <= lo:
-            continue
-        src = gxw[:, :, lo + pl - j:hi + pl - j, j, :]
-        if out is None:
-            out = _buffer(xp, "colsum", (N, H, W, C), gxw.dtype)
-            if lo == 0 and hi == W:
-                out[...] = src
-                continue
-            out[...] = 0
-        out[:, :, lo:hi] += src
-    if out is None:
-        out = xp.zeros((N, H, W, C), dtype=gxw.dtype)
+        if hi > lo:
+            spans.append((j, lo, hi))
+    out = _buffer(xp, "colsum", (N, H, W, C), gxw.dtype)
+    first = next((sp for sp in spans if sp[1] == 0 and sp[2] == W), None)
+    if first is not None:
+        j = first[0]
+        out[...] = gxw[:, :, pl - j:pl - j + W, j, :]
+    else:
+        out[...] = 0
+    for sp in spans:
+        if sp is not first:
+            j, lo, hi = sp
+            out[:, :, lo:hi] += gxw[:, :, lo + pl - j:hi + pl - j, j, :]
     return out
 
 
