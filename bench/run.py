@@ -14,10 +14,17 @@ Markdown.
 """
 from __future__ import annotations
 
+import os
+
+# Idle BLAS/OpenMP worker threads busy-wait after each call; interleaved with the other
+# framework, they starve its threads (PyTorch's CIFAR step read 60-110 ms instead of 36 ms).
+# Let them sleep at once, before NumPy and PyTorch load (bench/PROFILE.md).
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import argparse
 import importlib.util
 import json
-import os
 import pathlib
 import platform
 import statistics
@@ -83,16 +90,25 @@ def time_pair(w: dict, reps: int, warmup: int, device: str) -> dict:
 
 
 def peak_memory_mb(w: dict, framework: str, steps: int, device: str) -> float | None:
-    """Peak resident memory of a fresh process that runs ``steps`` steps, minus its import baseline."""
+    """Peak memory a workload adds to a fresh process after the imports (MB).
+
+    The high-water mark is reset once NumPy, PyTorch and deepglass are loaded
+    (``/proc/self/clear_refs``); the figure is the peak above that resident size while
+    the model is built and ``steps`` steps run: weights, optimizer state, activations,
+    allocator caches and whatever the library initialises lazily on first use.
+    """
     code = (
-        "import sys, resource; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
+        "import sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
         "import run as r\n"
         "w = [w for w in r.load_workloads() if w['name'] == %r][0]\n"
         "import torch, deepglass\n"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "def status(key):\n"
+        "    return int([l for l in open('/proc/self/status') if l.startswith(key)][0].split()[1])\n"
+        "open('/proc/self/clear_refs', 'w').write('5')\n"
+        "base = status('VmRSS')\n"
         "step = w[%r](**({'device': %r} if %r != 'cpu' else {}))\n"
         "for _ in range(%d): step()\n"
-        "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)\n"
+        "print((status('VmHWM') - base) / 1024)\n"
     ) % (str(HERE), str(HERE.parent / "src"), w["name"], framework, device, device, steps)
     try:
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, cwd=HERE)
@@ -105,6 +121,7 @@ def to_markdown(rows: list[dict], meta: dict) -> str:
     lines = [f"Benchmarks on {meta['machine']} ({meta['device']}), deepglass {meta['deepglass']} vs torch {meta['torch']}",
              "", "| workload | deepglass ms | torch ms | ratio | dg GFLOP/s | torch GFLOP/s | dg peak MB | torch peak MB |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    # peak MB: what the workload adds to a process after the imports (see peak_memory_mb)
 
     def f(v, fmt="{:.2f}"):
         return "" if v is None else fmt.format(v)
