@@ -97,6 +97,7 @@ def ensure_tensor(x, name: str = "input") -> Tensor:
 
 def along_axis_index(xp, idx, axis: int) -> tuple:
     """The full index that puts ``idx`` on ``axis`` (and the identity elsewhere), for ``add.at`` scatters."""
-    grids = list(xp.indices(idx.shape, sparse=True))
-    grids[axis] = idx
+    n = idx.ndim
+    grids = [xp.arange(size).reshape((1,) * i + (size,) + (1,) * (n - i - 1)) for i, size in enumerate(idx.shape)]
+    grids[axis] = idx  # (xp.indices(sparse=True) would do, but CuPy's indices has no sparse)
     return tuple(grids)
