@@ -29,9 +29,6 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from . import autograd, cuda, linalg
-from .ops.shape import getitem as _getitem  # noqa: F401
-
-del _getitem
 
 
 def is_tensor(obj) -> bool:

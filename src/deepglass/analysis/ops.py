@@ -115,7 +115,7 @@ def _count_matmul(args, kwargs, out):
 
 
 def _count_linear(args, kwargs, out):
-    x, w = args[0], args[1]
+    x = args[0]
     bias = prod(out) if len(args) > 2 and args[2] is not None else 0
     return prod(out) * x.shape[-1], bias
 
