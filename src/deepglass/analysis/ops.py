@@ -134,7 +134,7 @@ def _count_conv(args, kwargs, out):
     return prod(out) * prod(w.shape[1:]), bias
 
 
-BINARY = ("Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "FloorDivide", "Remainder", "Where")
+BINARY = ("Add", "Sub", "Mul", "Div", "Pow", "Extremum", "FloorDivide", "Remainder", "Where")
 UNARY = ("Exp", "Log", "Log1p", "Expm1", "Sqrt", "Rsqrt", "Sin", "Cos", "Tanh", "Abs", "Reciprocal", "Sigmoid",
          "ReLU", "Neg", "Clamp", "GELU", "Gelu", "SiLU", "Silu", "LeakyReLU", "ELU", "Hardswish", "Hardsigmoid",
          "ReLU6", "Softplus", "Mish", "Square")

@@ -419,42 +419,34 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
-class Maximum(Function):
-    """max(a, b); where a == b the gradient is split in half (as PyTorch does)."""
+class Extremum(Function):
+    """max(a, b) or min(a, b); where a == b the gradient is split in half (as PyTorch does)."""
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, is_max):
         ctx.save_for_backward(a, b)
-        return xp_of(a).maximum(a, b)
+        ctx.is_max = is_max
+        xp = xp_of(a)
+        return xp.maximum(a, b) if is_max else xp.minimum(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        w = (a > b) + 0.5 * (a == b)
+        w = ((a > b) if ctx.is_max else (a < b)) + 0.5 * (a == b)
         w = w.astype(g.dtype, copy=False)
-        return g * w, g * (1 - w)
-
-
-class Minimum(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return xp_of(a).minimum(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        w = (a < b) + 0.5 * (a == b)
-        w = w.astype(g.dtype, copy=False)
-        return g * w, g * (1 - w)
+        return g * w, g * (1 - w), None
 
 
 def maximum(input, other):
-    return _binary(Maximum, input, other)
+    """Element-wise larger of two tensors (broadcasting); ties share the gradient."""
+    a, b = promote(input, other)
+    return Extremum.apply(a, b, True)
 
 
 def minimum(input, other):
-    return _binary(Minimum, input, other)
+    """Element-wise smaller of two tensors (broadcasting); ties share the gradient."""
+    a, b = promote(input, other)
+    return Extremum.apply(a, b, False)
 
 
 class Where(Function):
