@@ -7,7 +7,7 @@ module in ``.to(device)`` and appear in ``state_dict()`` like PyTorch's.
 """
 from __future__ import annotations
 
-from ...ops import loss as F
+from .. import functional as F
 from ...ops.loss import _legacy_reduction
 from .module import Module
 
