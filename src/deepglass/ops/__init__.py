@@ -5,7 +5,8 @@
 - ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk, pad
 - ``linalg``      matmul and linear
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
-- ``conv``, ``pool``, ``norm``, ``dropout``  layers' kernels (im2col convolution, pooling, normalisation)
+- ``conv``, ``conv_transpose``, ``fold``, ``pool``, ``norm``, ``dropout``  layers' kernels (im2col
+  convolution and its adjoint, unfold/fold, pooling, normalisation)
 - ``loss``, ``cross_entropy``  the notes' loss functions (cross-entropy fused with log-softmax)
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
 
@@ -15,7 +16,8 @@ that every one of them has a sample entry compared against PyTorch.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import activation, attention, conv, cross_entropy, dropout, elementwise, linalg, loss, pool, reduce, sampling, shape
+from . import (activation, attention, conv, conv_transpose, cross_entropy, dropout, elementwise, fold, linalg, loss,
+               pool, reduce, sampling, shape)
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
@@ -29,7 +31,8 @@ _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, reduce, shape, linalg, activation]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
-FUNCTIONAL_MODULES = [activation, conv, pool, _norm_module, dropout, loss, cross_entropy, attention, sampling]
+FUNCTIONAL_MODULES = [activation, conv, conv_transpose, fold, pool, _norm_module, dropout, loss, cross_entropy, attention,
+                      sampling]
 
 
 def _reflect(fn):

@@ -1,4 +1,4 @@
-"""Convolution: conv1d, conv2d, conv_transpose2d, and their im2col/col2im (unfold/fold).
+"""Convolution: conv1d and conv2d (conv_transpose2d and unfold/fold reuse these helpers in their own files).
 
 A convolution is one large matrix product once the input windows are laid out
 as rows (im2col). Here the input is copied once into a channels-last (NHWC)
@@ -131,6 +131,16 @@ def _weight_matrix(w, groups):
     O, cg, kh, kw = w.shape
     og = O // groups
     return w.reshape(groups, og, cg, kh, kw).transpose(0, 3, 4, 2, 1).reshape(groups, kh * kw * cg, og)
+
+
+def _fold_into(canvas, cols6, s, d):
+    """col2im in NCHW: add ``cols6 (N, C, kh, kw, Ho, Wo)`` into ``canvas`` one kernel offset at a time."""
+    N, C, kh, kw, Ho, Wo = cols6.shape
+    for i in range(kh):
+        rs = slice(i * d[0], i * d[0] + s[0] * (Ho - 1) + 1, s[0])
+        for j in range(kw):
+            canvas[:, :, rs, j * d[1]:j * d[1] + s[1] * (Wo - 1) + 1:s[1]] += cols6[:, :, i, j]
+    return canvas
 
 
 # ----------------------------------------------------------------- conv2d
@@ -579,230 +589,4 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(2)
 
 
-# ------------------------------------------------------- conv_transpose2d
-class ConvTranspose2d(Function):
-    """The adjoint of conv2d: x·Wᵀ as one GEMM, then col2im into the output canvas (fused for speed)."""
-
-    @staticmethod
-    def forward(ctx, x, w, b, stride, padding, output_padding, dilation, groups):
-        xp = xp_of(x)
-        N, C, H, W = x.shape
-        _, og, kh, kw = w.shape
-        G = groups
-        cg = C // G
-        O = og * G
-        Hc = (H - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0]
-        Wc = (W - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1]
-        Ho, Wo = Hc - 2 * padding[0], Wc - 2 * padding[1]
-        M = N * H * W
-        x2 = xp.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(M, G, cg).transpose(1, 0, 2)  # (G, M, cg)
-        wt = w.reshape(G, cg, og, kh, kw).transpose(0, 1, 3, 4, 2).reshape(G, cg, kh * kw * og)
-        cols = xp.matmul(x2, wt)  # (G, M, kh·kw·og)
-        cols7 = cols.transpose(1, 0, 2).reshape(N, H, W, G, kh, kw, og)
-        canvas = xp.zeros((N, Hc, Wc, O), dtype=x.dtype)
-        _scatter_nhwc(canvas, cols7, stride, dilation)
-        out = canvas[:, padding[0]:padding[0] + Ho, padding[1]:padding[1] + Wo, :]
-        if b is not None:
-            out += b
-        y = xp.ascontiguousarray(out.transpose(0, 3, 1, 2))
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x2 if ctx.needs_input_grad[1] else None, wt)
-            ctx.geom = (x.shape, w.shape, Hc, Wc, stride, padding, dilation, G, b is not None)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x2, wt = ctx.saved_tensors
-        (N, C, H, W), wshape, Hc, Wc, stride, padding, dilation, G, has_b = ctx.geom
-        need = ctx.needs_input_grad
-        xp = xp_of(g)
-        _, og, kh, kw = wshape
-        cg, O, M = C // G, og * G, N * H * W
-        _, _, Ho, Wo = g.shape
-        gx = gw = gb = None
-        if has_b and need[2]:
-            gb = g.sum(axis=(0, 2, 3))
-        gcanvas = xp.zeros((N, Hc, Wc, O), dtype=g.dtype)
-        gcanvas[:, padding[0]:padding[0] + Ho, padding[1]:padding[1] + Wo, :] = g.transpose(0, 2, 3, 1)
-        gcols = xp.ascontiguousarray(_windows_nhwc(xp, gcanvas, H, W, (kh, kw), stride, dilation, G))
-        gcols = gcols.reshape(M, G, kh * kw * og).transpose(1, 0, 2)  # (G, M, K)
-        if need[0]:
-            gx2 = xp.matmul(gcols, wt.transpose(0, 2, 1))  # (G, M, cg)
-            gx = xp.ascontiguousarray(gx2.transpose(1, 0, 2).reshape(N, H, W, C).transpose(0, 3, 1, 2))
-        if need[1]:
-            gwt = xp.matmul(x2.transpose(0, 2, 1), gcols)  # (G, cg, K)
-            gw = xp.ascontiguousarray(gwt.reshape(G, cg, kh, kw, og).transpose(0, 1, 4, 2, 3)).reshape(wshape)
-        return gx, gw, gb
-
-
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
-    """2-D transposed convolution ("deconvolution"): the gradient of conv2d with respect to its input.
-
-    Each input pixel scatters ``W[c]`` scaled by its value into the output at stride ``s``;
-    used to upsample (decoders, segmentation heads).
-
-    Args:
-        input: ``(N, C, H, W)`` or ``(C, H, W)``.
-        weight: ``(C, O/groups, kh, kw)`` (note: in_channels first).
-        bias: ``(O,)`` or None.
-        stride, padding, output_padding, dilation: int or pair; groups: int.
-
-    Shape:
-        H_out = (H − 1)·s − 2p + d(k − 1) + output_padding + 1, likewise W_out.
-
-    Returns:
-        ``(N, O, H_out, W_out)``.
-
-    Example:
-        >>> conv_transpose2d(deepglass.randn(1, 4, 5, 5), deepglass.randn(4, 2, 3, 3), stride=2).shape
-        (1, 2, 11, 11)
-    """
-    if input.ndim == 3:
-        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
-                                dilation).squeeze(0)
-    groups = int(groups)
-    _check_conv("conv_transpose2d", input, weight, bias, groups, 2, transposed=True)
-    stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
-    output_padding, dilation = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
-    for a in range(2):
-        if output_padding[a] >= max(stride[a], dilation[a]):
-            raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be smaller than either stride "
-                             f"{stride} or dilation {dilation}")
-    H, W = input.shape[2:]
-    kh, kw = weight.shape[2:]
-    Ho = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
-    Wo = (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
-    if Ho < 1 or Wo < 1:
-        raise RuntimeError(f"conv_transpose2d: output size ({Ho}, {Wo}) is too small; reduce padding {padding}")
-    return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, dilation, groups)
-
-
-# ------------------------------------------------------------ unfold/fold
-def _nchw_windows(xp, xpad, Ho, Wo, k, s, d):
-    """Strided view ``(N, C, kh, kw, Ho, Wo)`` of an NCHW padded array (PyTorch's unfold order)."""
-    N, C, _, _ = xpad.shape
-    sN, sC, sH, sW = xpad.strides
-    return _as_strided(xp, xpad, (N, C, k[0], k[1], Ho, Wo), (sN, sC, sH * d[0], sW * d[1], sH * s[0], sW * s[1]))
-
-
-def _fold_into(canvas, cols6, s, d):
-    """col2im in NCHW: add ``cols6 (N, C, kh, kw, Ho, Wo)`` into ``canvas`` one kernel offset at a time."""
-    N, C, kh, kw, Ho, Wo = cols6.shape
-    for i in range(kh):
-        rs = slice(i * d[0], i * d[0] + s[0] * (Ho - 1) + 1, s[0])
-        for j in range(kw):
-            canvas[:, :, rs, j * d[1]:j * d[1] + s[1] * (Wo - 1) + 1:s[1]] += cols6[:, :, i, j]
-    return canvas
-
-
-class Unfold(Function):
-    """im2col: (N, C, H, W) -> (N, C·kh·kw, L); its adjoint is fold."""
-
-    @staticmethod
-    def forward(ctx, x, k, d, p, s):
-        xp = xp_of(x)
-        N, C, H, W = x.shape
-        Ho = conv_out_size(H, k[0], s[0], 2 * p[0], d[0])
-        Wo = conv_out_size(W, k[1], s[1], 2 * p[1], d[1])
-        xpad = xp.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1]))) if p != (0, 0) else x
-        xpad = xp.ascontiguousarray(xpad)
-        cols = xp.ascontiguousarray(_nchw_windows(xp, xpad, Ho, Wo, k, s, d))
-        ctx.geom = (x.shape, k, d, p, s, Ho, Wo)
-        return cols.reshape(N, C * k[0] * k[1], Ho * Wo)
-
-    @staticmethod
-    def backward(ctx, g):
-        (N, C, H, W), k, d, p, s, Ho, Wo = ctx.geom
-        xp = xp_of(g)
-        canvas = xp.zeros((N, C, H + 2 * p[0], W + 2 * p[1]), dtype=g.dtype)
-        _fold_into(canvas, g.reshape(N, C, k[0], k[1], Ho, Wo), s, d)
-        return canvas[:, :, p[0]:p[0] + H, p[1]:p[1] + W]
-
-
-class Fold(Function):
-    """col2im: (N, C·kh·kw, L) -> (N, C, H, W), overlapping values summed; its adjoint is unfold."""
-
-    @staticmethod
-    def forward(ctx, cols, out_size, k, d, p, s, Ho, Wo):
-        xp = xp_of(cols)
-        N, CK, _ = cols.shape
-        C = CK // (k[0] * k[1])
-        H, W = out_size
-        canvas = xp.zeros((N, C, H + 2 * p[0], W + 2 * p[1]), dtype=cols.dtype)
-        _fold_into(canvas, cols.reshape(N, C, k[0], k[1], Ho, Wo), s, d)
-        ctx.geom = (k, d, p, s, Ho, Wo)
-        return xp.ascontiguousarray(canvas[:, :, p[0]:p[0] + H, p[1]:p[1] + W])
-
-    @staticmethod
-    def backward(ctx, g):
-        k, d, p, s, Ho, Wo = ctx.geom
-        xp = xp_of(g)
-        N, C, H, W = g.shape
-        gpad = xp.pad(g, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
-        cols = xp.ascontiguousarray(_nchw_windows(xp, gpad, Ho, Wo, k, s, d))
-        return cols.reshape(N, C * k[0] * k[1], Ho * Wo)
-
-
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Extract sliding blocks (im2col): column l holds the C·kh·kw values of window l.
-
-    Args:
-        input: ``(N, C, H, W)`` (or ``(C, H, W)``).
-        kernel_size, dilation, padding, stride: int or pair.
-
-    Shape:
-        ``(N, C·kh·kw, L)`` with L = H_out·W_out, H_out = ⌊(H + 2p − d(k−1) − 1)/s⌋ + 1.
-
-    Returns:
-        The column tensor; ``conv2d(x, w) == (w.view(O, -1) @ unfold(x, k)).view(N, O, H_out, W_out)``.
-
-    Example:
-        >>> unfold(deepglass.randn(1, 2, 4, 4), 2).shape
-        (1, 8, 9)
-    """
-    if input.ndim == 3:
-        return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
-    if input.ndim != 4:
-        raise RuntimeError(f"unfold: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
-    k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
-    H, W = input.shape[2:]
-    if conv_out_size(H, k[0], s[0], 2 * p[0], d[0]) < 1 or conv_out_size(W, k[1], s[1], 2 * p[1], d[1]) < 1:
-        raise RuntimeError(f"unfold: input {tuple(input.shape)} is smaller than the kernel {k} (dilation {d}, "
-                           f"padding {p}); add padding")
-    return Unfold.apply(input, k, d, p, s)
-
-
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """Combine sliding blocks into an image (col2im), summing where blocks overlap.
-
-    Args:
-        input: ``(N, C·kh·kw, L)`` (or unbatched ``(C·kh·kw, L)``).
-        output_size: ``(H, W)`` of the image; kernel_size, dilation, padding, stride as unfold.
-
-    Shape:
-        L must equal H_out·W_out for these arguments; output ``(N, C, H, W)``.
-
-    Returns:
-        The image tensor; ``fold(unfold(x))`` multiplies each pixel by the number of windows covering it.
-
-    Example:
-        >>> fold(deepglass.ones(1, 4, 9), (4, 4), 2).shape
-        (1, 1, 4, 4)
-    """
-    if input.ndim == 2:
-        return fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
-    if input.ndim != 3:
-        raise RuntimeError(f"fold: expected a 2-D or 3-D input, got shape {tuple(input.shape)}")
-    size = _pair(output_size, "output_size")
-    k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
-    if input.shape[1] % (k[0] * k[1]):
-        raise RuntimeError(f"fold: input.shape[1]={input.shape[1]} must be divisible by kh·kw={k[0] * k[1]}")
-    Ho = conv_out_size(size[0], k[0], s[0], 2 * p[0], d[0])
-    Wo = conv_out_size(size[1], k[1], s[1], 2 * p[1], d[1])
-    if Ho * Wo != input.shape[2]:
-        raise RuntimeError(f"fold: expected {Ho * Wo} blocks (= {Ho}x{Wo}) for output_size {size}, kernel {k}, "
-                           f"got L={input.shape[2]}; check output_size and the unfold arguments")
-    return Fold.apply(input, size, k, d, p, s, Ho, Wo)
-
-
-__all__ = ["conv1d", "conv2d", "conv_transpose2d", "unfold", "fold"]
+__all__ = ["conv1d", "conv2d"]
