@@ -7,6 +7,9 @@ gives the same values on the CPU and the GPU.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import numpy as np
 
 
@@ -71,6 +74,30 @@ def set_rng_state(state: dict) -> None:
     default_generator.set_state(state)
 
 
+_local = threading.local()
+
+
 def numpy_generator(generator: Generator | None = None) -> np.random.Generator:
-    """The NumPy generator behind ``generator`` (the default one when None)."""
-    return (generator or default_generator).np
+    """The NumPy generator behind ``generator``; when None, this thread's override
+    (see :func:`thread_generator`) or else the seeded default one."""
+    if generator is not None:
+        return generator.np
+    override = getattr(_local, "override", None)
+    return override if override is not None else default_generator.np
+
+
+@contextlib.contextmanager
+def thread_generator(np_generator: np.random.Generator):
+    """Within the block, every draw of this thread without an explicit generator uses ``np_generator``.
+
+    The DataLoader wraps each batch fetch in it (seeded by the epoch seed and the
+    batch index), so random numbers drawn inside a dataset's ``__getitem__`` — by
+    deepglass's transforms or by ``deepglass.rand`` — are the same whether the batch
+    was fetched in the main thread or in a worker thread.
+    """
+    prev = getattr(_local, "override", None)
+    _local.override = np_generator
+    try:
+        yield np_generator
+    finally:
+        _local.override = prev

@@ -1,38 +1,27 @@
 """Where data-side randomness comes from (transforms, samplers).
 
 Random transforms draw from :func:`numpy_rng`. Inside a :class:`DataLoader`
-batch fetch it is a generator seeded from ``(base_seed, batch_index)``, so a
-batch gets the same augmentation whether it was fetched in the main thread
-(``num_workers=0``) or in a worker thread; everywhere else it is deepglass's
-seeded default generator (``deepglass.manual_seed`` controls it).
+batch fetch it is a generator seeded from ``(base_seed, batch_index)`` (installed
+for the whole thread with :func:`deepglass.random.thread_generator`, so a user's
+``Dataset`` drawing with ``deepglass.rand`` gets it too), so a batch gets the same
+augmentation whether it was fetched in the main thread (``num_workers=0``) or in a
+worker thread; everywhere else it is deepglass's seeded default generator
+(``deepglass.manual_seed`` controls it).
 """
 from __future__ import annotations
 
-import contextlib
-import threading
-
 import numpy as np
 
-from ..random import numpy_generator
-
-_local = threading.local()
-
+from ..random import numpy_generator, thread_generator
 
 def numpy_rng() -> np.random.Generator:
     """The NumPy generator random transforms should draw from right now."""
-    g = getattr(_local, "generator", None)
-    return g if g is not None else numpy_generator()
+    return numpy_generator()
 
 
-@contextlib.contextmanager
 def batch_rng(base_seed: int, batch_index: int):
-    """Make :func:`numpy_rng` a generator seeded by ``(base_seed, batch_index)`` in this thread."""
-    prev = getattr(_local, "generator", None)
-    _local.generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence([base_seed, batch_index])))
-    try:
-        yield
-    finally:
-        _local.generator = prev
+    """Make this thread's draws come from a generator seeded by ``(base_seed, batch_index)``."""
+    return thread_generator(np.random.Generator(np.random.PCG64(np.random.SeedSequence([base_seed, batch_index]))))
 
 
 def draw_seed(generator=None) -> int:
