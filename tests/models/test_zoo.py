@@ -181,13 +181,16 @@ class TViT(tnn.Module):
 
 def _parity(dg_model, th_model, x, mode, rtol=1e-3, atol=1e-4):
     _load(dg_model, th_model)
+    if x.dtype == np.float64:  # compare in double: no float32 reordering noise
+        dg_model.double()
+        th_model.double()
     getattr(dg_model, mode)()
     getattr(th_model, mode)()
     dx = deepglass.tensor(x, requires_grad=True)
     tx = torch.tensor(x, requires_grad=True)
     d_out, t_out = dg_model(dx), th_model(tx)
     np.testing.assert_allclose(_np(d_out), t_out.detach().numpy(), rtol=rtol, atol=atol)
-    s = np.random.default_rng(1).standard_normal(tuple(t_out.shape)).astype(np.float32)
+    s = np.random.default_rng(1).standard_normal(tuple(t_out.shape)).astype(x.dtype)
     (d_out * deepglass.tensor(s)).sum().backward()
     (t_out * torch.tensor(s)).sum().backward()
     dp = dict(dg_model.named_parameters())
@@ -236,9 +239,10 @@ def test_mobilenet_v2_matches_torchvision_twin(mode):
     th.classifier[0].p = 0.0 if mode == "train" else 0.2
     assert list(dg.state_dict()) == list(th.state_dict())
     side = 64 if mode == "train" else 32  # see resnet18's note
-    x = np.random.default_rng(0).standard_normal((2, 3, side, side)).astype(np.float32)
-    # 52 batch norms in train mode: float32 gradients agree to ~1e-4 of their largest entry
-    _parity(dg, th, x, mode, atol=5e-4)
+    # in float64: with 52 batch norms in train mode, float32 gradients of features.0.0.weight depend on
+    # summation order (PyTorch's own float32 and float64 gradients there differ by 69%)
+    x = np.random.default_rng(0).standard_normal((2, 3, side, side))
+    _parity(dg, th, x, mode, rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("mode", ["train", "eval"])
