@@ -227,7 +227,7 @@ class Tensor:
         if self.grad_fn is None:
             return
         self._retains_grad = True
-        self.grad_fn._retained = self
+        self.grad_fn._watched = self
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new gradient."""
@@ -237,7 +237,7 @@ class Tensor:
             self._hooks = []
         self._hooks.append(hook)
         if self.grad_fn is not None:
-            self.grad_fn._retained_hooks = self
+            self.grad_fn._watched = self
         return hook
 
     def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False, inputs=None) -> None:

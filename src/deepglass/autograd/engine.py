@@ -92,9 +92,9 @@ def _run_hooks(t: Tensor, g):
 def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture=None):
     """Back-propagate ``grad_outputs`` from ``outputs``.
 
-    With ``capture`` (a dict ``id(tensor) -> None`` for the wanted tensors), the
-    gradients of those tensors are stored there instead of being accumulated
-    into ``.grad`` (this is ``autograd.grad``).
+    With ``capture`` (``{"tensors": [...], "grads": {id(tensor): None}}``), the
+    gradients of those tensors are stored in ``capture["grads"]`` instead of being
+    accumulated into ``.grad`` (this is ``autograd.grad``).
     """
     only = None if inputs is None else {id(t) for t in (inputs if isinstance(inputs, (list, tuple)) else [inputs])}
     pending = {}
@@ -129,15 +129,12 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
             g = pending.pop(node, None)
             if g is None:
                 continue
-            retained = node.__dict__.get("_retained")
-            if retained is not None:
-                if retained._hooks:
-                    g = _run_hooks(retained, g)
-                if retained._retains_grad:
-                    retained.grad = Tensor._wrap(g.copy() if retained.grad is None else retained.grad.data + g)
-            hooked = node.__dict__.get("_retained_hooks")
-            if hooked is not None and hooked is not retained and hooked._hooks:
-                g = _run_hooks(hooked, g)
+            watched = node.__dict__.get("_watched")  # the output tensor, when it has hooks or retains grad
+            if watched is not None:
+                if watched._hooks:
+                    g = _run_hooks(watched, g)
+                if watched._retains_grad:
+                    watched.grad = Tensor._wrap(g.copy() if watched.grad is None else watched.grad.data + g)
             if node in capture_nodes:
                 capture["grads"][id(capture_nodes[node])] = g
             _check_versions(node)

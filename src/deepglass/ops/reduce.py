@@ -28,6 +28,13 @@ def _unreduce(g, shape, axes, keepdim):
     return xp_of(g).expand_dims(g, axes)
 
 
+def _drop_axes(out, axes, keepdim):
+    """Drop the reduced axes of a ``keepdims=True`` result unless ``keepdim``."""
+    if keepdim:
+        return out
+    return out.reshape(()) if axes is None else out.squeeze(axis=axes)
+
+
 class Sum(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
@@ -131,9 +138,7 @@ class AMax(Function):
         out = x.max(axis=axes, keepdims=True) if is_max else x.min(axis=axes, keepdims=True)
         ctx.save_for_backward(x, out)
         ctx.axes, ctx.keepdim = axes, keepdim
-        if keepdim:
-            return out
-        return out.reshape(()) if axes is None else out.squeeze(axis=axes)
+        return _drop_axes(out, axes, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -188,22 +193,18 @@ def _max_min(input, dim, keepdim, is_max):
         _check_nonempty(input, name)
         return AMax.apply(input, None, False, is_max)
     axis = normalize_dim(dim, input.ndim)
-    if input.shape and input.shape[axis] == 0 if input.ndim else False:
+    if input.ndim and input.shape[axis] == 0:
         raise IndexError(f"{name}(): cannot reduce over dimension {dim} of size 0")
     xp = xp_of(input.data)
     data = input.data if input.ndim else input.data.reshape(1)
     ax = axis if input.ndim else 0
-    idx = (xp.argmax if is_max else xp.argmin)(_nan_first(xp, data, is_max), axis=ax, keepdims=True)
+    # argmax/argmin return the first NaN, so NaN propagates through max/min as in PyTorch
+    idx = (xp.argmax if is_max else xp.argmin)(data, axis=ax, keepdims=True)
     values = TakeAlongDim.apply(input if input.ndim else input.reshape(1), idx, ax)
     if not keepdim:
         values = values.squeeze(ax) if input.ndim else values.reshape(())
         idx = idx.squeeze(ax) if input.ndim else idx.reshape(())
     return values_indices(values, Tensor._wrap(idx.astype(np.int64, copy=False)))
-
-
-def _nan_first(xp, data, is_max):
-    # PyTorch propagates NaN through max/min; numpy's argmax already returns the first NaN
-    return data
 
 
 def max(input, dim=None, keepdim: bool = False, *, out=None):
@@ -295,9 +296,7 @@ class LogSumExp(Function):
         out = xp.log(s) + m
         ctx.save_for_backward(x, out)
         ctx.axes, ctx.keepdim = axes, keepdim
-        if keepdim:
-            return out
-        return out.reshape(()) if axes is None else out.squeeze(axis=axes)
+        return _drop_axes(out, axes, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -354,9 +353,7 @@ class VectorNorm(Function):
             out = (a ** ord).sum(axis=axes, keepdims=True) ** (1.0 / ord)
         ctx.save_for_backward(x, out)
         ctx.ord, ctx.axes, ctx.keepdim = ord, axes, keepdim
-        if keepdim:
-            return out
-        return out.reshape(()) if axes is None else out.squeeze(axis=axes)
+        return _drop_axes(out, axes, keepdim)
 
     @staticmethod
     def backward(ctx, g):
