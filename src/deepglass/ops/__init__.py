@@ -45,23 +45,11 @@ def _reflect(fn):
 def _bind_tensor_methods() -> None:
     E, R, S, L, A = elementwise, reduce, shape, linalg, activation
     T = Tensor
-    # operators
-    T.__add__ = E.add
-    T.__radd__ = _reflect(E.add)
-    T.__sub__ = E.sub
-    T.__rsub__ = _reflect(E.sub)
-    T.__mul__ = E.mul
-    T.__rmul__ = _reflect(E.mul)
-    T.__truediv__ = E.div
-    T.__rtruediv__ = _reflect(E.div)
-    T.__floordiv__ = E.floor_divide
-    T.__rfloordiv__ = _reflect(E.floor_divide)
-    T.__mod__ = E.remainder
-    T.__rmod__ = _reflect(E.remainder)
-    T.__pow__ = E.pow
-    T.__rpow__ = _reflect(E.pow)
-    T.__matmul__ = L.matmul
-    T.__rmatmul__ = _reflect(L.matmul)
+    # binary operators and their reflected forms (2 - x calls x.__rsub__(2) = sub(2, x))
+    for op, fn in (("add", E.add), ("sub", E.sub), ("mul", E.mul), ("truediv", E.div), ("floordiv", E.floor_divide),
+                   ("mod", E.remainder), ("pow", E.pow), ("matmul", L.matmul)):
+        setattr(T, f"__{op}__", fn)
+        setattr(T, f"__r{op}__", _reflect(fn))
     T.__neg__ = E.neg
     T.__pos__ = lambda self: self
     T.__abs__ = E.abs
