@@ -8,6 +8,7 @@ Devices are written like PyTorch's: ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 
@@ -234,10 +235,74 @@ def matmul(a, b):
         macs = a.size * (b.shape[-1] if b.ndim > 1 else 1)
         if macs < SMALL_GEMM_MACS:
             lib = _blas_lib if _blas_lib is not None else _numpy_blas()
-            if lib and _threads > 1:
+            if lib and _threads > 1 and not _parallel_depth:
                 lib.set_num_threads(1)
                 try:
                     return a @ b
                 finally:
                     lib.set_num_threads(_threads)
     return a @ b
+
+
+# --------------------------------------------------------------------- batch chunks on threads
+#
+# OpenBLAS threads only the GEMM inside an op; the gathers, shifted sums and layout copies
+# around it (a third of a convolution) stay on one core. Splitting the *batch* into one
+# contiguous chunk per thread and running the whole op on each chunk (Python threads: NumPy
+# releases the GIL in its copy and ufunc loops; BLAS on one thread per chunk) uses every
+# core for all of it, as PyTorch's kernels do with OpenMP. Measured on CIFAR's conv2 forward
+# (64x32x16x16, k5, 2 cores): 8.7 ms with a 2-thread GEMM, 7.0 ms in two chunks.
+
+MIN_PARALLEL_WORK = 1 << 21  # below ~2M multiply-adds or elements, waking a thread costs more than it saves
+_pool = None
+_parallel_depth = 0  # parallel regions running (from any user thread): BLAS stays on one thread meanwhile
+_depth_lock = threading.Lock()
+_in_chunk = threading.local()
+
+
+def _run_chunk(fn, lo, hi):
+    _in_chunk.active = True
+    try:
+        return fn(lo, hi)
+    finally:
+        _in_chunk.active = False
+
+
+def parallel_chunks(fn, n, work=None, xp=np):
+    """``[fn(lo, hi) for each chunk]``: ``range(n)`` cut into ``get_num_threads()`` contiguous chunks run at once.
+
+    ``fn`` must only write its own chunk of shared outputs (and thread-local scratch). It runs as
+    one call ``fn(0, n)`` for CuPy arrays (``xp``), when there is one thread, ``n < 2``, ``work`` (multiply-adds or elements,
+    roughly) is below MIN_PARALLEL_WORK, or when called from inside a chunk. BLAS runs on one
+    thread per chunk meanwhile. The results come back in chunk order.
+
+    Example:
+        >>> out = np.empty(10); parts = parallel_chunks(lambda lo, hi: out[lo:hi].fill(lo), 10)
+    """
+    global _pool, _parallel_depth
+    threads = get_num_threads()
+    if xp is not np or threads < 2 or n < 2 or (work is not None and work < MIN_PARALLEL_WORK) or getattr(_in_chunk, "active", False):
+        return [fn(0, n)]
+    threads = min(threads, n)
+    if _pool is None or _pool._max_workers < threads - 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="deepglass-chunk")
+    bounds = [(n * i // threads, n * (i + 1) // threads) for i in range(threads)]
+    lib = _numpy_blas()
+    with _depth_lock:
+        _parallel_depth += 1
+        lib.set_num_threads(1)
+    try:
+        futures = [_pool.submit(_run_chunk, fn, lo, hi) for lo, hi in bounds[1:]]
+        try:
+            first = _run_chunk(fn, *bounds[0])
+        finally:
+            for f in futures:  # every chunk has finished before its outputs are read or BLAS is reset
+                f.exception()
+        return [first] + [f.result() for f in futures]
+    finally:
+        with _depth_lock:
+            _parallel_depth -= 1
+            if not _parallel_depth:
+                lib.set_num_threads(_threads)

@@ -9,6 +9,8 @@ the copy streams. One GEMM against the weight matrix ``(kh·kw·C, O)`` gives
 the output (plus one transpose back to NCHW). The input gradient is the
 adjoint (col2im): a loop over the kh·kw kernel offsets that adds strided
 slices into the padded canvas — never a loop over pixels or batch items.
+On the CPU each kernel runs on one contiguous chunk of the batch per thread
+(``backend.parallel_chunks``), so the gathers and sums use every core too.
 
 Output size (the notes' 感受野 formula, with dilation d):
 n_out = ⌊(n_in + 2p − d(k−1) − 1)/s⌋ + 1.
@@ -20,6 +22,7 @@ import threading
 import numpy as np
 
 from ..autograd.function import Function
+from ..backend import parallel_chunks
 from ._util import xp_of
 
 
@@ -76,7 +79,8 @@ def _buffer(xp, tag, shape, dtype):
 
 
 def _padded_nhwc(xp, x, pads, tag):
-    """Like _nhwc_canvas (zero fill) in the scratch buffer ``tag``: only the borders are zeroed."""
+    """NCHW ``x`` -> NHWC canvas padded with zeros by ``pads = (top, bottom, left, right)``, in the scratch
+    buffer ``tag`` (only the borders are zeroed)."""
     N, C, H, W = x.shape
     pt, pb, pl, pr = pads
     c = _buffer(xp, tag, (N, H + pt + pb, W + pl + pr, C), x.dtype)
@@ -90,18 +94,6 @@ def _padded_nhwc(xp, x, pads, tag):
         c[:, pt:pt + H, pl + W:] = 0
     c[:, pt:pt + H, pl:pl + W, :] = x.transpose(0, 2, 3, 1)
     return c
-
-
-def _nhwc_canvas(xp, x, pads, fill=0):
-    """NCHW ``x`` -> contiguous NHWC canvas padded by ``pads = (top, bottom, left, right)``."""
-    N, C, H, W = x.shape
-    pt, pb, pl, pr = pads
-    if fill == 0:
-        canvas = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=x.dtype)
-    else:
-        canvas = xp.full((N, H + pt + pb, W + pl + pr, C), fill, dtype=x.dtype)
-    canvas[:, pt:pt + H, pl:pl + W, :] = x.transpose(0, 2, 3, 1)
-    return canvas
 
 
 def _windows_nhwc(xp, canvas, Ho, Wo, k, s, d, groups):
@@ -157,21 +149,29 @@ class Conv2d(Function):
         G = groups
         Ho = conv_out_size(H, kh, stride[0], pads[0] + pads[1], dilation[0])
         Wo = conv_out_size(W, kw, stride[1], pads[2] + pads[3], dilation[1])
-        M, K = N * Ho * Wo, kh * kw * cg
-        canvas = _nhwc_canvas(xp, x, pads)
-        cols = xp.ascontiguousarray(_windows_nhwc(xp, canvas, Ho, Wo, (kh, kw), stride, dilation, G))
-        del canvas
+        K = kh * kw * cg
         wm = _weight_matrix(w, G)
-        if G == 1:
-            out = cols.reshape(M, K) @ wm[0]
-        else:
-            out = xp.matmul(cols.reshape(M, G, K).transpose(1, 0, 2), wm).transpose(1, 0, 2).reshape(M, O)
-        if b is not None:
-            out += b
-        y = xp.ascontiguousarray(out.reshape(N, Ho, Wo, O).transpose(0, 3, 1, 2))
         need = ctx.needs_input_grad
+        # the column buffer is saved for the weight gradient (else scratch); each batch chunk fills its rows
+        cols = xp.empty((N, Ho, Wo, G, kh, kw, cg), dtype=x.dtype) if need and need[1] else None
+        y = xp.empty((N, O, Ho, Wo), dtype=x.dtype)
+
+        def chunk(n0, n1):
+            n, m = n1 - n0, (n1 - n0) * Ho * Wo
+            canvas = _padded_nhwc(xp, x[n0:n1], pads, "canvas")
+            c = cols[n0:n1] if cols is not None else _buffer(xp, "cols", (n, Ho, Wo, G, kh, kw, cg), x.dtype)
+            c[...] = _windows_nhwc(xp, canvas, Ho, Wo, (kh, kw), stride, dilation, G)
+            if G == 1:
+                out = xp.matmul(c.reshape(m, K), wm[0], out=_buffer(xp, "gemm", (m, O), x.dtype))
+            else:
+                out = xp.matmul(c.reshape(m, G, K).transpose(1, 0, 2), wm).transpose(1, 0, 2).reshape(m, O)
+            if b is not None:
+                out += b
+            y[n0:n1] = out.reshape(n, Ho, Wo, O).transpose(0, 3, 1, 2)
+
+        parallel_chunks(chunk, N, N * Ho * Wo * K * O, xp)
         if need:
-            ctx.save_for_backward(cols if need[1] else None, w)
+            ctx.save_for_backward(cols, w)
             ctx.geom = (x.shape, Ho, Wo, stride, pads, dilation, G, b is not None)
         return y
 
@@ -185,29 +185,41 @@ class Conv2d(Function):
         xp = xp_of(g)
         O, cg, kh, kw = w.shape
         og = O // G
-        M, K = N * Ho * Wo, kh * kw * cg
-        g2 = xp.ascontiguousarray(g.transpose(0, 2, 3, 1)).reshape(M, O)
-        gx = gw = gb = None
-        if has_b and need[2]:
-            gb = g2.sum(axis=0)
+        K = kh * kw * cg
+        pt, pb, pl, pr = pads
+        gb = g.sum(axis=(0, 2, 3)) if has_b and need[2] else None
         wm = _weight_matrix(w, G)
+        gx = xp.empty((N, C, H, W), dtype=g.dtype) if need[0] else None
+
+        def chunk(n0, n1):
+            n, m = n1 - n0, (n1 - n0) * Ho * Wo
+            g2 = _buffer(xp, "gn", (n, Ho, Wo, O), g.dtype)
+            g2[...] = g[n0:n1].transpose(0, 2, 3, 1)
+            g2 = g2.reshape(m, O)
+            gwm = None
+            if need[1]:
+                c = cols[n0:n1].reshape(m, G, K)
+                if G == 1:
+                    gwm = c[:, 0].T @ g2
+                else:
+                    gwm = xp.matmul(c.transpose(1, 2, 0), g2.reshape(m, G, og).transpose(1, 0, 2))
+            if need[0]:
+                if G == 1:
+                    gcols = xp.matmul(g2, wm[0].T, out=_buffer(xp, "gemm", (m, K), g.dtype))
+                else:
+                    gcols = xp.matmul(g2.reshape(m, G, og).transpose(1, 0, 2), wm.transpose(0, 2, 1)).transpose(1, 0, 2)
+                canvas = xp.zeros((n, H + pt + pb, W + pl + pr, C), dtype=g.dtype)
+                _scatter_nhwc(canvas, gcols.reshape(n, Ho, Wo, G, kh, kw, cg), stride, dilation)
+                gx[n0:n1] = canvas[:, pt:pt + H, pl:pl + W, :].transpose(0, 3, 1, 2)
+            return gwm
+
+        parts = parallel_chunks(chunk, N, N * Ho * Wo * K * O, xp)
+        gw = None
         if need[1]:
-            if G == 1:
-                gwm = (cols.reshape(M, K).T @ g2).reshape(1, kh, kw, cg, O)
-            else:
-                gwm = xp.matmul(cols.reshape(M, G, K).transpose(1, 2, 0), g2.reshape(M, G, og).transpose(1, 0, 2))
-                gwm = gwm.reshape(G, kh, kw, cg, og)
-            gw = xp.ascontiguousarray(gwm.transpose(0, 4, 3, 1, 2)).reshape(O, cg, kh, kw)
-        if need[0]:
-            if G == 1:
-                gcols = g2 @ wm[0].T
-            else:
-                gcols = xp.matmul(g2.reshape(M, G, og).transpose(1, 0, 2), wm.transpose(0, 2, 1)).transpose(1, 0, 2)
-            gcols = gcols.reshape(N, Ho, Wo, G, kh, kw, cg)
-            pt, pb, pl, pr = pads
-            canvas = xp.zeros((N, H + pt + pb, W + pl + pr, C), dtype=g.dtype)
-            _scatter_nhwc(canvas, gcols, stride, dilation)
-            gx = xp.ascontiguousarray(canvas[:, pt:pt + H, pl:pl + W, :].transpose(0, 3, 1, 2))
+            gwm = parts[0]
+            for p in parts[1:]:
+                gwm += p
+            gw = xp.ascontiguousarray(gwm.reshape(G, kh, kw, cg, og).transpose(0, 4, 3, 1, 2)).reshape(O, cg, kh, kw)
         return gx, gw, gb
 
 
@@ -260,10 +272,16 @@ class _NCHW:
         pt, pb, pl, pr = pads
         Ho = conv_out_size(H, kh, stride[0], pt + pb, dilation[0])
         Wo = conv_out_size(W, kw, stride[1], pl + pr, dilation[1])
-        cols = _nchw_cols(xp, x, (kh, kw), stride, pads, dilation, Ho, Wo)
-        y = xp.matmul(w.transpose(0, 2, 3, 1).reshape(O, kh * kw * C), cols)
-        if b is not None:
-            y += b.reshape(O, 1)
+        wk = w.transpose(0, 2, 3, 1).reshape(O, kh * kw * C)
+        y = xp.empty((N, O, Ho * Wo), dtype=x.dtype)
+
+        def chunk(n0, n1):
+            cols = _nchw_cols(xp, x[n0:n1], (kh, kw), stride, pads, dilation, Ho, Wo)
+            xp.matmul(wk, cols, out=y[n0:n1])
+            if b is not None:
+                y[n0:n1] += b.reshape(O, 1)
+
+        parallel_chunks(chunk, N, N * O * kh * kw * C * Ho * Wo, xp)
         need = ctx.needs_input_grad
         if need:
             # the input, not the (kh·kw times larger) columns: they are gathered again in backward (~1 ms on
@@ -280,20 +298,30 @@ class _NCHW:
         need = ctx.needs_input_grad
         xp = xp_of(g)
         O, _, kh, kw = w.shape
-        gx = gw = gb = None
+        pt, pb, pl, pr = pads
         gr = g.reshape(N, O, Ho * Wo)
-        if has_b and need[2]:
-            gb = gr.sum(axis=2).sum(axis=0)
+        gb = gr.sum(axis=2).sum(axis=0) if has_b and need[2] else None
+        wk = w.transpose(0, 2, 3, 1).reshape(O, kh * kw * C)
+        canvas = xp.zeros((N, C, H + pt + pb, W + pl + pr), dtype=g.dtype) if need[0] else None
+
+        def chunk(n0, n1):
+            gwt = None
+            if need[1]:
+                cols = _nchw_cols(xp, x[n0:n1], (kh, kw), stride, pads, dilation, Ho, Wo)
+                gwt = xp.matmul(cols, gr[n0:n1].transpose(0, 2, 1)).sum(axis=0)  # (kh·kw·C, O)
+            if need[0]:
+                gcols = xp.matmul(wk.T, gr[n0:n1]).reshape(n1 - n0, kh, kw, C, Ho, Wo)
+                _fold_into(canvas[n0:n1], gcols.transpose(0, 3, 1, 2, 4, 5), stride, dilation)
+            return gwt
+
+        parts = parallel_chunks(chunk, N, N * O * kh * kw * C * Ho * Wo, xp)
+        gw = gx = None
         if need[1]:
-            cols = _nchw_cols(xp, x, (kh, kw), stride, pads, dilation, Ho, Wo)
-            gwt = xp.matmul(cols, gr.transpose(0, 2, 1)).sum(axis=0)  # (kh·kw·C, O)
+            gwt = parts[0]
+            for p in parts[1:]:
+                gwt += p
             gw = xp.ascontiguousarray(gwt.reshape(kh, kw, C, O).transpose(3, 2, 0, 1))
         if need[0]:
-            pt, pb, pl, pr = pads
-            wk = w.transpose(0, 2, 3, 1).reshape(O, kh * kw * C)
-            gcols = xp.matmul(wk.T, gr).reshape(N, kh, kw, C, Ho, Wo)
-            canvas = xp.zeros((N, C, H + pt + pb, W + pl + pr), dtype=g.dtype)
-            _fold_into(canvas, gcols.transpose(0, 3, 1, 2, 4, 5), stride, dilation)
             gx = canvas[:, :, pt:pt + H, pl:pl + W]
         return gx, gw, gb
 
@@ -332,21 +360,28 @@ class Conv2dRows(Function):
         d0, d1, s1 = dilation[0], dilation[1], stride[1]
         Ho = conv_out_size(H, kh, 1, pt + pb, d0)
         Wo = conv_out_size(W, kw, s1, pl + pr, d1)
-        canvas = _padded_nhwc(xp, x, (0, 0, pl, pr), "canvas")
-        sN, sH, sW, sC = canvas.strides
-        # a copy even where the view is contiguous (kw = 1): the canvas is scratch, xw is saved
-        xw = _as_strided(xp, canvas, (N, H, Wo, kw, C), (sN, sH, sW * s1, sW * d1, sC)).copy()
-        del canvas
-        xw = xw.reshape(N * H * Wo, kw * C)
-        wk = w.transpose(3, 1, 2, 0).reshape(kw * C, kh * O)
-        y = xp.matmul(xw, wk, out=_buffer(xp, "gemm", (N * H * Wo, kh * O), xw.dtype)).reshape(N, H, Wo, kh, O)
-        out = _sum_rows(xp, y, Ho, _row_spans(H, Ho, kh, pt, d0), b)
-        del y
         need = ctx.needs_input_grad
+        wk = w.transpose(3, 1, 2, 0).reshape(kw * C, kh * O)
+        spans = _row_spans(H, Ho, kh, pt, d0)
+        # xw is saved for the weight gradient (else scratch); each batch chunk fills its rows of xw and y
+        xw = xp.empty((N, H, Wo, kw, C), dtype=x.dtype) if need and need[1] else None
+        y = xp.empty((N, O, Ho, Wo), dtype=x.dtype)
+
+        def chunk(n0, n1):
+            canvas = _padded_nhwc(xp, x[n0:n1], (0, 0, pl, pr), "canvas")
+            sN, sH, sW, sC = canvas.strides
+            rows = xw[n0:n1] if xw is not None else _buffer(xp, "xw", (n1 - n0, H, Wo, kw, C), x.dtype)
+            rows[...] = _as_strided(xp, canvas, (n1 - n0, H, Wo, kw, C), (sN, sH, sW * s1, sW * d1, sC))
+            m = (n1 - n0) * H * Wo
+            prod = xp.matmul(rows.reshape(m, kw * C), wk, out=_buffer(xp, "gemm", (m, kh * O), x.dtype))
+            out = _sum_rows(xp, prod.reshape(n1 - n0, H, Wo, kh, O), Ho, spans, b)
+            y[n0:n1] = out.transpose(0, 3, 1, 2)
+
+        parallel_chunks(chunk, N, N * H * Wo * kw * C * kh * O, xp)
         if need:
-            ctx.save_for_backward(xw if need[1] else None, w)
+            ctx.save_for_backward(xw, w)
             ctx.geom = (x.shape, Ho, Wo, stride, pads, dilation, b is not None)
-        return out.transpose(0, 3, 1, 2).copy()  # out is scratch: always a copy
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -356,40 +391,49 @@ class Conv2dRows(Function):
         xp = xp_of(g)
         O, _, kh, kw = w.shape
         pt, pb, pl, pr = pads
-        gx = gw = gb = None
-        if has_b and need[2]:
-            gb = g.sum(axis=(0, 2, 3))
+        s1, d1 = stride[1], dilation[1]
+        gb = g.sum(axis=(0, 2, 3)) if has_b and need[2] else None
         if not (need[0] or need[1]):
-            return gx, gw, gb
-        # gp[n, h, w, i, o] = g[n, o, h − i·d0 + pt, w]: the output rows each real input row feeds
-        gn = _buffer(xp, "gn", (N, Ho, Wo, O), g.dtype)
-        gn[...] = g.transpose(0, 2, 3, 1)  # once, not kh strided reads of g
-        gp = _buffer(xp, "gp", (N, H, Wo, kh, O), g.dtype)
+            return None, None, gb
         spans = {i: (lo, hi, h0) for i, lo, hi, h0 in _row_spans(H, Ho, kh, pt, dilation[0])}
-        for i in range(kh):
-            lo, hi, h0 = spans.get(i, (0, 0, 0))
-            h1 = h0 + hi - lo
-            gp[:, :h0, :, i, :] = 0
-            gp[:, h1:, :, i, :] = 0
-            if hi > lo:
-                gp[:, h0:h1, :, i, :] = gn[:, lo:hi]
-        gp = gp.reshape(N * H * Wo, kh * O)
+        wk = w.transpose(3, 1, 2, 0).reshape(kw * C, kh * O)
+        gx = xp.empty((N, C, H, W), dtype=g.dtype) if need[0] else None
+
+        def chunk(n0, n1):
+            n = n1 - n0
+            # gp[n, h, w, i, o] = g[n, o, h − i·d0 + pt, w]: the output rows each real input row feeds
+            gn = _buffer(xp, "gn", (n, Ho, Wo, O), g.dtype)
+            gn[...] = g[n0:n1].transpose(0, 2, 3, 1)  # once, not kh strided reads of g
+            gp = _buffer(xp, "gp", (n, H, Wo, kh, O), g.dtype)
+            for i in range(kh):
+                lo, hi, h0 = spans.get(i, (0, 0, 0))
+                h1 = h0 + hi - lo
+                gp[:, :h0, :, i, :] = 0
+                gp[:, h1:, :, i, :] = 0
+                if hi > lo:
+                    gp[:, h0:h1, :, i, :] = gn[:, lo:hi]
+            gp = gp.reshape(n * H * Wo, kh * O)
+            gwk = xw[n0:n1].reshape(n * H * Wo, kw * C).T @ gp if need[1] else None  # (kw·C, kh·O)
+            if need[0]:
+                gxw = xp.matmul(gp, wk.T, out=_buffer(xp, "gemm", (n * H * Wo, kw * C), gp.dtype))
+                gxw = gxw.reshape(n, H, Wo, kw, C)
+                if s1 == 1 and d1 == 1 and kw > 1:
+                    cols = _sum_cols(xp, gxw, W, pl)
+                else:
+                    canvas = xp.zeros((n, H, W + pl + pr, C), dtype=g.dtype)
+                    for j in range(kw):
+                        canvas[:, :, j * d1:j * d1 + s1 * (Wo - 1) + 1:s1, :] += gxw[:, :, :, j, :]
+                    cols = canvas[:, :, pl:pl + W, :]
+                gx[n0:n1] = cols.transpose(0, 3, 1, 2)
+            return gwk
+
+        parts = parallel_chunks(chunk, N, N * H * Wo * kw * C * kh * O, xp)
+        gw = None
         if need[1]:
-            gwk = xw.T @ gp  # (kw·C, kh·O)
+            gwk = parts[0]
+            for p in parts[1:]:
+                gwk += p
             gw = xp.ascontiguousarray(gwk.reshape(kw, C, kh, O).transpose(3, 1, 2, 0))
-        if need[0]:
-            wk = w.transpose(3, 1, 2, 0).reshape(kw * C, kh * O)
-            gxw = xp.matmul(gp, wk.T, out=_buffer(xp, "gemm", (N * H * Wo, kw * C), gp.dtype)).reshape(N, H, Wo, kw, C)
-            del gp
-            s1, d1 = stride[1], dilation[1]
-            if s1 == 1 and d1 == 1 and kw > 1:
-                gx = _sum_cols(xp, gxw, W, pl)
-            else:
-                canvas = xp.zeros((N, H, W + pl + pr, C), dtype=g.dtype)
-                for j in range(kw):
-                    canvas[:, :, j * d1:j * d1 + s1 * (Wo - 1) + 1:s1, :] += gxw[:, :, :, j, :]
-                gx = canvas[:, :, pl:pl + W, :]
-            gx = gx.transpose(0, 3, 1, 2).copy()  # (scratch from _sum_cols: always a copy)
         return gx, gw, gb
 
 

@@ -1,0 +1,92 @@
+"""Batch chunks on threads (backend.parallel_chunks) and the kernels that use them, forced on for small shapes."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+import deepglass as dg
+import deepglass.nn.functional as F
+from deepglass import backend
+
+
+@pytest.fixture
+def chunked(monkeypatch):
+    """Every parallel_chunks call splits, whatever its size, over three threads (more than this machine may have)."""
+    if backend._numpy_blas() is None:
+        pytest.skip("threadpoolctl cannot see NumPy's BLAS: kernels never split")
+    monkeypatch.setattr(backend, "MIN_PARALLEL_WORK", 0)
+    before = dg.get_num_threads()
+    dg.set_num_threads(3)
+    yield
+    dg.set_num_threads(before)
+
+
+def test_chunks_cover_the_range_in_order(chunked):
+    parts = backend.parallel_chunks(lambda lo, hi: (lo, hi, threading.get_ident()), 10)
+    assert [p[:2] for p in parts] == [(0, 3), (3, 6), (6, 10)]
+    main = threading.get_ident()
+    assert parts[0][2] == main and parts[1][2] != main and parts[2][2] != main  # the caller runs the first chunk
+    assert dg.get_num_threads() == 3  # BLAS threads restored afterwards
+    assert backend._numpy_blas().get_num_threads() == 3
+
+
+def test_serial_when_small_nested_or_not_numpy(chunked, monkeypatch):
+    assert backend.parallel_chunks(lambda lo, hi: (lo, hi), 1) == [(0, 1)]
+    assert backend.parallel_chunks(lambda lo, hi: (lo, hi), 10, xp=object()) == [(0, 10)]
+    monkeypatch.setattr(backend, "MIN_PARALLEL_WORK", 100)
+    assert backend.parallel_chunks(lambda lo, hi: (lo, hi), 10, work=99) == [(0, 10)]
+    inner = backend.parallel_chunks(lambda lo, hi: backend.parallel_chunks(lambda a, b: (a, b), hi - lo), 10, work=100)
+    assert inner == [[(0, 3)], [(0, 3)], [(0, 4)]]  # a chunk never splits again
+
+
+def test_an_exception_in_a_chunk_reaches_the_caller(chunked):
+    def fn(lo, hi):
+        if lo > 0:
+            raise ValueError(f"chunk {lo}")
+        return lo
+
+    with pytest.raises(ValueError, match="chunk 3"):
+        backend.parallel_chunks(fn, 10)
+    assert backend._numpy_blas().get_num_threads() == 3
+    assert backend._parallel_depth == 0
+
+
+def _compare_with_torch(fn_dg, fn_torch, *arrays, grad_rtol=1e-4):
+    xs = [dg.tensor(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, yt = fn_dg(*xs), fn_torch(*ts)
+    np.testing.assert_allclose(y.detach().numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-5)
+    g = np.random.default_rng(1).standard_normal(yt.shape).astype(np.float32)
+    y.backward(dg.tensor(g))
+    yt.backward(torch.tensor(g))
+    for x, t in zip(xs, ts):
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=grad_rtol, atol=1e-4)
+
+
+rng = np.random.default_rng(0)
+
+
+@pytest.mark.parametrize("C,O,k,stride,padding,groups", [
+    (16, 16, 5, 1, 2, 1),   # row kernel
+    (3, 8, 5, 1, 2, 1),     # NCHW kernel (few input channels)
+    (16, 32, 3, 2, 1, 1),   # general kernel, strided
+    (16, 16, 3, 1, 1, 4),   # general kernel, grouped
+    (16, 64, 1, 1, 0, 1),   # general kernel, wide 1x1
+])
+def test_conv2d_in_chunks_matches_torch(chunked, C, O, k, stride, padding, groups):
+    x = rng.standard_normal((5, C, 9, 8)).astype(np.float32)
+    w = (rng.standard_normal((O, C // groups, k, k)) * 0.2).astype(np.float32)
+    b = rng.standard_normal(O).astype(np.float32)
+    _compare_with_torch(lambda x, w, b: F.conv2d(x, w, b, stride, padding, 1, groups),
+                        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, stride, padding, 1, groups), x, w, b)
+
+
+@pytest.mark.parametrize("k,stride,padding", [(2, 2, 0), (3, 2, 1), (3, 1, 1)])
+def test_max_pool2d_in_chunks_matches_torch(chunked, k, stride, padding):
+    x = rng.standard_normal((5, 4, 9, 10)).astype(np.float32)
+    x[3, 1, 2, 2] = np.nan  # one chunk takes the NaN-aware path
+    _compare_with_torch(lambda x: F.max_pool2d(x, k, stride, padding),
+                        lambda x: torch.nn.functional.max_pool2d(x, k, stride, padding), x)
