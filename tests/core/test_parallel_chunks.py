@@ -10,14 +10,17 @@ import torch
 import deepglass as dg
 import deepglass.nn.functional as F
 from deepglass import backend
+from deepglass.ops import conv as conv_ops
 
 
 @pytest.fixture
 def chunked(monkeypatch):
-    """Every parallel_chunks call splits, whatever its size, over three threads (more than this machine may have)."""
+    """Every parallel_chunks call splits, whatever its size, over three threads (more than this machine may have),
+    and the row kernel works one image at a time inside a chunk."""
     if backend._numpy_blas() is None:
         pytest.skip("threadpoolctl cannot see NumPy's BLAS: kernels never split")
     monkeypatch.setattr(backend, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(conv_ops, "_BLOCK_BYTES", 1)
     before = dg.get_num_threads()
     dg.set_num_threads(3)
     yield
@@ -71,6 +74,7 @@ rng = np.random.default_rng(0)
 
 @pytest.mark.parametrize("C,O,k,stride,padding,groups", [
     (16, 16, 5, 1, 2, 1),   # row kernel
+    (16, 16, 3, (1, 2), 1, 1),  # row kernel, strided along the width
     (3, 8, 5, 1, 2, 1),     # NCHW kernel (few input channels)
     (16, 32, 3, 2, 1, 1),   # general kernel, strided
     (16, 16, 3, 1, 1, 4),   # general kernel, grouped

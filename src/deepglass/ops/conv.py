@@ -276,10 +276,11 @@ class _NCHW:
         y = xp.empty((N, O, Ho * Wo), dtype=x.dtype)
 
         def chunk(n0, n1):
-            cols = _nchw_cols(xp, x[n0:n1], (kh, kw), stride, pads, dilation, Ho, Wo)
-            xp.matmul(wk, cols, out=y[n0:n1])
-            if b is not None:
-                y[n0:n1] += b.reshape(O, 1)
+            for b0, b1 in _blocks(xp, n0, n1, kh * kw * C * Ho * Wo * x.itemsize):
+                cols = _nchw_cols(xp, x[b0:b1], (kh, kw), stride, pads, dilation, Ho, Wo)
+                xp.matmul(wk, cols, out=y[b0:b1])
+                if b is not None:
+                    y[b0:b1] += b.reshape(O, 1)
 
         parallel_chunks(chunk, N, N * O * kh * kw * C * Ho * Wo, xp)
         need = ctx.needs_input_grad
@@ -306,12 +307,14 @@ class _NCHW:
 
         def chunk(n0, n1):
             gwt = None
-            if need[1]:
-                cols = _nchw_cols(xp, x[n0:n1], (kh, kw), stride, pads, dilation, Ho, Wo)
-                gwt = xp.matmul(cols, gr[n0:n1].transpose(0, 2, 1)).sum(axis=0)  # (kh·kw·C, O)
-            if need[0]:
-                gcols = xp.matmul(wk.T, gr[n0:n1]).reshape(n1 - n0, kh, kw, C, Ho, Wo)
-                _fold_into(canvas[n0:n1], gcols.transpose(0, 3, 1, 2, 4, 5), stride, dilation)
+            for b0, b1 in _blocks(xp, n0, n1, kh * kw * C * Ho * Wo * g.itemsize):
+                if need[1]:
+                    cols = _nchw_cols(xp, x[b0:b1], (kh, kw), stride, pads, dilation, Ho, Wo)
+                    part = xp.matmul(cols, gr[b0:b1].transpose(0, 2, 1)).sum(axis=0)  # (kh·kw·C, O)
+                    gwt = part if gwt is None else xp.add(gwt, part, out=gwt)
+                if need[0]:
+                    gcols = xp.matmul(wk.T, gr[b0:b1]).reshape(b1 - b0, kh, kw, C, Ho, Wo)
+                    _fold_into(canvas[b0:b1], gcols.transpose(0, 3, 1, 2, 4, 5), stride, dilation)
             return gwt
 
         parts = parallel_chunks(chunk, N, N * O * kh * kw * C * Ho * Wo, xp)
@@ -368,14 +371,15 @@ class Conv2dRows(Function):
         y = xp.empty((N, O, Ho, Wo), dtype=x.dtype)
 
         def chunk(n0, n1):
-            canvas = _padded_nhwc(xp, x[n0:n1], (0, 0, pl, pr), "canvas")
-            sN, sH, sW, sC = canvas.strides
-            rows = xw[n0:n1] if xw is not None else _buffer(xp, "xw", (n1 - n0, H, Wo, kw, C), x.dtype)
-            rows[...] = _as_strided(xp, canvas, (n1 - n0, H, Wo, kw, C), (sN, sH, sW * s1, sW * d1, sC))
-            m = (n1 - n0) * H * Wo
-            prod = xp.matmul(rows.reshape(m, kw * C), wk, out=_buffer(xp, "gemm", (m, kh * O), x.dtype))
-            out = _sum_rows(xp, prod.reshape(n1 - n0, H, Wo, kh, O), Ho, spans, b)
-            y[n0:n1] = out.transpose(0, 3, 1, 2)
+            for b0, b1 in _blocks(xp, n0, n1, H * Wo * kh * O * x.itemsize):
+                n, m = b1 - b0, (b1 - b0) * H * Wo
+                canvas = _padded_nhwc(xp, x[b0:b1], (0, 0, pl, pr), "canvas")
+                sN, sH, sW, sC = canvas.strides
+                rows = xw[b0:b1] if xw is not None else _buffer(xp, "xw", (n, H, Wo, kw, C), x.dtype)
+                rows[...] = _as_strided(xp, canvas, (n, H, Wo, kw, C), (sN, sH, sW * s1, sW * d1, sC))
+                prod = xp.matmul(rows.reshape(m, kw * C), wk, out=_buffer(xp, "gemm", (m, kh * O), x.dtype))
+                out = _sum_rows(xp, prod.reshape(n, H, Wo, kh, O), Ho, spans, b)
+                y[b0:b1] = out.transpose(0, 3, 1, 2)
 
         parallel_chunks(chunk, N, N * H * Wo * kw * C * kh * O, xp)
         if need:
@@ -400,31 +404,34 @@ class Conv2dRows(Function):
         gx = xp.empty((N, C, H, W), dtype=g.dtype) if need[0] else None
 
         def chunk(n0, n1):
-            n = n1 - n0
-            # gp[n, h, w, i, o] = g[n, o, h − i·d0 + pt, w]: the output rows each real input row feeds
-            gn = _buffer(xp, "gn", (n, Ho, Wo, O), g.dtype)
-            gn[...] = g[n0:n1].transpose(0, 2, 3, 1)  # once, not kh strided reads of g
-            gp = _buffer(xp, "gp", (n, H, Wo, kh, O), g.dtype)
-            for i in range(kh):
-                lo, hi, h0 = spans.get(i, (0, 0, 0))
-                h1 = h0 + hi - lo
-                gp[:, :h0, :, i, :] = 0
-                gp[:, h1:, :, i, :] = 0
-                if hi > lo:
-                    gp[:, h0:h1, :, i, :] = gn[:, lo:hi]
-            gp = gp.reshape(n * H * Wo, kh * O)
-            gwk = xw[n0:n1].reshape(n * H * Wo, kw * C).T @ gp if need[1] else None  # (kw·C, kh·O)
-            if need[0]:
-                gxw = xp.matmul(gp, wk.T, out=_buffer(xp, "gemm", (n * H * Wo, kw * C), gp.dtype))
-                gxw = gxw.reshape(n, H, Wo, kw, C)
-                if s1 == 1 and d1 == 1 and kw > 1:
-                    cols = _sum_cols(xp, gxw, W, pl)
-                else:
-                    canvas = xp.zeros((n, H, W + pl + pr, C), dtype=g.dtype)
-                    for j in range(kw):
-                        canvas[:, :, j * d1:j * d1 + s1 * (Wo - 1) + 1:s1, :] += gxw[:, :, :, j, :]
-                    cols = canvas[:, :, pl:pl + W, :]
-                gx[n0:n1] = cols.transpose(0, 3, 1, 2)
+            gwk = None
+            for b0, b1 in _blocks(xp, n0, n1, H * Wo * kh * O * g.itemsize):
+                n, m = b1 - b0, (b1 - b0) * H * Wo
+                # gp[n, h, w, i, o] = g[n, o, h − i·d0 + pt, w]: the output rows each real input row feeds
+                gn = _buffer(xp, "gn", (n, Ho, Wo, O), g.dtype)
+                gn[...] = g[b0:b1].transpose(0, 2, 3, 1)  # once, not kh strided reads of g
+                gp = _buffer(xp, "gp", (n, H, Wo, kh, O), g.dtype)
+                for i in range(kh):
+                    lo, hi, h0 = spans.get(i, (0, 0, 0))
+                    h1 = h0 + hi - lo
+                    gp[:, :h0, :, i, :] = 0
+                    gp[:, h1:, :, i, :] = 0
+                    if hi > lo:
+                        gp[:, h0:h1, :, i, :] = gn[:, lo:hi]
+                gp = gp.reshape(m, kh * O)
+                if need[1]:
+                    part = xw[b0:b1].reshape(m, kw * C).T @ gp  # (kw·C, kh·O)
+                    gwk = part if gwk is None else xp.add(gwk, part, out=gwk)
+                if need[0]:
+                    gxw = xp.matmul(gp, wk.T, out=_buffer(xp, "gemm", (m, kw * C), gp.dtype)).reshape(n, H, Wo, kw, C)
+                    if s1 == 1 and d1 == 1 and kw > 1:
+                        cols = _sum_cols(xp, gxw, W, pl)
+                    else:
+                        canvas = xp.zeros((n, H, W + pl + pr, C), dtype=g.dtype)
+                        for j in range(kw):
+                            canvas[:, :, j * d1:j * d1 + s1 * (Wo - 1) + 1:s1, :] += gxw[:, :, :, j, :]
+                        cols = canvas[:, :, pl:pl + W, :]
+                    gx[b0:b1] = cols.transpose(0, 3, 1, 2)
             return gwk
 
         parts = parallel_chunks(chunk, N, N * H * Wo * kw * C * kh * O, xp)
@@ -435,6 +442,21 @@ class Conv2dRows(Function):
                 gwk += p
             gw = xp.ascontiguousarray(gwk.reshape(kw, C, kh, O).transpose(3, 1, 2, 0))
         return gx, gw, gb
+
+
+_BLOCK_BYTES = 1 << 20
+
+
+def _blocks(xp, n0, n1, item_bytes):
+    """Batch blocks ``[b0, b1)`` of ``[n0, n1)`` whose GEMM operand or output (``item_bytes`` per image)
+    stays near 1 MB (one block on the GPU, where each block costs kernel launches).
+
+    Working block by block keeps what one step writes in the core's cache for the next (gathered
+    columns for the GEMM, the GEMM's output for the shifted sums): CIFAR's conv2 forward, 32 images
+    on one thread, 6.3 ms in one block, 5.5 ms in blocks of 8.
+    """
+    step = max(1, _BLOCK_BYTES // max(1, item_bytes)) if xp is np else n1 - n0
+    return [(b, min(b + step, n1)) for b in range(n0, n1, step)]
 
 
 def _sum_rows(xp, y, Ho, spans, b):
