@@ -94,3 +94,41 @@ def test_max_pool2d_in_chunks_matches_torch(chunked, k, stride, padding):
     x[3, 1, 2, 2] = np.nan  # one chunk takes the NaN-aware path
     _compare_with_torch(lambda x: F.max_pool2d(x, k, stride, padding),
                         lambda x: torch.nn.functional.max_pool2d(x, k, stride, padding), x)
+
+
+@pytest.mark.parametrize("mask_kind", ["none", "causal", "bool_broadcast", "float_batched"])
+def test_attention_in_chunks_matches_torch(chunked, mask_kind):
+    q, k, v = (rng.standard_normal((5, 2, 6, 4)).astype(np.float32) for _ in range(3))
+    arrays, kw = [q, k, v], {}
+    if mask_kind == "causal":
+        kw["is_causal"] = True
+    elif mask_kind == "bool_broadcast":
+        allowed = rng.random((6, 6)) > 0.3
+        allowed[2] = False  # a query that may attend to nothing returns zeros
+        kw["attn_mask"] = allowed
+    elif mask_kind == "float_batched":
+        arrays.append(rng.standard_normal((5, 1, 6, 6)).astype(np.float32))  # learned additive mask: gets a gradient
+
+    def run(lib, *xs):
+        extra = dict(kw)
+        if "attn_mask" in extra:
+            extra["attn_mask"] = (dg.tensor if lib is F else torch.tensor)(extra["attn_mask"])
+        if len(xs) == 4:
+            extra["attn_mask"] = xs[3]
+        return lib.scaled_dot_product_attention(*xs[:3], **extra)
+
+    _compare_with_torch(lambda *xs: run(F, *xs), lambda *xs: run(torch.nn.functional, *xs), *arrays)
+
+
+def test_layer_norm_in_chunks_matches_torch(chunked):
+    x = rng.standard_normal((5, 3, 8)).astype(np.float32)
+    w, b = rng.standard_normal(8).astype(np.float32), rng.standard_normal(8).astype(np.float32)
+    _compare_with_torch(lambda x, w, b: F.layer_norm(x, (8,), w, b),
+                        lambda x, w, b: torch.nn.functional.layer_norm(x, (8,), w, b), x, w, b)
+
+
+def test_group_norm_in_chunks_matches_torch(chunked):
+    x = rng.standard_normal((5, 6, 4, 3)).astype(np.float32)
+    w, b = rng.standard_normal(6).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    _compare_with_torch(lambda x, w, b: F.group_norm(x, 3, w, b),
+                        lambda x, w, b: torch.nn.functional.group_norm(x, 3, w, b), x, w, b)

@@ -26,40 +26,58 @@ from ._util import xp_of
 
 
 def _safe_softmax(xp, s):
-    """Softmax over the last axis; a row whose every entry is −∞ gives zeros (as PyTorch's SDPA)."""
+    """Softmax over the last axis, in place in ``s``; a row whose every entry is −∞ gives zeros (as PyTorch's SDPA)."""
     m = s.max(axis=-1, keepdims=True)
-    m = xp.where(xp.isfinite(m), m, 0)
-    e = xp.exp(s - m)
-    z = e.sum(axis=-1, keepdims=True)
-    return e / xp.where(z == 0, 1, z)
+    m[~xp.isfinite(m)] = 0
+    s -= m
+    xp.exp(s, out=s)
+    z = s.sum(axis=-1, keepdims=True)
+    z[z == 0] = 1
+    s /= z
+    return s
+
+
+def _batch_slicer(q, k, v, mask, dropout_p):
+    """(N, slice(a, n0, n1)) to run attention on batch chunks, or (None, None) where it must run whole.
+
+    Chunks need q, k, v with the same leading dims (no broadcasting between them) and no dropout
+    (its random draws are made for the whole batch at once). A mask is sliced only where it has
+    the batch dim; a broadcast one serves every chunk.
+    """
+    if dropout_p > 0 or q.ndim < 3 or not (q.shape[:-2] == k.shape[:-2] == v.shape[:-2]):
+        return None, None
+    N = q.shape[0]
+
+    def rows(a, n0, n1):
+        if a is None or a.ndim != q.ndim or a.shape[0] != N:
+            return a
+        return a[n0:n1]
+
+    return N, rows
 
 
 class ScaledDotProductAttention(Function):
+    """One fused primitive; on the CPU each batch chunk runs on its own thread (``parallel_chunks``)."""
+
     @staticmethod
     def forward(ctx, q, k, v, mask, scale, dropout_p, causal):
         xp = xp_of(q)
-        kt = xp.swapaxes(k, -1, -2)
-        s = q @ kt
-        s *= s.dtype.type(scale)
-        if causal:
-            L, S = s.shape[-2], s.shape[-1]
-            s = xp.where(xp.tril(xp.ones((L, S), dtype=bool)), s, s.dtype.type(-np.inf))
-        if mask is not None:
-            if mask.dtype == bool:
-                s = xp.where(mask, s, s.dtype.type(-np.inf))
-            else:
-                s = s + mask
-        p = _safe_softmax(xp, s)
-        keep = None
-        pd = p
-        if dropout_p > 0:
-            if dropout_p >= 1:
-                keep = xp.zeros(p.shape, dtype=bool)
-                pd = xp.zeros_like(p)
-            else:
-                keep = backend.to_device(random.numpy_generator().random(p.shape) >= dropout_p, backend.device_of(q))
-                pd = p * keep * p.dtype.type(1.0 / (1.0 - dropout_p))
-        out = pd @ v
+        N, rows = _batch_slicer(q, k, v, mask, dropout_p)
+        if N is None:
+            out, p, keep = _attend(xp, q, k, v, mask, scale, dropout_p, causal)
+        else:
+            L, S, Ev = q.shape[-2], k.shape[-2], v.shape[-1]
+            out = xp.empty(q.shape[:-1] + (Ev,), dtype=q.dtype)
+            p = xp.empty(q.shape[:-1] + (S,), dtype=q.dtype) if ctx.needs_input_grad else None
+            keep = None
+
+            def chunk(n0, n1):
+                o, pc, _ = _attend(xp, q[n0:n1], k[n0:n1], v[n0:n1], rows(mask, n0, n1), scale, 0.0, causal)
+                out[n0:n1] = o
+                if p is not None:
+                    p[n0:n1] = pc
+
+            backend.parallel_chunks(chunk, N, q.size * S * 2, xp)
         if ctx.needs_input_grad:
             ctx.save_for_backward(q, k, v, p, keep)
             ctx.scale, ctx.dropout_p = scale, dropout_p
@@ -70,25 +88,68 @@ class ScaledDotProductAttention(Function):
         q, k, v, p, keep = ctx.saved_tensors
         xp = xp_of(g)
         need = ctx.needs_input_grad
-        pd = p
+        N, rows = _batch_slicer(q, k, v, None, ctx.dropout_p)
+        if N is None:
+            return _attend_backward(xp, g, q, k, v, p, keep, ctx.scale, ctx.dropout_p, need)
+        grads = [xp.empty(a.shape, dtype=g.dtype) if n else None for a, n in zip((q, k, v), need[:3])]
+        gm = xp.empty(p.shape, dtype=g.dtype) if need[3] else None
+
+        def chunk(n0, n1):
+            parts = _attend_backward(xp, g[n0:n1], q[n0:n1], k[n0:n1], v[n0:n1], p[n0:n1], None, ctx.scale, 0.0, need)
+            for full, part in zip(grads + [gm], parts):
+                if full is not None:
+                    full[n0:n1] = part
+
+        backend.parallel_chunks(chunk, N, p.size * q.shape[-1] * 4, xp)
+        return (*grads, gm)
+
+
+def _attend(xp, q, k, v, mask, scale, dropout_p, causal):
+    """softmax(q·kᵀ·scale + mask)·v -> (output, attention weights P, dropout keep mask or None)."""
+    s = q @ xp.swapaxes(k, -1, -2)
+    s *= s.dtype.type(scale)
+    if causal:
+        L, S = s.shape[-2], s.shape[-1]
+        s = xp.where(xp.tril(xp.ones((L, S), dtype=bool)), s, s.dtype.type(-np.inf))
+    if mask is not None:
+        if mask.dtype == bool:
+            s = xp.where(mask, s, s.dtype.type(-np.inf))
+        else:
+            s = s + mask
+    p = _safe_softmax(xp, s)
+    keep = None
+    pd = p
+    if dropout_p > 0:
+        if dropout_p >= 1:
+            keep = xp.zeros(p.shape, dtype=bool)
+            pd = xp.zeros_like(p)
+        else:
+            keep = backend.to_device(random.numpy_generator().random(p.shape) >= dropout_p, backend.device_of(q))
+            pd = p * keep * p.dtype.type(1.0 / (1.0 - dropout_p))
+    return pd @ v, p, keep
+
+
+def _attend_backward(xp, g, q, k, v, p, keep, scale, dropout_p, need):
+    """dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − Σ_j dP ⊙ P), dQ = dS·K·s, dK = dSᵀ·Q·s (dS is the mask's gradient)."""
+    pd = p
+    if keep is not None:
+        inv = p.dtype.type(1.0 / (1.0 - dropout_p)) if dropout_p < 1 else p.dtype.type(0)
+        pd = p * keep * inv
+    gv = xp.swapaxes(pd, -1, -2) @ g if need[2] else None
+    gq = gk = gm = None
+    if need[0] or need[1] or need[3]:
+        dp = g @ xp.swapaxes(v, -1, -2)
         if keep is not None:
-            inv = p.dtype.type(1.0 / (1.0 - ctx.dropout_p)) if ctx.dropout_p < 1 else p.dtype.type(0)
-            pd = p * keep * inv
-        gv = xp.swapaxes(pd, -1, -2) @ g if need[2] else None
-        gq = gk = gm = None
-        if need[0] or need[1] or need[3]:
-            dp = g @ xp.swapaxes(v, -1, -2)
-            if keep is not None:
-                dp = dp * keep * inv
-            ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
-            if need[3]:
-                gm = ds
-            sc = ds.dtype.type(ctx.scale)
-            if need[0]:
-                gq = (ds @ k) * sc
-            if need[1]:
-                gk = (xp.swapaxes(ds, -1, -2) @ q) * sc
-        return gq, gk, gv, gm
+            dp = dp * keep * inv
+        ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+        if need[3]:
+            gm = ds
+        sc = ds.dtype.type(scale)
+        if need[0]:
+            gq = (ds @ k) * sc
+        if need[1]:
+            gk = (xp.swapaxes(ds, -1, -2) @ q) * sc
+    return gq, gk, gv, gm
 
 
 def _repeat_heads(x, rep):

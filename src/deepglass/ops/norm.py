@@ -11,30 +11,38 @@ dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)), no chain of small ops).
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..backend import parallel_chunks
 from ._util import xp_of
 
 
 class Normalize(Function):
-    """y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² (biased) over ``axes``; optional running-stat update."""
+    """y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² (biased) over ``axes``; optional running-stat update.
+
+    When the statistics are per sample (axis 0 not in ``axes``, no running stats: layer norm, group
+    norm) each batch chunk runs on its own thread on the CPU (``parallel_chunks``).
+    """
 
     @staticmethod
     def forward(ctx, x, w, b, axes, bshape, eps, running_mean=None, running_var=None, momentum=0.1):
         xp = xp_of(x)
-        mean = x.mean(axis=axes, keepdims=True)
-        xhat = x - mean
-        var = (xhat * xhat).mean(axis=axes, keepdims=True)
-        invstd = 1.0 / xp.sqrt(var + eps)
-        xhat *= invstd
-        y = xhat * w.reshape(bshape) if w is not None else xhat.copy()
-        if b is not None:
-            y += b.reshape(bshape)
-        n = x.size // mean.size
-        if running_mean is not None:
-            running_mean *= 1 - momentum
-            running_mean += (momentum * mean.reshape(running_mean.shape)).astype(running_mean.dtype)
-        if running_var is not None:
-            running_var *= 1 - momentum
-            running_var += (momentum * n / max(n - 1, 1) * var.reshape(running_var.shape)).astype(running_var.dtype)
+        if running_mean is None and running_var is None and 0 not in axes and x.ndim > 1:
+            y = xp.empty(x.shape, dtype=x.dtype)
+            xhat = xp.empty(x.shape, dtype=x.dtype)
+            invstd = xp.empty(tuple(1 if a in axes else n for a, n in enumerate(x.shape)), dtype=x.dtype)
+
+            def chunk(n0, n1):
+                invstd[n0:n1] = _normalize(xp, x[n0:n1], w, b, axes, bshape, eps, y[n0:n1], xhat[n0:n1])[2]
+
+            parallel_chunks(chunk, x.shape[0], x.size * 4, xp)
+        else:
+            y, xhat, invstd, mean, var = _normalize(xp, x, w, b, axes, bshape, eps)
+            n = x.size // mean.size
+            if running_mean is not None:
+                running_mean *= 1 - momentum
+                running_mean += (momentum * mean.reshape(running_mean.shape)).astype(running_mean.dtype)
+            if running_var is not None:
+                running_var *= 1 - momentum
+                running_var += (momentum * n / max(n - 1, 1) * var.reshape(running_var.shape)).astype(running_var.dtype)
         if ctx.needs_input_grad:
             ctx.save_for_backward(xhat, invstd, w)
             ctx.geom = (axes, bshape, b.shape if b is not None else None)
@@ -44,21 +52,59 @@ class Normalize(Function):
     def backward(ctx, g):
         xhat, invstd, w = ctx.saved_tensors
         axes, bshape, bsh = ctx.geom
-        has_b = bsh is not None
+        xp = xp_of(g)
         need = ctx.needs_input_grad
-        gx = gw = gb = None
-        pshape = (1,) * (g.ndim - len(bshape)) + tuple(bshape)
-        other = tuple(a for a in range(g.ndim) if pshape[a] == 1)
-        if w is not None and need[1]:
-            gw = (g * xhat).sum(axis=other).reshape(w.shape)
-        if has_b and need[2]:
-            gb = g.sum(axis=other).reshape(bsh)
-        if need[0]:
-            gxh = g * w.reshape(bshape) if w is not None else g
-            gx = gxh - gxh.mean(axis=axes, keepdims=True)
-            gx -= xhat * (gxh * xhat).mean(axis=axes, keepdims=True)
-            gx *= invstd
-        return gx, gw, gb
+        if 0 in axes or g.ndim == 1:
+            gx, gw, gb = _normalize_backward(xp, g, xhat, invstd, w, axes, bshape, bsh is not None, need)
+        else:
+            gx = xp.empty(g.shape, dtype=g.dtype) if need[0] else None
+
+            def chunk(n0, n1):
+                return _normalize_backward(xp, g[n0:n1], xhat[n0:n1], invstd[n0:n1], w, axes, bshape, bsh is not None,
+                                           need, None if gx is None else gx[n0:n1])[1:]
+
+            parts = parallel_chunks(chunk, g.shape[0], g.size * 4, xp)
+            gw, gb = parts[0]
+            for gwc, gbc in parts[1:]:
+                gw = gw if gwc is None else gw + gwc
+                gb = gb if gbc is None else gb + gbc
+        return gx, (gw.reshape(w.shape) if gw is not None else None), (gb.reshape(bsh) if gb is not None else None)
+
+
+def _normalize(xp, x, w, b, axes, bshape, eps, y=None, xhat=None):
+    """(y, x̂, 1/σ, μ, σ²) over ``axes`` (keepdims), y = x̂·γ + β; ``y`` and ``x̂`` written into the given arrays."""
+    mean = x.mean(axis=axes, keepdims=True)
+    xhat = xp.subtract(x, mean, out=xhat)
+    var = (xhat * xhat).mean(axis=axes, keepdims=True)
+    invstd = 1.0 / xp.sqrt(var + eps)
+    xhat *= invstd
+    if w is not None:
+        y = xp.multiply(xhat, w.reshape(bshape), out=y)
+    elif y is None:
+        y = xhat.copy()
+    else:
+        y[...] = xhat
+    if b is not None:
+        y += b.reshape(bshape)
+    return y, xhat, invstd, mean, var
+
+
+def _normalize_backward(xp, g, xhat, invstd, w, axes, bshape, has_b, need, gx=None):
+    """(dx, dγ, dβ) with dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)) (written into ``gx`` when given); dγ, dβ summed
+    over the non-parameter axes."""
+    gw = gb = None
+    pshape = (1,) * (g.ndim - len(bshape)) + tuple(bshape)
+    other = tuple(a for a in range(g.ndim) if pshape[a] == 1)
+    if w is not None and need[1]:
+        gw = (g * xhat).sum(axis=other)
+    if has_b and need[2]:
+        gb = g.sum(axis=other)
+    if need[0]:
+        gxh = g * w.reshape(bshape) if w is not None else g
+        gx = xp.subtract(gxh, gxh.mean(axis=axes, keepdims=True), out=gx)
+        gx -= xhat * (gxh * xhat).mean(axis=axes, keepdims=True)
+        gx *= invstd
+    return gx, gw, gb
 
 
 class BatchNormTrain(Function):
