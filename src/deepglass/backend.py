@@ -213,13 +213,14 @@ def _numpy_blas():
 
 
 def get_num_threads() -> int:
-    """Threads NumPy's BLAS uses for large products (like ``torch.get_num_threads``)."""
+    """CPU threads for large products and batch chunks (like ``torch.get_num_threads``)."""
     lib = _numpy_blas()
     return _threads if lib else 1
 
 
 def set_num_threads(n: int) -> None:
-    """Set the BLAS threads for large products (small ones always run on one)."""
+    """Set the CPU threads: NumPy's BLAS threads for large products (small ones always run on one) and the
+    batch chunks of ``parallel_chunks`` (1 turns them off)."""
     global _threads
     if n < 1:
         raise ValueError(f"set_num_threads needs n >= 1, got {n}")

@@ -40,11 +40,12 @@ def _safe_softmax(xp, s):
 def _batch_slicer(q, k, v, mask, dropout_p):
     """(N, slice(a, n0, n1)) to run attention on batch chunks, or (None, None) where it must run whole.
 
-    Chunks need q, k, v with the same leading dims (no broadcasting between them) and no dropout
-    (its random draws are made for the whole batch at once). A mask is sliced only where it has
-    the batch dim; a broadcast one serves every chunk.
+    Chunks need NumPy arrays, q, k, v with the same leading dims (no broadcasting between them) and
+    no dropout (its random draws are made for the whole batch at once). A mask is sliced only where
+    it has the batch dim; a broadcast one serves every chunk.
     """
-    if dropout_p > 0 or q.ndim < 3 or not (q.shape[:-2] == k.shape[:-2] == v.shape[:-2]):
+    if (type(q) is not np.ndarray or dropout_p > 0 or q.ndim < 3
+            or not (q.shape[:-2] == k.shape[:-2] == v.shape[:-2])):
         return None, None
     N = q.shape[0]
 
