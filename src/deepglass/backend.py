@@ -256,6 +256,7 @@ def matmul(a, b):
 
 MIN_PARALLEL_WORK = 1 << 21  # below ~2M multiply-adds or elements, waking a thread costs more than it saves
 _pool = None
+_pool_pid = None  # a forked child inherits the pool object but not its threads: it makes its own
 _parallel_depth = 0  # parallel regions running (from any user thread): BLAS stays on one thread meanwhile
 _depth_lock = threading.Lock()
 _in_chunk = threading.local()
@@ -280,15 +281,16 @@ def parallel_chunks(fn, n, work=None, xp=np):
     Example:
         >>> out = np.empty(10); parts = parallel_chunks(lambda lo, hi: out[lo:hi].fill(lo), 10)
     """
-    global _pool, _parallel_depth
+    global _pool, _pool_pid, _parallel_depth
     threads = get_num_threads()
     if xp is not np or threads < 2 or n < 2 or (work is not None and work < MIN_PARALLEL_WORK) or getattr(_in_chunk, "active", False):
         return [fn(0, n)]
     threads = min(threads, n)
-    if _pool is None or _pool._max_workers < threads - 1:
+    if _pool is None or _pool._max_workers < threads - 1 or _pool_pid != os.getpid():
         from concurrent.futures import ThreadPoolExecutor
 
         _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="deepglass-chunk")
+        _pool_pid = os.getpid()
     bounds = [(n * i // threads, n * (i + 1) // threads) for i in range(threads)]
     lib = _numpy_blas()
     with _depth_lock:

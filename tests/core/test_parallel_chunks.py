@@ -132,3 +132,24 @@ def test_group_norm_in_chunks_matches_torch(chunked):
     w, b = rng.standard_normal(6).astype(np.float32), rng.standard_normal(6).astype(np.float32)
     _compare_with_torch(lambda x, w, b: F.group_norm(x, 3, w, b),
                         lambda x, w, b: torch.nn.functional.group_norm(x, 3, w, b), x, w, b)
+
+
+def _chunks_in_child(queue):
+    queue.put(backend.parallel_chunks(lambda lo, hi: (lo, hi), 4))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_gets_its_own_pool(chunked):
+    import multiprocessing
+
+    barrier = threading.Barrier(3, timeout=30)
+    backend.parallel_chunks(lambda lo, hi: barrier.wait(), 4)  # the parent's pool has two live (then idle) threads
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_chunks_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("parallel_chunks hung in a forked child (it used the parent's pool, whose threads did not fork)")
+    assert queue.get(timeout=5) == [(0, 1), (1, 2), (2, 4)]
