@@ -274,16 +274,17 @@ def parallel_chunks(fn, n, work=None, xp=np):
     """``[fn(lo, hi) for each chunk]``: ``range(n)`` cut into ``get_num_threads()`` contiguous chunks run at once.
 
     ``fn`` must only write its own chunk of shared outputs (and thread-local scratch). It runs as
-    one call ``fn(0, n)`` for CuPy arrays (``xp``), when there is one thread, ``n < 2``, ``work`` (multiply-adds or elements,
-    roughly) is below MIN_PARALLEL_WORK, or when called from inside a chunk. BLAS runs on one
-    thread per chunk meanwhile. The results come back in chunk order.
+    one call ``fn(0, n)`` for CuPy arrays (``xp``), with one thread, for ``n < 2``, when ``work``
+    (multiply-adds or elements, roughly) is below MIN_PARALLEL_WORK, or when called from inside a
+    chunk. BLAS runs on one thread per chunk meanwhile. The results come back in chunk order.
 
     Example:
         >>> out = np.empty(10); parts = parallel_chunks(lambda lo, hi: out[lo:hi].fill(lo), 10)
     """
     global _pool, _pool_pid, _parallel_depth
     threads = get_num_threads()
-    if xp is not np or threads < 2 or n < 2 or (work is not None and work < MIN_PARALLEL_WORK) or getattr(_in_chunk, "active", False):
+    small = work is not None and work < MIN_PARALLEL_WORK
+    if xp is not np or threads < 2 or n < 2 or small or getattr(_in_chunk, "active", False):
         return [fn(0, n)]
     threads = min(threads, n)
     if _pool is None or _pool._max_workers < threads - 1 or _pool_pid != os.getpid():

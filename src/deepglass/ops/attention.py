@@ -67,7 +67,7 @@ class ScaledDotProductAttention(Function):
         if N is None:
             out, p, keep = _attend(xp, q, k, v, mask, scale, dropout_p, causal)
         else:
-            L, S, Ev = q.shape[-2], k.shape[-2], v.shape[-1]
+            S, Ev = k.shape[-2], v.shape[-1]
             out = xp.empty(q.shape[:-1] + (Ev,), dtype=q.dtype)
             p = xp.empty(q.shape[:-1] + (S,), dtype=q.dtype) if ctx.needs_input_grad else None
             keep = None
@@ -89,7 +89,7 @@ class ScaledDotProductAttention(Function):
         q, k, v, p, keep = ctx.saved_tensors
         xp = xp_of(g)
         need = ctx.needs_input_grad
-        N, rows = _batch_slicer(q, k, v, None, ctx.dropout_p)
+        N, _ = _batch_slicer(q, k, v, None, ctx.dropout_p)
         if N is None:
             return _attend_backward(xp, g, q, k, v, p, keep, ctx.scale, ctx.dropout_p, need)
         grads = [xp.empty(a.shape, dtype=g.dtype) if n else None for a, n in zip((q, k, v), need[:3])]

@@ -394,7 +394,7 @@ class Conv2dRows(Function):
         need = ctx.needs_input_grad
         xp = xp_of(g)
         O, _, kh, kw = w.shape
-        pt, pb, pl, pr = pads
+        pt, _, pl, pr = pads
         s1, d1 = stride[1], dilation[1]
         gb = g.sum(axis=(0, 2, 3)) if has_b and need[2] else None
         if not (need[0] or need[1]):
