@@ -3,6 +3,11 @@
 ``build(nn, name)`` works with ``deepglass.nn`` and with ``torch.nn`` (that is how the
 tool totals hard-coded in the tests were obtained: the same code, built with torch,
 run through fvcore/thop/ptflops/torchinfo). Parameter counts equal torchvision's.
+
+This is the one copy of the twins in the test suite: ``tests/analysis`` builds them with
+``deepglass.nn`` and ``tests/models/test_zoo.py`` builds them with ``torch.nn`` for the
+weight-for-weight parity tests (there, state-dict keys must equal ``deepglass.models``').
+``bench/bench_summary.py`` imports this file by path too, so it stays here.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ def _flatten(x):
     return x.reshape(x.shape[0], -1)
 
 
-def resnet(nn, block: str, layers, num_classes=1000):
+def resnet(nn, block: str, layers, num_classes=1000, in_channels=3):
     class BasicBlock(nn.Module):
         expansion = 1
 
@@ -63,7 +68,7 @@ def resnet(nn, block: str, layers, num_classes=1000):
         def __init__(self):
             super().__init__()
             self.inplanes = 64
-            self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+            self.conv1 = nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
             self.bn1 = nn.BatchNorm2d(64)
             self.relu = nn.ReLU(inplace=True)
             self.maxpool = nn.MaxPool2d(3, 2, 1)
@@ -146,7 +151,7 @@ def mobilenet_v2(nn, num_classes=1000):
     class InvertedResidual(nn.Module):
         def __init__(self, inp, oup, stride, t):
             super().__init__()
-            hidden = int(round(inp * t))
+            hidden = round(inp * t)
             self.use_res_connect = stride == 1 and inp == oup
             layers = [cbr(inp, hidden, 1)] if t != 1 else []
             layers += [cbr(hidden, hidden, 3, stride, hidden), nn.Conv2d(hidden, oup, 1, 1, 0, bias=False),
@@ -180,14 +185,15 @@ def mobilenet_v2(nn, num_classes=1000):
     return MobileNetV2()
 
 
-def build(nn, name: str):
+def build(nn, name: str, **kw):
+    """``name`` as in torchvision; ``kw`` (e.g. ``num_classes``) goes to the builder."""
     if name == "resnet18":
-        return resnet(nn, "basic", [2, 2, 2, 2])
+        return resnet(nn, "basic", [2, 2, 2, 2], **kw)
     if name == "resnet34":
-        return resnet(nn, "basic", [3, 4, 6, 3])
+        return resnet(nn, "basic", [3, 4, 6, 3], **kw)
     if name == "resnet50":
-        return resnet(nn, "bottleneck", [3, 4, 6, 3])
-    return {"vgg16": vgg16, "alexnet": alexnet, "mobilenet_v2": mobilenet_v2}[name](nn)
+        return resnet(nn, "bottleneck", [3, 4, 6, 3], **kw)
+    return {"vgg16": vgg16, "alexnet": alexnet, "mobilenet_v2": mobilenet_v2}[name](nn, **kw)
 
 
 _CACHE: dict = {}

@@ -1,5 +1,10 @@
 """The model zoo: torchvision's parameter counts and state-dict keys, parity with torchvision-layout
-twins written here in PyTorch (torchvision is not installed), small inputs, the registry, a ViT that learns."""
+twins built in PyTorch (torchvision is not installed), small inputs, the registry, a ViT that learns.
+
+The ResNet and MobileNetV2 twins are the suite's one copy in ``tests/analysis/tv_models.py``, imported
+as ``analysis.tv_models``: pytest (default "prepend" import mode) puts ``tests/`` on ``sys.path`` for
+the root ``tests/conftest.py`` and for the ``tests/analysis`` package, so this works however the
+tests are selected."""
 from __future__ import annotations
 
 import gc
@@ -9,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as tnn
+from analysis import tv_models
 
 import deepglass
 from deepglass import models, nn
@@ -28,112 +34,8 @@ def _load(dg_mod, th_mod):
 
 
 # ------------------------------------------------------------------ torchvision-layout twins (PyTorch)
-
-class TBasic(tnn.Module):
-    expansion = 1
-
-    def __init__(self, inp, planes, stride=1, downsample=None):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(inp, planes, 3, stride, 1, bias=False)
-        self.bn1 = tnn.BatchNorm2d(planes)
-        self.relu = tnn.ReLU(inplace=True)
-        self.conv2 = tnn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-        self.bn2 = tnn.BatchNorm2d(planes)
-        self.downsample = downsample
-
-    def forward(self, x):
-        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
-        return self.relu(out + (x if self.downsample is None else self.downsample(x)))
-
-
-class TBottleneck(tnn.Module):
-    expansion = 4
-
-    def __init__(self, inp, planes, stride=1, downsample=None):
-        super().__init__()
-        self.conv1 = tnn.Conv2d(inp, planes, 1, bias=False)
-        self.bn1 = tnn.BatchNorm2d(planes)
-        self.conv2 = tnn.Conv2d(planes, planes, 3, stride, 1, bias=False)
-        self.bn2 = tnn.BatchNorm2d(planes)
-        self.conv3 = tnn.Conv2d(planes, planes * 4, 1, bias=False)
-        self.bn3 = tnn.BatchNorm2d(planes * 4)
-        self.relu = tnn.ReLU(inplace=True)
-        self.downsample = downsample
-
-    def forward(self, x):
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
-        return self.relu(out + (x if self.downsample is None else self.downsample(x)))
-
-
-class TResNet(tnn.Module):
-    def __init__(self, block, layers, num_classes=1000, in_channels=3):
-        super().__init__()
-        self.inplanes = 64
-        self.conv1 = tnn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
-        self.bn1 = tnn.BatchNorm2d(64)
-        self.relu = tnn.ReLU(inplace=True)
-        self.maxpool = tnn.MaxPool2d(3, 2, 1)
-        self.layer1 = self._make(block, 64, layers[0])
-        self.layer2 = self._make(block, 128, layers[1], 2)
-        self.layer3 = self._make(block, 256, layers[2], 2)
-        self.layer4 = self._make(block, 512, layers[3], 2)
-        self.avgpool = tnn.AdaptiveAvgPool2d((1, 1))
-        self.fc = tnn.Linear(512 * block.expansion, num_classes)
-
-    def _make(self, block, planes, n, stride=1):
-        down = None
-        if stride != 1 or self.inplanes != planes * block.expansion:
-            down = tnn.Sequential(tnn.Conv2d(self.inplanes, planes * block.expansion, 1, stride, bias=False),
-                                  tnn.BatchNorm2d(planes * block.expansion))
-        layers = [block(self.inplanes, planes, stride, down)]
-        self.inplanes = planes * block.expansion
-        layers += [block(self.inplanes, planes) for _ in range(1, n)]
-        return tnn.Sequential(*layers)
-
-    def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
-
-
-def _t_cna(inp, out, k=3, stride=1, groups=1):
-    return tnn.Sequential(tnn.Conv2d(inp, out, k, stride, (k - 1) // 2, groups=groups, bias=False),
-                          tnn.BatchNorm2d(out), tnn.ReLU6(inplace=True))
-
-
-class TInvRes(tnn.Module):
-    def __init__(self, inp, oup, stride, t):
-        super().__init__()
-        hidden = int(round(inp * t))
-        self.use_res = stride == 1 and inp == oup
-        layers = [_t_cna(inp, hidden, 1)] if t != 1 else []
-        layers += [_t_cna(hidden, hidden, 3, stride, hidden), tnn.Conv2d(hidden, oup, 1, bias=False),
-                   tnn.BatchNorm2d(oup)]
-        self.conv = tnn.Sequential(*layers)
-
-    def forward(self, x):
-        return x + self.conv(x) if self.use_res else self.conv(x)
-
-
-class TMobileNetV2(tnn.Module):
-    def __init__(self, num_classes=1000):
-        super().__init__()
-        cfg = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]]
-        feats, c_in = [_t_cna(3, 32, stride=2)], 32
-        for t, c, n, s in cfg:
-            for i in range(n):
-                feats.append(TInvRes(c_in, c, s if i == 0 else 1, t))
-                c_in = c
-        feats.append(_t_cna(c_in, 1280, 1))
-        self.features = tnn.Sequential(*feats)
-        self.classifier = tnn.Sequential(tnn.Dropout(0.2), tnn.Linear(1280, num_classes))
-
-    def forward(self, x):
-        x = tnn.functional.adaptive_avg_pool2d(self.features(x), (1, 1))
-        return self.classifier(torch.flatten(x, 1))
-
+# ResNet and MobileNetV2 are tests/analysis/tv_models.py's, built here with torch.nn; the ViT twin is
+# PyTorch-only (nn.MultiheadAttention, torch.cat) and lives here.
 
 class TEncoderBlock(tnn.Module):
     def __init__(self, heads, dim, mlp_dim):
@@ -208,7 +110,7 @@ def _parity(dg_model, th_model, x, mode, rtol=1e-3, atol=1e-4):
 @pytest.mark.parametrize("mode", ["train", "eval"])
 def test_resnet18_matches_torchvision_twin(mode):
     torch.manual_seed(0)
-    th = TResNet(TBasic, [2, 2, 2, 2], num_classes=10)
+    th = tv_models.build(tnn, "resnet18", num_classes=10)
     dg = models.resnet18(num_classes=10)
     assert list(dg.state_dict()) == list(th.state_dict())
     # 64×64 so that layer4's batch statistics (train mode) see 2·2·2 values per channel: with only
@@ -220,7 +122,7 @@ def test_resnet18_matches_torchvision_twin(mode):
 
 def test_resnet50_matches_torchvision_twin_eval():
     torch.manual_seed(0)
-    th = TResNet(TBottleneck, [3, 4, 6, 3], num_classes=5)
+    th = tv_models.build(tnn, "resnet50", num_classes=5)
     dg = models.resnet50(num_classes=5)
     assert list(dg.state_dict()) == list(th.state_dict())
     _load(dg, th)
@@ -234,7 +136,7 @@ def test_resnet50_matches_torchvision_twin_eval():
 @pytest.mark.parametrize("mode", ["train", "eval"])
 def test_mobilenet_v2_matches_torchvision_twin(mode):
     torch.manual_seed(0)
-    th = TMobileNetV2(num_classes=10)
+    th = tv_models.build(tnn, "mobilenet_v2", num_classes=10)
     dg = models.mobilenet_v2(num_classes=10, dropout=0.0 if mode == "train" else 0.2)
     th.classifier[0].p = 0.0 if mode == "train" else 0.2
     assert list(dg.state_dict()) == list(th.state_dict())
