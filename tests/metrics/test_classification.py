@@ -130,7 +130,7 @@ def test_sklearn_docstring_examples():
     assert dm.precision_score(y_true, y_pred0, average=None, zero_division=1).tolist() == pytest.approx([1 / 3, 1, 1])
     p = dm.precision_score(y_true, y_pred0, average=None, zero_division=np.nan)
     assert p[0] == pytest.approx(1 / 3) and np.isnan(p[1:]).all()
-    # the "multilabel" docstring example is not supported; the F1 of all-zero
+    # (the multilabel docstring examples are in test_multilabel.py) the F1 of all-zero
     assert dm.f1_score([0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], zero_division=1) == 1.0
     # precision_recall_fscore_support
     y_true = np.array(["cat", "dog", "pig", "cat", "dog", "pig"])

@@ -1,8 +1,9 @@
 """Evaluation metrics (the concept notes' "Metrics 评估" chapter).
 
 Classification and ranking functions carry scikit-learn's names, signatures and
-results; ``deepglass.metrics.detection`` holds COCO-equal detection metrics;
-streaming accumulators (``ConfusionMatrix``, ``Accuracy``, ...) serve training loops.
+results, for binary, multiclass and multilabel-indicator targets;
+``deepglass.metrics.detection`` holds COCO-equal detection metrics; streaming
+accumulators (``ConfusionMatrix``, ``Accuracy``, ...) serve training loops.
 Inputs may be NumPy arrays, lists or deepglass Tensors.
 """
 from ._utils import UndefinedMetricWarning
@@ -11,6 +12,7 @@ from .classification import (
     confusion_matrix,
     f1_score,
     fbeta_score,
+    multilabel_confusion_matrix,
     precision_recall_fscore_support,
     precision_score,
     recall_score,
@@ -39,7 +41,7 @@ from . import detection
 
 __all__ = [
     "UndefinedMetricWarning",
-    "accuracy_score", "confusion_matrix", "f1_score", "fbeta_score",
+    "accuracy_score", "confusion_matrix", "f1_score", "fbeta_score", "multilabel_confusion_matrix",
     "precision_recall_fscore_support", "precision_score", "recall_score", "top_k_accuracy_score",
     "F1ConfidenceCurve", "auc", "average_precision_score", "f1_confidence_curve",
     "interpolated_average_precision", "precision_recall_curve", "roc_auc_score", "roc_curve",

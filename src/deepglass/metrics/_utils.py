@@ -49,11 +49,65 @@ def column(x, name: str) -> np.ndarray:
     if a.ndim == 2 and a.shape[1] == 1:
         a = a.ravel()
     if a.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-D (one label or score per sample), got shape {a.shape}; "
-            "multilabel indicator matrices are not supported."
-        )
+        raise ValueError(f"{name} must be 1-D (one label or score per sample), got shape {a.shape}.")
     return a
+
+
+def is_multilabel(y: np.ndarray) -> bool:
+    """True for a multilabel indicator matrix, as ``sklearn.utils.multiclass.is_multilabel``.
+
+    That is a 2-D array with at least two columns (one per label), holding at
+    most two distinct values, which are integers (bool, int or whole floats).
+    Normally the values are 0 and 1; like scikit-learn, the metrics count any
+    non-zero entry as "label present".
+
+    Example:
+        >>> is_multilabel(np.array([[1, 0, 1], [0, 0, 1]])), is_multilabel(np.array([[1], [0]]))
+        (True, False)
+    """
+    if y.ndim != 2 or y.shape[1] < 2 or y.dtype.kind not in "biuf":
+        return False
+    if y.size == 0 or y.dtype.kind == "b":
+        return True
+    lo, hi = y.min(), y.max()
+    if y.dtype.kind == "f" and not (np.isfinite(lo) and np.isfinite(hi) and lo == np.round(lo) and hi == np.round(hi)):
+        return False
+    return bool(lo == hi or np.all((y == lo) | (y == hi)))
+
+
+def type_of_target(y, name: str = "y") -> str:
+    """The kind of target ``y`` is, with the names of ``sklearn.utils.multiclass.type_of_target``.
+
+    * ``"binary"``: 1-D (or one column) with at most two distinct values;
+    * ``"multiclass"``: 1-D (or one column) with more than two distinct values;
+    * ``"multilabel-indicator"``: see :func:`is_multilabel`;
+    * ``"multiclass-multioutput"``: 2-D, several columns, more than two values;
+    * ``"continuous"`` / ``"continuous-multioutput"``: floats that are not all whole;
+    * ``"unknown"``: anything else (0-D, 3-D, objects that are not strings).
+
+    Raises ValueError for NaN or infinity (as scikit-learn does).
+
+    Example:
+        >>> type_of_target([0, 2, 1]), type_of_target([[0, 1], [1, 1]]), type_of_target([0.5, 1])
+        ('multiclass', 'multilabel-indicator', 'continuous')
+    """
+    y = _to_numpy(y, name)
+    if is_multilabel(y):
+        return "multilabel-indicator"
+    if y.ndim not in (1, 2):
+        return "unknown"
+    if not min(y.shape):
+        return "binary" if y.ndim == 1 else "unknown"
+    if y.dtype.kind == "O" and not isinstance(y.flat[0], str):
+        return "unknown"
+    suffix = "-multioutput" if y.ndim == 2 and y.shape[1] > 1 else ""
+    if y.dtype.kind == "f":
+        check_finite(y, name)
+        if np.any(y != np.round(y)):
+            return "continuous" + suffix
+    if suffix or len(np.unique(y)) > 2:
+        return "multiclass" + suffix
+    return "binary"
 
 
 def sample_weights(sample_weight, n: int) -> np.ndarray | None:

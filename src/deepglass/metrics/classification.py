@@ -1,8 +1,15 @@
 """Classification metrics computed from predicted labels (scikit-learn semantics).
 
 Every function has scikit-learn's name, keyword arguments and results (they are
-tested equal to scikit-learn to 1e-12). Only binary and multiclass targets are
-supported: multilabel indicator matrices raise ``ValueError``.
+tested equal to scikit-learn to 1e-12). Targets are binary or multiclass labels
+of shape ``(n,)``, or multilabel indicator matrices of shape ``(n, n_labels)``
+(entry ``[i, j]`` is 1 when sample ``i`` has label ``j``), as scikit-learn's
+``type_of_target`` calls them. With indicator matrices ``accuracy_score`` is the
+subset accuracy (every label of a sample right), each column is one binary
+problem for precision/recall/F (``average="samples"`` averages over the rows
+instead), and ``labels`` are column indices. ``confusion_matrix`` rejects them,
+as scikit-learn does; ``multilabel_confusion_matrix`` gives one 2x2 matrix per
+label. Mixing the two kinds (indicator ``y_true``, 1-D ``y_pred``) raises.
 
 The concept notes' formulas, for one class with TP, FP, FN counts:
 
@@ -22,11 +29,14 @@ from ._utils import (
     check_labels_1d,
     check_same_length,
     column,
+    is_multilabel,
     sample_weights,
+    type_of_target,
 )
 
 __all__ = [
     "confusion_matrix",
+    "multilabel_confusion_matrix",
     "accuracy_score",
     "precision_recall_fscore_support",
     "precision_score",
@@ -37,10 +47,60 @@ __all__ = [
 ]
 
 _AVERAGES = (None, "micro", "macro", "weighted", "samples")
+_MULTILABEL = "multilabel-indicator"
+
+
+def _target_error(y_true: np.ndarray, y_pred: np.ndarray) -> ValueError:
+    """The error for targets that are not both labels nor both indicator matrices."""
+    kinds = []
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        kind = type_of_target(y, name)
+        if kind == "unknown":
+            return ValueError(
+                f"{name} has shape {y.shape} and dtype {y.dtype}, which is not a classification "
+                "target; pass 1-D labels or a 0/1 indicator matrix of shape (n_samples, n_labels)."
+            )
+        kinds.append(kind)
+    kt, kp = kinds
+    if kt != kp and {kt, kp} != {"binary", "multiclass"}:
+        if any(k.startswith("continuous") for k in kinds):
+            fix = ("the continuous one looks like scores: threshold them first (e.g. "
+                   "(y_score >= 0.5).astype(int)) or use a ranking metric such as average_precision_score.")
+        else:
+            fix = ("pass both as 0/1 indicator matrices of shape (n_samples, n_labels) "
+                   "(sklearn.preprocessing.MultiLabelBinarizer converts lists of labels) or both as 1-D labels.")
+        return ValueError(f"Classification metrics can't handle a mix of {kt} and {kp} targets "
+                          f"(y_true has shape {y_true.shape}, y_pred {y_pred.shape}); {fix}")
+    if kt.startswith("continuous"):
+        fix = "these look like scores: threshold them first (e.g. (y_score >= 0.5).astype(int))."
+    else:
+        fix = ("each column is its own multiclass problem: evaluate the columns one at a time; "
+               "multilabel targets must be 0/1 indicator matrices.")
+    return ValueError(f"{kt} is not supported (y_true has shape {y_true.shape}, y_pred "
+                      f"{y_pred.shape}); {fix}")
 
 
 def _check_targets(y_true, y_pred):
-    """Return ``(kind, sorted_present_labels, y_true, y_pred)`` for 1-D label arrays."""
+    """Return ``(kind, sorted_present_labels, y_true, y_pred)``, as scikit-learn's ``_check_targets``.
+
+    ``kind`` is ``"binary"``, ``"multiclass"`` (1-D label arrays) or
+    ``"multilabel-indicator"`` (2-D indicator matrices, whose labels are the
+    column indices ``0 .. n_labels - 1``). Anything else, or a mix, raises.
+    """
+    y_true = _to_numpy(y_true, "y_true")
+    y_pred = _to_numpy(y_pred, "y_pred")
+    if not all(y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1) for y in (y_true, y_pred)):
+        if not (is_multilabel(y_true) and is_multilabel(y_pred)):
+            raise _target_error(y_true, y_pred)
+        check_same_length(("y_true", y_true), ("y_pred", y_pred))
+        if len(y_true) == 0:
+            raise ValueError("y_true and y_pred are empty; at least one sample is required.")
+        if y_true.shape[1] != y_pred.shape[1]:
+            raise ValueError(
+                "Multi-label binary indicator input with different numbers of labels: y_true has "
+                f"{y_true.shape[1]} columns and y_pred {y_pred.shape[1]}; both need one column per label."
+            )
+        return _MULTILABEL, np.arange(y_true.shape[1]), y_true, y_pred
     y_true = column(y_true, "y_true")
     y_pred = column(y_pred, "y_pred")
     check_same_length(("y_true", y_true), ("y_pred", y_pred))
@@ -93,7 +153,12 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     """
     if normalize not in (None, "true", "pred", "all"):
         raise ValueError(f"normalize must be one of None, 'true', 'pred', 'all'; got {normalize!r}.")
-    _, present, y_true, y_pred = _check_targets(y_true, y_pred)
+    kind, present, y_true, y_pred = _check_targets(y_true, y_pred)
+    if kind == _MULTILABEL:
+        raise ValueError(
+            "multilabel-indicator is not supported: confusion_matrix counts one label per sample. "
+            "Use multilabel_confusion_matrix for one 2x2 matrix per label."
+        )
     w = sample_weights(sample_weight, len(y_true))
     if labels is None:
         labels = present
@@ -139,9 +204,12 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
 
     ``accuracy = (1/n) * sum_i [y_pred_i == y_true_i]``
 
+    For multilabel indicator matrices this is the subset accuracy: a sample
+    counts only when its whole row is right, ``[y_pred[i, j] == y_true[i, j] for all j]``.
+
     Args:
-        y_true: true labels.
-        y_pred: predicted labels.
+        y_true: true labels, or an indicator matrix ``(n, n_labels)``.
+        y_pred: predicted labels, or an indicator matrix of the same shape.
         normalize: return the fraction (default) or the count.
         sample_weight: optional weights.
 
@@ -151,13 +219,126 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
     Example:
         >>> accuracy_score([0, 1, 2, 3], [0, 2, 1, 3])
         0.5
+        >>> accuracy_score(np.array([[0, 1], [1, 1]]), np.ones((2, 2)))
+        0.5
     """
-    _, _, y_true, y_pred = _check_targets(y_true, y_pred)
+    kind, _, y_true, y_pred = _check_targets(y_true, y_pred)
     w = sample_weights(sample_weight, len(y_true))
-    hits = y_true == y_pred
+    hits = (y_true == y_pred).all(axis=1) if kind == _MULTILABEL else y_true == y_pred
     if normalize:
         return float(np.average(hits, weights=w))
     return float(np.sum(hits)) if w is None else float(np.dot(hits, w))
+
+
+def _column_indices(labels, n_columns: int) -> np.ndarray:
+    """``labels`` as column indices of an indicator matrix, checked as scikit-learn does."""
+    idx = _to_numpy(labels, "labels").ravel()
+    if idx.size == 0:
+        return idx.astype(np.intp)
+    if idx.dtype.kind not in "biuf" or np.any(idx != np.round(idx)):
+        raise ValueError(
+            f"labels are column indices for multilabel targets and must be integers; got {idx.tolist()}."
+        )
+    if idx.max() > n_columns - 1:
+        raise ValueError("All labels must be in [0, n labels) for multilabel targets. "
+                         f"Got {int(idx.max())} > {n_columns - 1}")
+    if idx.min() < 0:
+        raise ValueError(f"All labels must be in [0, n labels) for multilabel targets. Got {int(idx.min())} < 0")
+    return idx.astype(np.intp)
+
+
+def _indicator_counts(y_true, y_pred, w, labels, samplewise):
+    """``tp, pred, true`` per column (per row when ``samplewise``) of indicator matrices, and the total.
+
+    A non-zero entry means "label present" (as scikit-learn); the total is the
+    number (or weight) of samples, or the labels per sample when ``samplewise``.
+    """
+    if labels is not None:
+        cols = _column_indices(labels, y_true.shape[1])
+        y_true, y_pred = y_true[:, cols], y_pred[:, cols]
+    t, p = y_true != 0, y_pred != 0
+    masks = (t & p, p, t)
+    if samplewise:
+        sums = [np.count_nonzero(m, axis=1) for m in masks]
+        if w is None:
+            return (*sums, t.shape[1])
+        return (*(s * w for s in sums), w * t.shape[1])
+    if w is None:
+        return (*(np.count_nonzero(m, axis=0) for m in masks), t.shape[0])
+    wf = w.astype(np.float64)
+    return (*(wf @ m for m in masks), w.sum())
+
+
+def _label_counts(present, y_true, y_pred, w, labels):
+    """``tp, pred, true`` per label of 1-D label arrays (one-vs-rest), and the total."""
+    if labels is None:
+        all_labels, n_labels = present, len(present)
+    else:
+        labels = column(labels, "labels") if not isinstance(labels, list) else np.asarray(labels)
+        n_labels = len(labels)
+        all_labels = np.concatenate([labels, np.setdiff1d(present, labels, assume_unique=True)])
+    n = len(all_labels)
+    ti = _index_of(y_true, all_labels)
+    pi = _index_of(y_pred, all_labels)
+    wf = None if w is None else w.astype(np.float64)
+    hit = ti == pi
+    if hit.any():
+        tp_sum = np.bincount(ti[hit], weights=None if wf is None else wf[hit], minlength=n)[:n_labels]
+    else:  # scikit-learn's float zeros when nothing is right (the dtype shows in the matrices)
+        tp_sum = np.zeros(n_labels)
+    pred_sum = np.bincount(pi, weights=wf, minlength=n)[:n_labels]
+    true_sum = np.bincount(ti, weights=wf, minlength=n)[:n_labels]
+    return tp_sum, pred_sum, true_sum, (len(y_true) if w is None else w.sum())
+
+
+def _counts(kind, present, y_true, y_pred, w, labels, samplewise=False):
+    """``(tp, pred, true, total)``: the sufficient statistics of every set-wise metric."""
+    if kind == _MULTILABEL:
+        return _indicator_counts(y_true, y_pred, w, labels, samplewise)
+    if samplewise:
+        raise ValueError(
+            "Samplewise metrics are not available outside of multilabel classification: "
+            "average='samples' and samplewise=True need 0/1 indicator matrices of shape "
+            "(n_samples, n_labels); use another average for binary or multiclass labels."
+        )
+    return _label_counts(present, y_true, y_pred, w, labels)
+
+
+def multilabel_confusion_matrix(y_true, y_pred, *, sample_weight=None, labels=None, samplewise=False):
+    """One 2x2 confusion matrix per label (or per sample): ``[[TN, FP], [FN, TP]]``.
+
+    For indicator matrices ``(n, n_labels)`` column ``j`` is a binary problem:
+    ``TP_j = sum_i [y_true[i, j] = 1 and y_pred[i, j] = 1]``, ``FP_j``, ``FN_j`` likewise,
+    and ``TN_j = n - TP_j - FP_j - FN_j``; ``samplewise=True`` counts along each
+    row instead (one matrix per sample). Binary and multiclass labels are
+    binarised one-vs-rest (``samplewise`` is then an error).
+
+    Args:
+        y_true: true labels ``(n,)`` or indicator matrix ``(n, n_labels)``.
+        y_pred: predictions of the same kind.
+        sample_weight: optional weight per sample (every count is then a sum of weights).
+        labels: which labels, in which order; column indices for indicator
+            matrices (each in ``[0, n_labels)``). Default: all, sorted.
+        samplewise: one matrix per sample (indicator matrices only).
+
+    Returns:
+        ``ndarray`` of shape ``(n_labels, 2, 2)`` (``(n, 2, 2)`` when samplewise):
+        int64 counts; float64 sums of weights when weighted (integer weights
+        stay integers samplewise), and, as scikit-learn, float64 for 1-D labels
+        when no prediction is right.
+
+    Example:
+        >>> multilabel_confusion_matrix(np.array([[1, 0, 1], [0, 1, 0]]),
+        ...                             np.array([[1, 0, 0], [0, 1, 1]])).tolist()
+        [[[1, 0], [0, 1]], [[1, 0], [0, 1]], [[0, 1], [1, 0]]]
+    """
+    kind, present, y_true, y_pred = _check_targets(y_true, y_pred)
+    w = sample_weights(sample_weight, len(y_true))
+    tp, pred, true, total = _counts(kind, present, y_true, y_pred, w, labels, samplewise)
+    fp = pred - tp
+    fn = true - tp
+    tn = total - tp - fp - fn
+    return np.stack([tn, fp, fn, tp], axis=-1).reshape(-1, 2, 2)
 
 
 def _check_zero_division(zero_division):
@@ -181,13 +362,15 @@ def _divide(num, den, metric, modifier, average, warn_for, zero_division):
         return result
     result[mask] = _check_zero_division(zero_division)
     if zero_division == "warn" and metric in warn_for:
+        # per-label values say "samples"; per-sample values (average="samples") say "labels"
+        each, over = ("label", "sample") if average == "samples" else ("sample", "label")
         if len(result) == 1:
             where = "due to"
         else:
-            where = "in labels with"
+            where = f"in {over}s with"
         warnings.warn(
             f"{metric.capitalize()} is ill-defined and being set to 0.0 {where} no {modifier} "
-            "samples. Use `zero_division` parameter to control this behavior.",
+            f"{each}s. Use `zero_division` parameter to control this behavior.",
             UndefinedMetricWarning,
             stacklevel=4,
         )
@@ -223,18 +406,23 @@ def precision_recall_fscore_support(
     """Precision, recall, F-beta and support per class or averaged.
 
     F-beta is computed from the counts, ``(1 + b^2) TP / (b^2 (TP + FN) + TP + FP)``,
-    so it is defined even when precision or recall is not.
+    so it is defined even when precision or recall is not. For multilabel
+    indicator matrices every column is a class (a binary problem) and
+    ``average="samples"`` computes P, R, F per row, then averages the rows:
+    ``P_samples = (1/n) sum_i |true_i & pred_i| / |pred_i|``.
 
     Args:
-        y_true: true labels.
-        y_pred: predicted labels.
+        y_true: true labels ``(n,)`` or indicator matrix ``(n, n_labels)``.
+        y_pred: predicted labels, or an indicator matrix of the same shape.
         beta: weight of recall in the F score (``beta >= 0``).
-        labels: labels to report (and, with ``average``, to average over).
+        labels: labels to report (and, with ``average``, to average over);
+            column indices for indicator matrices.
         pos_label: positive class when ``average="binary"``.
         average: ``None`` (per class), ``"binary"``, ``"micro"`` (global counts),
             ``"macro"`` (unweighted mean of classes), ``"weighted"`` (mean weighted
-            by support). NaN entries (``zero_division=np.nan``) are left out of
-            the averages.
+            by support), ``"samples"`` (mean over samples, weighted by
+            ``sample_weight``; indicator matrices only). NaN entries
+            (``zero_division=np.nan``) are left out of the averages.
         warn_for: which metrics warn when ill-defined.
         sample_weight: optional weights.
         zero_division: value for 0/0: ``"warn"`` (0 and a warning), 0, 1 or NaN.
@@ -247,21 +435,25 @@ def precision_recall_fscore_support(
         >>> p, r, f, s = precision_recall_fscore_support([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1])
         >>> f.round(3).tolist(), s.tolist()
         ([0.8, 0.0, 0.0], [2, 2, 2])
+        >>> y_true = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0]])
+        >>> y_pred = np.array([[1, 0, 0], [0, 1, 1], [1, 1, 0]])
+        >>> p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, average="samples")
+        >>> round(p, 4), round(r, 4), round(f, 4)
+        (0.8333, 0.8333, 0.7778)
     """
     _check_zero_division(zero_division)
     if not np.isscalar(beta) or beta < 0:
         raise ValueError(f"beta should be >= 0, got {beta!r}.")
     if average not in _AVERAGES and average != "binary":
-        raise ValueError("average has to be one of (None, 'micro', 'macro', 'weighted', 'binary').")
-    if average == "samples":
-        raise ValueError("average='samples' is for multilabel targets, which are not supported.")
+        raise ValueError("average has to be one of (None, 'micro', 'macro', 'weighted', 'samples', 'binary').")
     kind, present, y_true, y_pred = _check_targets(y_true, y_pred)
     w = sample_weights(sample_weight, len(y_true))
     if average == "binary":
         if kind != "binary":
+            choices = "[None, 'micro', 'macro', 'weighted'" + (", 'samples']" if kind == _MULTILABEL else "]")
             raise ValueError(
-                "Target is multiclass but average='binary'. Please choose another average "
-                "setting, one of [None, 'micro', 'macro', 'weighted']."
+                f"Target is {kind} but average='binary'. Please choose another average "
+                f"setting, one of {choices}."
             )
         if pos_label not in present.tolist() and len(present) >= 2:
             raise ValueError(f"pos_label={pos_label} is not a valid label. It should be one of {present}")
@@ -273,20 +465,10 @@ def precision_recall_fscore_support(
             UserWarning,
             stacklevel=2,
         )
-    if labels is None:
-        all_labels, n_labels = present, len(present)
-    else:
-        labels = column(labels, "labels") if not isinstance(labels, list) else np.asarray(labels)
-        n_labels = len(labels)
-        all_labels = np.concatenate([labels, np.setdiff1d(present, labels, assume_unique=True)])
-    n = len(all_labels)
-    ti = _index_of(y_true, all_labels)
-    pi = _index_of(y_pred, all_labels)
-    wf = None if w is None else w.astype(np.float64)
-    hit = ti == pi
-    tp_sum = np.bincount(ti[hit], weights=None if wf is None else wf[hit], minlength=n)[:n_labels]
-    pred_sum = np.bincount(pi, weights=wf, minlength=n)[:n_labels]
-    true_sum = np.bincount(ti, weights=wf, minlength=n)[:n_labels]
+    tp_sum, pred_sum, true_sum, _ = _counts(kind, present, y_true, y_pred, w, labels, average == "samples")
+    # through FP and FN, as scikit-learn goes through its multilabel confusion matrix
+    pred_sum = tp_sum + (pred_sum - tp_sum)
+    true_sum = tp_sum + (true_sum - tp_sum)
     if average == "micro":
         tp_sum, pred_sum, true_sum = (np.array([s.sum()]) for s in (tp_sum, pred_sum, true_sum))
 
@@ -305,7 +487,7 @@ def precision_recall_fscore_support(
         )
     if average is None:
         return precision, recall, f_score, true_sum
-    weights = true_sum if average == "weighted" else None
+    weights = {"weighted": true_sum, "samples": w}.get(average)
     return (
         float(_nanaverage(precision, weights)),
         float(_nanaverage(recall, weights)),
@@ -336,6 +518,9 @@ def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary",
     Example:
         >>> round(f1_score([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], average="macro"), 4)
         0.2667
+        >>> f1_score([[0, 0, 0], [1, 1, 1], [0, 1, 1]], [[0, 0, 0], [1, 1, 1], [1, 1, 0]],
+        ...          average=None).round(4).tolist()   # multilabel: one F1 per column
+        [0.6667, 1.0, 0.6667]
     """
     return fbeta_score(y_true, y_pred, beta=1, labels=labels, pos_label=pos_label,
                        average=average, sample_weight=sample_weight, zero_division=zero_division)
@@ -393,6 +578,12 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
         ...                                     [0.2, 0.4, 0.3], [0.7, 0.2, 0.1]], k=2)
         0.75
     """
+    y_true = _to_numpy(y_true, "y_true")
+    if y_true.ndim == 2 and y_true.shape[1] > 1:
+        raise ValueError(
+            f"y type must be 'binary' or 'multiclass', got '{type_of_target(y_true, 'y_true')}' "
+            "instead; top-k accuracy needs one true label per sample (a 1-D y_true)."
+        )
     y_true = column(y_true, "y_true")
     check_labels_1d(y_true, "y_true")
     y_score = _to_numpy(y_score, "y_score").astype(np.float64)

@@ -7,6 +7,12 @@ of PASCAL VOC and COCO (:func:`interpolated_average_precision`).
 Operating points: sort the scores in descending order; every distinct score
 ``s`` is a threshold ("predict positive when score >= s"); tied scores are one
 point. At each threshold ``TP(s)`` and ``FP(s)`` are cumulative counts.
+
+``average_precision_score`` and ``roc_auc_score`` also take multilabel
+targets, as scikit-learn: ``y_true`` an indicator matrix ``(n, n_labels)`` and
+``y_score`` one score column per label; each column is a binary problem,
+averaged by ``average`` (``"macro"``, ``"weighted"``, ``"micro"``, ``None``, or
+``"samples"``: one binary problem per row). The curves take one binary target.
 """
 from __future__ import annotations
 
@@ -16,7 +22,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._utils import UndefinedMetricWarning, _to_numpy, check_finite, check_same_length, column, sample_weights
+from ._utils import (
+    UndefinedMetricWarning,
+    _to_numpy,
+    check_finite,
+    check_same_length,
+    column,
+    sample_weights,
+    type_of_target,
+)
 
 __all__ = [
     "precision_recall_curve",
@@ -75,6 +89,12 @@ def _positive_mask(y_true: np.ndarray, pos_label) -> np.ndarray:
 
 def _binary_counts(y_true, y_score, pos_label=None, sample_weight=None):
     """Cumulative ``fps, tps`` at each distinct score (descending) and those scores."""
+    y_true = _to_numpy(y_true, "y_true")
+    if y_true.ndim == 2 and y_true.shape[1] > 1:
+        raise ValueError(
+            f"{type_of_target(y_true, 'y_true')} format is not supported: a curve is for one binary "
+            "target; pass one label's column at a time (y_true[:, j], y_score[:, j])."
+        )
     y_true = column(y_true, "y_true")
     y_score = _scores(y_score)
     if y_score.ndim != 1:
@@ -147,12 +167,23 @@ def _binary_ap(y_true, y_score, pos_label=None, sample_weight=None):
 
 
 def _average_over_columns(metric, y_true_2d, y_score_2d, average, sample_weight=None):
-    """Apply a binary ``metric`` column-wise and average (one-vs-rest)."""
-    if average not in (None, "micro", "macro", "weighted"):
-        raise ValueError(f"average must be one of None, 'micro', 'macro', 'weighted'; got {average!r}.")
+    """Apply a binary ``metric`` column-wise and average (one-vs-rest), as scikit-learn.
+
+    ``"micro"`` pools every entry into one binary problem; ``"samples"`` applies
+    ``metric`` to each row instead and averages the rows weighted by
+    ``sample_weight``; scores of zero weight count as 0 (so their NaN cannot spread).
+    """
+    if average not in (None, "micro", "macro", "weighted", "samples"):
+        raise ValueError("average has to be one of (None, 'micro', 'macro', 'weighted', 'samples'); "
+                         f"got {average!r}.")
     if average == "micro":
         w = None if sample_weight is None else np.repeat(sample_weight, y_true_2d.shape[1])
         return float(metric(y_true_2d.ravel(), y_score_2d.ravel(), sample_weight=w))
+    if average == "samples":
+        scores = np.array([metric(t, s) for t, s in zip(y_true_2d, y_score_2d)], dtype=np.float64)
+        if sample_weight is not None:
+            scores[np.asarray(sample_weight) == 0] = 0
+        return float(np.average(scores, weights=sample_weight))
     weights = None
     if average == "weighted":
         if sample_weight is None:
@@ -174,19 +205,40 @@ def _one_hot(y_true, classes):
     return (y_true[:, None] == classes[None, :]).astype(np.int64)
 
 
+def _indicator_inputs(y_true, y_score, sample_weight):
+    """``(y_true, y_score, w)`` checked for a 2-D ``y_true``: a multilabel indicator
+    matrix ``(n, n_labels)`` with one score column per label."""
+    kind = type_of_target(y_true, "y_true")
+    if kind != "multilabel-indicator":
+        raise ValueError(
+            f"{kind} format is not supported: a 2-D y_true must be a 0/1 indicator matrix of shape "
+            "(n_samples, n_labels) (multilabel); pass 1-D labels for binary or multiclass targets."
+        )
+    y_score = _scores(y_score)
+    check_same_length(("y_true", y_true), ("y_score", y_score))
+    if y_score.shape != y_true.shape:
+        raise ValueError(
+            f"y_score has shape {y_score.shape} but y_true is a multilabel indicator matrix of shape "
+            f"{y_true.shape}; pass one score column per label."
+        )
+    return y_true, y_score, sample_weights(sample_weight, len(y_true))
+
+
 def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sample_weight=None):
     """Average precision, the step-wise area under the PR curve (no interpolation).
 
     ``AP = sum_n (R_n - R_{n-1}) P_n`` over thresholds in decreasing order.
     For multiclass ``y_true`` (``y_score`` of shape ``(n, n_classes)``, columns in
     sorted label order) AP is computed one-vs-rest and averaged: ``"macro"``,
-    ``"weighted"`` (by class support), ``"micro"`` (all pairs pooled) or ``None``.
+    ``"weighted"`` (by class support), ``"micro"`` (all pairs pooled),
+    ``"samples"`` (per row, then averaged) or ``None``. A multilabel indicator
+    matrix ``y_true`` ``(n, n_labels)`` is averaged the same way, column by column.
 
     Args:
-        y_true: labels.
-        y_score: scores (1-D for binary, 2-D for multiclass).
+        y_true: labels, or a multilabel indicator matrix.
+        y_score: scores (1-D for binary, 2-D for multiclass and multilabel).
         average: see above (ignored for binary targets).
-        pos_label: positive label for binary targets.
+        pos_label: positive label for binary targets (must stay 1 otherwise).
         sample_weight: optional weights.
 
     Returns:
@@ -195,7 +247,19 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
     Example:
         >>> round(average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]), 4)
         0.8333
+        >>> y_true = np.array([[1, 0], [0, 1], [1, 1]])
+        >>> y_score = np.array([[0.9, 0.2], [0.3, 0.6], [0.2, 0.7]])
+        >>> average_precision_score(y_true, y_score, average=None).round(4).tolist()
+        [0.8333, 1.0]
     """
+    y_true = _to_numpy(y_true, "y_true")
+    if y_true.ndim == 2 and y_true.shape[1] > 1:
+        if pos_label != 1:
+            raise ValueError("Parameter pos_label is fixed to 1 for multilabel-indicator y_true. "
+                             "Do not set pos_label or set pos_label to 1.")
+        y_true, y_score, w = _indicator_inputs(y_true, y_score, sample_weight)
+        return _average_over_columns(lambda t, s, sample_weight=None: _binary_ap(t, s, 1, sample_weight),
+                                     y_true, y_score, average, w)
     y_true = column(y_true, "y_true")
     y_score = _scores(y_score)
     check_same_length(("y_true", y_true), ("y_score", y_score))
@@ -302,22 +366,34 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi
     averages one-vs-rest AUCs (``"macro"``, ``"weighted"`` by prevalence,
     ``"micro"``), ``"ovo"`` is Hand & Till's mean over class pairs of
     ``(AUC(a|a,b) + AUC(b|a,b)) / 2`` (``"weighted"``: by pair prevalence).
+    Multilabel (``y_true`` an indicator matrix ``(n, n_labels)``, ``y_score`` the
+    same shape, any scores): one binary AUC per column, averaged by ``average``
+    (``"macro"``, ``"weighted"`` by support, ``"micro"``, ``"samples"`` per row,
+    ``None``); ``multi_class`` and ``labels`` are ignored. A column (or, for
+    ``"samples"``, a row) with a single class has an undefined AUC (NaN, warned).
 
     Args:
-        y_true: labels.
+        y_true: labels, or a multilabel indicator matrix.
         y_score: scores or class probabilities.
-        average: averaging for multiclass.
+        average: averaging for multiclass and multilabel.
         sample_weight: optional weights (not with ``"ovo"``).
         multi_class: ``"ovr"`` or ``"ovo"``; required for multiclass.
         labels: all labels in column order for multiclass.
 
     Returns:
-        float (array per class for ``ovr`` with ``average=None``).
+        float (array per class for ``ovr`` or multilabel with ``average=None``).
 
     Example:
         >>> roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
         0.75
+        >>> roc_auc_score(np.array([[1, 0], [0, 1], [1, 1], [0, 0]]),
+        ...               np.array([[0.9, 0.2], [0.3, 0.6], [0.2, 0.7], [0.1, 0.8]]), average=None).tolist()
+        [0.75, 0.5]
     """
+    y_true = _to_numpy(y_true, "y_true")
+    if y_true.ndim == 2 and y_true.shape[1] > 1:
+        y_true, y_score, w = _indicator_inputs(y_true, y_score, sample_weight)
+        return _average_over_columns(_binary_roc_auc, y_true, y_score, average, w)
     y_true = column(y_true, "y_true")
     y_score = _scores(y_score)
     check_same_length(("y_true", y_true), ("y_score", y_score))
