@@ -39,6 +39,15 @@ CASES = [
     ("AdaptiveAvgPool2d((2, 3))", X(2, 3, 7, 5)),
     ("AdaptiveAvgPool2d(1)", X(2, 3, 4, 4)),
     ("AdaptiveMaxPool2d(2)", X(2, 3, 5, 5)),
+    ("MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True)", X(2, 3, 7, 8)),
+    ("AvgPool2d(3, 2, 1, ceil_mode=True, divisor_override=5)", X(2, 3, 7, 6)),
+    ("AvgPool2d(2)", X(3, 4, 6)),
+    ("MaxPool1d(3, 2, 1, ceil_mode=True)", X(2, 3, 9)),
+    ("MaxPool1d(2, dilation=2)", X(3, 8)),
+    ("AvgPool1d(3, 2, 1, count_include_pad=False)", X(2, 3, 9)),
+    ("AvgPool1d(2, ceil_mode=True)", X(3, 7)),
+    ("AdaptiveAvgPool1d(3)", X(2, 3, 7)),
+    ("AdaptiveMaxPool1d(4)", X(3, 9)),
     ("BatchNorm1d(3)", X(4, 3)),
     ("BatchNorm1d(3, affine=False)", X(4, 3, 5)),
     ("BatchNorm2d(3)", X(2, 3, 4, 4)),
@@ -143,7 +152,9 @@ def test_convtranspose_output_size():
 def test_repr_matches_torch():
     for spec in ("Conv2d(3, 32, 5, padding=2)", "Linear(4, 2)", "MaxPool2d(2)", "BatchNorm2d(8)",
                  "ConvTranspose2d(4, 2, 3, stride=2, output_padding=1, bias=False)", "LayerNorm((4, 5))",
-                 "Dropout(0.3)", "Flatten()", "LeakyReLU(0.2)", "Embedding(10, 3, padding_idx=1)", "GroupNorm(2, 4)"):
+                 "Dropout(0.3)", "Flatten()", "LeakyReLU(0.2)", "Embedding(10, 3, padding_idx=1)", "GroupNorm(2, 4)",
+                 "MaxPool1d(3, 2, 1)", "AvgPool1d(3)", "AvgPool2d(3, 2, 1)", "AdaptiveAvgPool1d(2)",
+                 "AdaptiveMaxPool1d(2)", "AdaptiveAvgPool2d((2, None))", "AdaptiveMaxPool2d(2)"):
         assert repr(eval("nn." + spec)) == repr(eval("torch.nn." + spec)), spec
 
 

@@ -4,7 +4,44 @@ from __future__ import annotations
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+
+
+def _single(v):
+    """PyTorch's ``_single``: an int -> a 1-tuple, a sequence -> a tuple."""
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+class MaxPool1d(Module):
+    """1-D max pooling over ``(N, C, L)`` or ``(C, L)``: the largest value of each window.
+
+    Args:
+        kernel_size, stride (default: kernel_size), padding, dilation, return_indices, ceil_mode:
+            as :func:`deepglass.nn.functional.max_pool1d`.
+
+    Shape:
+        L_out = ⌊(L + 2p − d(k−1) − 1)/s⌋ + 1 (⌈⌉ with ceil_mode).
+
+    Example:
+        >>> MaxPool1d(2)(deepglass.randn(1, 3, 8)).shape
+        (1, 3, 4)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input):
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
 class MaxPool2d(Module):
@@ -69,6 +106,55 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+class AvgPool1d(Module):
+    """1-D average pooling over ``(N, C, L)`` or ``(C, L)``.
+
+    Args:
+        kernel_size, stride (default: kernel_size), padding, ceil_mode, count_include_pad:
+            as :func:`deepglass.nn.functional.avg_pool1d` (kept as 1-tuples, as PyTorch does).
+
+    Shape:
+        L_out = ⌊(L + 2p − k)/s⌋ + 1 (⌈⌉ with ceil_mode).
+
+    Example:
+        >>> AvgPool1d(2)(deepglass.randn(1, 3, 8)).shape
+        (1, 3, 4)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average pooling of ``(N, C, L)`` or ``(C, L)`` to a fixed length (``1``: global average pooling).
+
+    Example:
+        >>> AdaptiveAvgPool1d(1)(deepglass.randn(2, 8, 7)).shape
+        (2, 8, 1)
+    """
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
 class AdaptiveAvgPool2d(Module):
     """Average pooling to a fixed output size (``1``: global average pooling).
 
@@ -83,6 +169,25 @@ class AdaptiveAvgPool2d(Module):
 
     def forward(self, input):
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(Module):
+    """Max pooling of ``(N, C, L)`` or ``(C, L)`` to a fixed length.
+
+    Example:
+        >>> AdaptiveMaxPool1d(2)(deepglass.randn(2, 8, 7)).shape
+        (2, 8, 2)
+    """
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
