@@ -111,6 +111,11 @@ def test_deepglass_elementwise_rules():
     assert avg.elementwise_flops == 4 * 16 * 4            # one per window element
     sm = summary(nn.Sequential(nn.Softmax(dim=1)), x)
     assert sm.elementwise_flops == 3 * E
+    for mode in ("nearest", "nearest-exact"):                # copies: 0
+        assert summary(nn.Sequential(nn.Upsample(scale_factor=2, mode=mode)), x).elementwise_flops == 0
+    area = summary(nn.Sequential(nn.Upsample(size=(2, 2), mode="area")), x)
+    assert area.elementwise_flops == 4 * 64                  # 'area' is adaptive average pooling: one per input
+    assert area.rows[-1].rf_size == 4 and area.rows[-1].rf_jump == 4  # 4x4 pooling windows, not an upsampling
 
 
 def test_residual_add_counted_one_per_element():

@@ -255,6 +255,11 @@ def unflatten(m, shape, training=False) -> LeafInfo:
     return LeafInfo(tuple(shape[:dim]) + tuple(sizes) + tuple(shape[dim + 1:]), 0, 0, {}, ("whole",))
 
 
+@dataclass
+class _OutputSize:
+    output_size: tuple
+
+
 def upsample(m, shape, training=False) -> LeafInfo:
     nd = len(shape) - 2
     if m.size is not None:
@@ -264,7 +269,10 @@ def upsample(m, shape, training=False) -> LeafInfo:
         outs = tuple(int(math.floor(n * float(f))) for n, f in zip(shape[2:], sf))
     out = tuple(shape[:2]) + outs
     mode = getattr(m, "mode", "nearest")
-    per = 0 if mode == "nearest" else {"linear": 2, "bilinear": 4, "bicubic": 16, "trilinear": 8}.get(mode, 4)
+    if mode == "area":  # interpolate's 'area' is adaptive average pooling to the output size
+        return adaptive_pool(_OutputSize(outs), shape, nd, avg=True)
+    per = 0 if mode in ("nearest", "nearest-exact") else {"linear": 2, "bilinear": 4, "bicubic": 16,
+                                                          "trilinear": 8}.get(mode, 4)
     scale = tuple(o / n for o, n in zip(outs, shape[2:]))
     return LeafInfo(out, 0, per * prod(out), dict(mode=mode), ("upsample", scale))
 
