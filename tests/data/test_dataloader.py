@@ -207,3 +207,12 @@ def test_default_collate_errors():
 
     with pytest.raises(TypeError, match="ToTensor"):
         default_collate([Image.new("L", (2, 2))] * 2)
+
+
+def test_torch_utils_data_name():
+    import deepglass
+    from deepglass.utils.data import DataLoader, Dataset, TensorDataset, random_split
+
+    assert DataLoader is deepglass.data.DataLoader and Dataset is deepglass.data.Dataset
+    assert TensorDataset is deepglass.data.TensorDataset and random_split is deepglass.data.random_split
+    assert deepglass.utils.data.__all__ == deepglass.data.__all__

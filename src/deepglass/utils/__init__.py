@@ -1,0 +1,10 @@
+"""PyTorch's ``torch.utils`` names: ``deepglass.utils.data`` is :mod:`deepglass.data`.
+
+So that ``from deepglass.utils.data import DataLoader, TensorDataset`` works as in
+PyTorch scripts; the data module itself lives in ``deepglass/data/``.
+"""
+from __future__ import annotations
+
+from . import data
+
+__all__ = ["data"]
