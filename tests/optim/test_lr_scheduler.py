@@ -42,6 +42,25 @@ def _seq(mod):
         "SequentialLR-3": lambda o: mod.SequentialLR(
             o, [mod.LinearLR(o, start_factor=0.1, total_iters=5), mod.ExponentialLR(o, gamma=0.99),
                 mod.StepLR(o, step_size=25)], milestones=[5, 100]),
+        "MultiplicativeLR": lambda o: mod.MultiplicativeLR(o, [lambda e: 0.99, lambda e: 1.3 if e % 25 == 0 else 0.97]),
+        "ConstantLR": lambda o: mod.ConstantLR(o, factor=0.25, total_iters=30),
+        "PolynomialLR": lambda o: mod.PolynomialLR(o, total_iters=150, power=2.0),
+        "PolynomialLR-sqrt": lambda o: mod.PolynomialLR(o, total_iters=70, power=0.5),
+        "ChainedScheduler": lambda o: mod.ChainedScheduler(
+            [mod.ConstantLR(o, factor=0.1, total_iters=20), mod.ExponentialLR(o, gamma=0.98),
+             mod.MultiStepLR(o, milestones=[50, 120], gamma=0.5)], optimizer=o),
+        "SequentialLR-of-Chained": lambda o: mod.SequentialLR(
+            o, [mod.ChainedScheduler([mod.ConstantLR(o, factor=0.5, total_iters=5), mod.ExponentialLR(o, gamma=0.95)]),
+                mod.CosineAnnealingLR(o, T_max=100)], milestones=[50]),
+        "CyclicLR": lambda o: mod.CyclicLR(o, base_lr=0.01, max_lr=[0.1, 0.05], step_size_up=15, step_size_down=25),
+        "CyclicLR-triangular2": lambda o: mod.CyclicLR(o, base_lr=[0.001, 0.002], max_lr=0.1, step_size_up=20,
+                                                       mode="triangular2", base_momentum=0.85, max_momentum=0.95),
+        "CyclicLR-exp_range": lambda o: mod.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=12, mode="exp_range",
+                                                     gamma=0.99, cycle_momentum=False),
+        "CyclicLR-scale_fn": lambda o: mod.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=9,
+                                                    scale_fn=lambda x: 0.995 ** x, scale_mode="iterations"),
+        "CosineAnnealingWarmRestarts": lambda o: mod.CosineAnnealingWarmRestarts(o, T_0=10, T_mult=2, eta_min=1e-3),
+        "CosineAnnealingWarmRestarts-T_mult1": lambda o: mod.CosineAnnealingWarmRestarts(o, T_0=17),
     }
 
 
@@ -140,3 +159,72 @@ def test_errors():
         sched.step()
     with pytest.raises(ValueError, match="total steps"):
         sched.step()
+
+
+@pytest.mark.parametrize("make", [
+    lambda m, o: m.ConstantLR(o, factor=0.2, total_iters=7),
+    lambda m, o: m.PolynomialLR(o, total_iters=30, power=1.5),
+    lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=5, T_mult=3, eta_min=1e-4),
+    lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=6),
+], ids=["ConstantLR", "PolynomialLR", "CAWR-T_mult3", "CAWR"])
+def test_step_epoch_closed_form_equals_torch(make):
+    """``step(epoch)`` (the deprecated closed form; fractional epochs for warm restarts) as PyTorch."""
+    od, ot = _opts()
+    sd, st = make(dls, od), make(tls, ot)
+    epochs = [3, 7, 0, 12, 40.5, 5.25, 17.0, 100, 2.75, 64] if "Warm" in type(sd).__name__ else [3, 7, 0, 12, 40, 5, 100]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for e in epochs:
+            sd.step(e)
+            st.step(e)
+            assert sd.get_last_lr() == st.get_last_lr(), e
+            assert sd.last_epoch == st.last_epoch
+
+
+def test_new_scheduler_errors():
+    od, _ = _opts()
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        dls.ConstantLR(od, factor=1.5)
+    with pytest.raises(TypeError, match="lr_lambda should be a function"):
+        dls.MultiplicativeLR(od, 0.9)
+    with pytest.raises(ValueError, match="Expected 2 lr_lambdas"):
+        dls.MultiplicativeLR(od, [lambda e: 0.9])
+    with pytest.raises(ValueError, match="positive integer T_0"):
+        dls.CosineAnnealingWarmRestarts(od, T_0=0)
+    with pytest.raises(ValueError, match="T_mult >= 1"):
+        dls.CosineAnnealingWarmRestarts(od, T_0=3, T_mult=1.5)
+    with pytest.raises(ValueError, match="non-negative epoch"):
+        dls.CosineAnnealingWarmRestarts(od, T_0=3).step(-1)
+    with pytest.raises(ValueError, match="mode is invalid"):
+        dls.CyclicLR(od, 0.01, 0.1, mode="sawtooth")
+    with pytest.raises(ValueError, match="momentum or beta1"):
+        dls.CyclicLR(optim.Adagrad([dg.zeros(2, requires_grad=True)]), 0.01, 0.1)
+    with pytest.raises(ValueError, match="at least one scheduler"):
+        dls.ChainedScheduler([])
+    other, _ = _opts()
+    with pytest.raises(ValueError, match="same optimizer"):
+        dls.ChainedScheduler([dls.ExponentialLR(od, 0.9), dls.ExponentialLR(other, 0.9)])
+    with pytest.raises(ValueError, match="ReduceLROnPlateau"):
+        dls.ChainedScheduler([dls.ReduceLROnPlateau(od)])
+
+
+def test_cyclic_lr_callable_scale_fn_state_round_trip():
+    """A callable object as ``scale_fn`` keeps its ``__dict__`` through the state dict (as PyTorch)."""
+    class Decay:
+        def __init__(self):
+            self.rate = 0.9
+
+        def __call__(self, x):
+            return self.rate ** x
+
+    od, _ = _opts()
+    fn = Decay()
+    s = dls.CyclicLR(od, 0.01, 0.1, step_size_up=4, scale_fn=fn)
+    fn.rate = 0.5
+    sd = s.state_dict()
+    assert sd["_scale_fn_custom"] == {"rate": 0.5}
+    od2, _ = _opts()
+    fn2 = Decay()
+    s2 = dls.CyclicLR(od2, 0.01, 0.1, step_size_up=4, scale_fn=fn2)
+    s2.load_state_dict(sd)
+    assert fn2.rate == 0.5 and s2._scale_fn_custom is fn2

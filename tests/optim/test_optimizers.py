@@ -40,6 +40,21 @@ CONFIGS = [
     ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True, weight_decay=1e-2)),
     ("RMSprop", dict(lr=0.01, alpha=0.95, centered=True, eps=1e-6)),
     ("RMSprop", dict(lr=0.005, momentum=0.5)),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2)),
+    ("Adamax", dict(lr=1e-3, maximize=True, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01, weight_decay=1e-2)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6)),  # ρ_∞ = 19: rectified from step 3
+    ("RAdam", dict(lr=1e-3, maximize=True, weight_decay=1e-2)),
+    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=1e-3, etas=(0.3, 1.5), step_sizes=(1e-4, 0.02))),
+    ("Rprop", dict(lr=1e-3, maximize=True)),
+    ("ASGD", dict(lr=0.01)),
+    ("ASGD", dict(lr=0.05, lambd=1e-3, alpha=0.5, t0=20, weight_decay=1e-2)),
+    ("ASGD", dict(lr=0.02, lambd=1e-2, t0=0.0)),
+    ("ASGD", dict(lr=1e-3, maximize=True, weight_decay=1e-2, t0=50)),
 ]
 
 

@@ -144,6 +144,43 @@ class LambdaLR(LRScheduler):
         return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
 
 
+class MultiplicativeLR(LRScheduler):
+    """η_t = η_{t−1} · λ(t): multiply the current rate by a factor each epoch (one function per group, or shared).
+
+    Unlike :class:`LambdaLR` (a factor of the *initial* rate) the factors compound, and
+    changes made to ``group["lr"]`` from outside are kept.
+
+    Args:
+        optimizer: the optimizer.
+        lr_lambda: a function ``epoch -> factor`` or a list of them, one per group.
+        last_epoch: -1 to start afresh.
+
+    Example:
+        >>> sched = MultiplicativeLR(opt, lambda epoch: 0.95)   # the same as ExponentialLR(opt, 0.95)
+    """
+
+    def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"lr_lambda should be a function, but got {type(f).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    state_dict = LambdaLR.state_dict
+    load_state_dict = LambdaLR.load_state_dict
+
+    def get_lr(self):
+        if self._is_initial:
+            return _lrs(self.optimizer)
+        return [g["lr"] * f(self.last_epoch) for f, g in zip(self.lr_lambdas, self.optimizer.param_groups)]
+
+
 class StepLR(LRScheduler):
     """η ← γ η every ``step_size`` epochs: η_t = η_0 γ^⌊t / step_size⌋.
 
@@ -243,6 +280,37 @@ class CosineAnnealingLR(LRScheduler):
                 for b in self.base_lrs]
 
 
+class ConstantLR(LRScheduler):
+    """η_t = η_0 · ``factor`` for the first ``total_iters`` epochs, then η_0 (a constant warm-up).
+
+    Args:
+        optimizer: the optimizer.
+        factor: the multiplier while t < ``total_iters``, in [0, 1] (default 1/3).
+        total_iters: number of epochs at the reduced rate (default 5).
+        last_epoch: -1 to start afresh.
+
+    Example:
+        >>> sched = ConstantLR(opt, factor=0.5, total_iters=4)   # 0.5 η for epochs 0-3, η afterwards
+    """
+
+    def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5, last_epoch: int = -1):
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in _lrs(self.optimizer)]
+        if self.last_epoch != self.total_iters:
+            return _lrs(self.optimizer)
+        return [lr * (1.0 / self.factor) for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self):
+        return [b * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor)) for b in self.base_lrs]
+
+
 class LinearLR(LRScheduler):
     """Linear ramp of the factor from ``start_factor`` to ``end_factor`` over ``total_iters`` epochs (warm-up).
 
@@ -275,6 +343,36 @@ class LinearLR(LRScheduler):
                      * min(self.total_iters, self.last_epoch) / self.total_iters) for b in self.base_lrs]
 
 
+class PolynomialLR(LRScheduler):
+    """Polynomial decay to 0 over ``total_iters`` epochs: η_t = η_0 (1 − min(t, T) / T)^p, recursively like PyTorch.
+
+    Args:
+        optimizer: the optimizer.
+        total_iters: T, the epochs over which the rate decays (default 5).
+        power: p (default 1.0, a linear decay).
+        last_epoch: -1 to start afresh.
+
+    Example:
+        >>> sched = PolynomialLR(opt, total_iters=100, power=2.0)
+    """
+
+    def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1):
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return _lrs(self.optimizer)
+        decay = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [lr * decay for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self):
+        return [b * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+                for b in self.base_lrs]
+
+
 class SequentialLR(LRScheduler):
     """Run schedulers one after the other, switching at the ``milestones`` (e.g. warm-up then decay).
 
@@ -301,11 +399,19 @@ class SequentialLR(LRScheduler):
         self.optimizer = optimizer
         for g in optimizer.param_groups:
             g["lr"] = g["initial_lr"]
-        for s in self._schedulers:
-            s.last_epoch -= 1
+        self._recursive_undo(self)
         idx = bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()
         self._last_lr = self._schedulers[idx].get_last_lr()
+
+    @staticmethod
+    def _recursive_undo(sched) -> None:
+        """Take back the initial step of every scheduler inside (through nested Sequential/Chained ones)."""
+        if hasattr(sched, "_schedulers"):
+            for s in sched._schedulers:
+                SequentialLR._recursive_undo(s)
+        elif hasattr(sched, "last_epoch"):
+            sched.last_epoch -= 1
 
     def step(self) -> None:
         self.last_epoch += 1
@@ -328,6 +434,229 @@ class SequentialLR(LRScheduler):
         self.__dict__.update(state_dict)
         for s, d in zip(self._schedulers, subs):
             s.load_state_dict(d)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers together: each ``step()`` steps all of them, in order, so their factors compose.
+
+    Args:
+        schedulers: the schedulers (all on the same optimizer; not ReduceLROnPlateau).
+        optimizer: the optimizer (default: the first scheduler's).
+
+    Example:
+        >>> sched = ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=2), ExponentialLR(opt, gamma=0.9)])
+    """
+
+    def __init__(self, schedulers, optimizer=None):
+        if len(schedulers) < 1:
+            raise ValueError("ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, s in enumerate(schedulers):
+            if not hasattr(s, "optimizer"):
+                raise TypeError(f"ChainedScheduler at index {i} should have `optimizer` as its attribute.")
+            if isinstance(s, ReduceLROnPlateau):
+                raise ValueError("ChainedScheduler does not support `ReduceLROnPlateau` scheduler as it requires "
+                                 "additional kwargs to be specified when calling `step`, but got one at index "
+                                 f"{i} in the given schedulers sequence.")
+            if s.optimizer is not optimizer:
+                raise ValueError(f"ChainedScheduler expects all schedulers to belong to the same optimizer, but got "
+                                 f"scheduler {type(s).__name__} at index {i} has another one")
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    def step(self) -> None:
+        for s in self._schedulers:
+            s.step()
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    state_dict = SequentialLR.state_dict
+    load_state_dict = SequentialLR.load_state_dict
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rate (Smith, 2017): η cycles between ``base_lr`` and ``max_lr``; step it once per batch.
+
+    Each cycle rises for ``step_size_up`` iterations and falls for ``step_size_down``; the
+    amplitude is scaled per cycle (``"triangular"``: constant, ``"triangular2"``: halved each
+    cycle) or per iteration (``"exp_range"``: γ^iteration), or by a custom ``scale_fn``.
+    Momentum (or Adam's β₁) cycles the other way, between ``max_momentum`` and ``base_momentum``.
+
+    Args:
+        optimizer: the optimizer.
+        base_lr, max_lr: the bounds (a number, or one per group).
+        step_size_up: iterations of the rising half (default 2000).
+        step_size_down: iterations of the falling half (default: ``step_size_up``).
+        mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``.
+        gamma: γ of ``"exp_range"`` (default 1.0).
+        scale_fn: a custom amplitude function (overrides ``mode``); ``scale_mode`` says whether
+            it gets the cycle number (``"cycle"``) or the iteration (``"iterations"``).
+        cycle_momentum: also cycle momentum / β₁ (default True).
+        base_momentum, max_momentum: its bounds (default 0.8, 0.9).
+        last_epoch: -1 to start afresh.
+
+    Example:
+        >>> sched = CyclicLR(opt, base_lr=1e-3, max_lr=0.1, step_size_up=500, mode="triangular2")
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up: int = 2000, step_size_down: int | None = None,
+                 mode: str = "triangular", gamma: float = 1.0, scale_fn=None, scale_mode: str = "cycle",
+                 cycle_momentum: bool = True, base_momentum=0.8, max_momentum=0.9, last_epoch: int = -1):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _format_param("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, g in zip(base_lrs, optimizer.param_groups):
+                g["lr"] = lr
+        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for mm, bm, g in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
+                    if self.use_beta1:
+                        g["betas"] = (mm, *g["betas"][1:])
+                    else:
+                        g["momentum"] = mm
+                    g["max_momentum"] = mm
+                    g["base_momentum"] = bm
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self.scale_mode = "cycle"
+        elif self.mode == "triangular2":
+            self.scale_mode = "cycle"
+        elif self.mode == "exp_range":
+            self.scale_mode = "iterations"
+
+    def scale_fn(self, x) -> float:
+        """The amplitude factor at cycle (or iteration) ``x``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        at = cycle if self.scale_mode == "cycle" else self.last_epoch
+        lrs = [base + (mx - base) * scale_factor * self.scale_fn(at) for base, mx in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            moms = [mx - (mx - base) * scale_factor * self.scale_fn(at)
+                    for base, mx in zip(self.base_momentums, self.max_momentums)]
+            for g, m in zip(self.optimizer.param_groups, moms):
+                if self.use_beta1:
+                    g["betas"] = (m, *g["betas"][1:])
+                else:
+                    g["momentum"] = m
+        return lrs
+
+    def state_dict(self) -> dict:
+        """The state; a custom ``scale_fn`` is kept only as a callable object's ``__dict__`` (functions are code)."""
+        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_scale_fn_custom")}
+        fn = self._scale_fn_custom
+        sd["_scale_fn_custom"] = None if fn is None or isinstance(fn, types.FunctionType) else dict(fn.__dict__)
+        return sd
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state_dict = dict(state_dict)
+        fn = state_dict.pop("_scale_fn_custom", None)
+        self.__dict__.update(state_dict)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR (Loshchilov & Hutter): cosine annealing restarted every T_i epochs, T_i growing by ``T_mult``.
+
+    η_t = η_min + ½ (η_0 − η_min)(1 + cos(π T_cur / T_i)), T_cur the epochs since the last
+    restart; ``step(epoch)`` also accepts fractional epochs (call it per batch with
+    ``epoch + i / iters``).
+
+    Args:
+        optimizer: the optimizer.
+        T_0: epochs until the first restart (a positive integer).
+        T_mult: factor by which T_i grows after each restart (an integer ≥ 1, default 1).
+        eta_min: η_min (default 0).
+        last_epoch: -1 to start afresh.
+
+    Example:
+        >>> sched = CosineAnnealingWarmRestarts(opt, T_0=10, T_mult=2, eta_min=1e-5)
+    """
+
+    def __init__(self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1):
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [self.eta_min + (b - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+                for b in self.base_lrs]
+
+    def step(self, epoch=None) -> None:
+        """Advance one epoch, or jump to ``epoch`` (which may be fractional)."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult ** n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        for g, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            g["lr"] = lr
+        self._last_lr = _lrs(self.optimizer)
 
 
 class OneCycleLR(LRScheduler):
@@ -539,5 +868,6 @@ class ReduceLROnPlateau(LRScheduler):
 
 _LRScheduler = LRScheduler
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR",
-           "SequentialLR", "OneCycleLR", "ReduceLROnPlateau"]
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "ExponentialLR",
+           "CosineAnnealingLR", "LinearLR", "PolynomialLR", "SequentialLR", "ChainedScheduler", "CyclicLR",
+           "CosineAnnealingWarmRestarts", "OneCycleLR", "ReduceLROnPlateau"]

@@ -225,8 +225,10 @@ class Optimizer:
         for g, sg in zip(self.param_groups, saved_groups):
             for k, v in sg.items():
                 if k != "params":
-                    g[k] = tuple(v) if isinstance(v, list) and k == "betas" else v
+                    g[k] = tuple(v) if isinstance(v, list) and k in _TUPLE_OPTIONS else v
 
+
+_TUPLE_OPTIONS = ("betas", "etas", "step_sizes")  # pair options PyTorch keeps as tuples (JSON gives lists)
 
 _F32 = np.dtype(np.float32)
 
@@ -244,7 +246,7 @@ def fused_add(xp, y, alpha, x, out=None):
     elsewhere (float64, CuPy, whose compiled kernels contract to FMA) it is ``y + α·x``.
     """
     if TORCH_ROUNDING and xp is np and y.dtype == _F32:
-        t = np.multiply(x, float(np.float32(alpha)), dtype=np.float64)  # exact: 24-bit × 24-bit fits in 53
+        t = np.asarray(np.multiply(x, float(np.float32(alpha)), dtype=np.float64))  # exact: 24 × 24 bits fit in 53
         np.add(t, y, out=t)
         if out is None:
             return t.astype(np.float32)
@@ -274,8 +276,20 @@ def lerp_(xp, a, b, w):
         fused_add(xp, b, -(1 - w), b - a, out=a)
 
 
+def scalar_state(x: float) -> float:
+    """``x`` rounded as PyTorch stores a scalar state tensor (``step``, ASGD's ``eta``/``mu``).
+
+    PyTorch keeps those in 0-d tensors of its scalar dtype: float32, or float64 when the
+    default dtype is float64; reading them back (``.item()``) gives the rounded value.
+    """
+    from ..dtypes import get_default_dtype
+
+    return float(x) if get_default_dtype() == np.float64 else float(np.float32(x))
+
+
 def check_nonneg(name: str, value, extra: str = "") -> None:
-    if value < 0:
+    """PyTorch's ``if not 0.0 <= value: raise ValueError("Invalid <name>: <value>")`` (NaN is rejected too)."""
+    if not 0.0 <= value:
         raise ValueError(f"Invalid {name}: {value}{extra}")
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module_of
-from .optimizer import Optimizer, check_nonneg, fused_add
+from .optimizer import Optimizer, fused_add
 
 
 class SGD(Optimizer):
@@ -41,9 +41,12 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False, foreach=None,
                  differentiable: bool = False, fused=None):
-        check_nonneg("learning rate", lr)
-        check_nonneg("momentum value", momentum)
-        check_nonneg("weight_decay value", weight_decay)
+        if lr < 0.0:  # PyTorch's SGD tests ``< 0`` (a NaN passes), unlike the adaptive methods
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
