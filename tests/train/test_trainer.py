@@ -226,3 +226,18 @@ def test_bad_arguments_have_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         Trainer(model, nn.CrossEntropyLoss(), opt, verbose=False).fit(DataLoader(_data(), batch_size=32), epochs=1,
                                                                      ckpt_path=str(tmp_path / "nope.safetensors"))
+
+
+@pytest.mark.parametrize("name", ["sgd", "sgdm", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
+                                  "adamax", "radam", "asgd"])
+def test_every_optimizer_name_builds_its_class(name):
+    from deepglass.train import config as C
+
+    opt = C.build_optimizer({"optimizer": name, "lr": 0.01, "weight_decay": 0.001}, nn.Linear(2, 1).parameters())
+    expected = {"sgd": optim.SGD, "sgdm": optim.SGD, "nag": optim.SGD, "adagrad": optim.Adagrad,
+                "adadelta": optim.Adadelta, "rmsprop": optim.RMSprop, "adam": optim.Adam, "adamw": optim.AdamW,
+                "nadam": optim.NAdam, "adamax": optim.Adamax, "radam": optim.RAdam, "asgd": optim.ASGD}[name]
+    assert type(opt) is expected
+    assert opt.param_groups[0]["lr"] == 0.01 and opt.param_groups[0]["weight_decay"] == 0.001
+    assert set(C.OPTIMIZERS) == {"sgd", "sgdm", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
+                                 "adamax", "radam", "asgd"}

@@ -18,7 +18,8 @@ from ..data import (CIFAR10, CIFAR100, MNIST, CSVDataset, DataLoader, Digits, Fa
 from ..random import Generator
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "imagefolder", "csv")
-OPTIMIZERS = ("sgd", "sgdm", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam")
+OPTIMIZERS = ("sgd", "sgdm", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam", "adamax", "radam",
+              "asgd")
 SCHEDULERS = ("none", "step", "multistep", "exponential", "cosine", "onecycle", "plateau")
 
 #: the defaults of ``deepglass train`` (every key may also come from ``--config`` or the command line)
@@ -281,7 +282,8 @@ def build_loss():
 
 
 def build_optimizer(cfg: dict, params):
-    """The notes' optimizer chain by name: sgd, sgdm, nag, adagrad, adadelta, rmsprop, adam, adamw, nadam."""
+    """The notes' optimizer chain by name: sgd, sgdm, nag, adagrad, adadelta, rmsprop, adam, adamw, nadam
+    (and adamax, radam, asgd)."""
     name, lr, wd = cfg["optimizer"], float(cfg["lr"]), float(cfg.get("weight_decay") or 0.0)
     mom = float(cfg.get("momentum") or 0.9)
     if name == "sgd":
@@ -291,7 +293,8 @@ def build_optimizer(cfg: dict, params):
     if name == "nag":
         return optim.SGD(params, lr=lr, momentum=mom, nesterov=True, weight_decay=wd)
     cls = {"adagrad": optim.Adagrad, "adadelta": optim.Adadelta, "rmsprop": optim.RMSprop, "adam": optim.Adam,
-           "adamw": optim.AdamW, "nadam": optim.NAdam}[name]
+           "adamw": optim.AdamW, "nadam": optim.NAdam, "adamax": optim.Adamax, "radam": optim.RAdam,
+           "asgd": optim.ASGD}[name]
     return cls(params, lr=lr, weight_decay=wd)
 
 
