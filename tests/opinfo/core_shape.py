@@ -47,6 +47,19 @@ def _sorted_values(rng, *s):
     return rng.permutation(int(np.prod(s))).reshape(s).astype(float) / 5
 
 
+def _diagonal_samples(rng):
+    return [Sample(x(rng, 3, 4)), Sample(x(rng, 3, 4), 1), Sample(x(rng, 3, 4), -2), Sample(x(rng, 4, 3), 2),
+            Sample(x(rng, 2, 3, 4), 1, 2, 0),                 # dim1 > dim2: the offset counts along dim2
+            Sample(x(rng, 2, 3, 4), -1, -1, 0),               # negative dims
+            Sample(x(rng, 2, 3, 4), 0, 1, 2), Sample(x(rng, 3, 3), offset=1, dim1=1, dim2=0),
+            Sample(x(rng, 5, 3).T, 1)]                          # non-contiguous
+
+
+def _diag_embed_samples(rng):
+    return [Sample(x(rng, 2, 3)), Sample(x(rng, 2, 3), 1), Sample(x(rng, 2, 3), -2), Sample(x(rng, 2, 3), 1, 0, 2),
+            Sample(x(rng, 2, 3), -1, 2, 0), Sample(x(rng, 4), 0, -1, 0), Sample(x(rng, 2, 2, 3), 2, 1, -1)]
+
+
 ENTRIES = [
     OpInfo("reshape", lambda t, s: dg.reshape(t, s), lambda t, s: torch.reshape(t, s),
            lambda rng: [Sample(x(rng, 3, 4), (4, 3)), Sample(x(rng, 3, 4), (-1,)), Sample(x(rng, 4, 3).T, (2, 6)), Sample(x(rng, 0, 3), (3, 0))],
@@ -99,6 +112,16 @@ ENTRIES = [
     OpInfo("masked_fill", dg.masked_fill, torch.masked_fill,
            lambda rng: [Sample(x(rng, 3, 4), x(rng, 3, 4) > 0, -1.5), Sample(x(rng, 3, 4), x(rng, 4) > 0, 0.0),
                         Sample(x(rng, 2, 3), x(rng, 2, 1) > 0, float("-inf"), grad=())]),
+    OpInfo("diagonal", dg.diagonal, torch.diagonal, _diagonal_samples),
+    OpInfo("diagonal[empty]", dg.diagonal, torch.diagonal,
+           lambda rng: [Sample(x(rng, 3, 4), 4), Sample(x(rng, 3, 4), -3), Sample(x(rng, 0, 4))], gradcheck=False,
+           note="a diagonal that misses the matrix is empty (no error), its gradient all zeros"),
+    OpInfo("diagonal[method]", lambda t, *a, **k: t.diagonal(*a, **k), lambda t, *a, **k: t.diagonal(*a, **k),
+           lambda rng: [Sample(x(rng, 2, 3, 4), -1, 0, 2)]),
+    OpInfo("diag", dg.diag, torch.diag,
+           lambda rng: [Sample(x(rng, 3)), Sample(x(rng, 3), 1), Sample(x(rng, 3), -2), Sample(x(rng, 3, 4)),
+                        Sample(x(rng, 3, 4), 2), Sample(x(rng, 4, 3), -1), Sample(x(rng, 3, 4), diagonal=-1)]),
+    OpInfo("diag_embed", dg.diag_embed, torch.diag_embed, _diag_embed_samples),
     OpInfo("tril", dg.tril, torch.tril, lambda rng: [Sample(x(rng, 4, 4)), Sample(x(rng, 2, 3, 4), 1), Sample(x(rng, 3, 5), -1)]),
     OpInfo("triu", dg.triu, torch.triu, lambda rng: [Sample(x(rng, 4, 4)), Sample(x(rng, 2, 3, 4), -1), Sample(x(rng, 3, 5), 2)]),
     OpInfo("sort", dg.sort, torch.sort,

@@ -13,11 +13,12 @@ from ..ops.conv_transpose import *  # noqa: F401,F403
 from ..ops.cross_entropy import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.fold import *  # noqa: F401,F403
-from ..ops.linalg import linear
+from ..ops.linalg import cosine_similarity, linear, normalize, pairwise_distance
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403
 from ..ops.shape import one_hot, pad
 
-__all__ = sorted({"linear", "one_hot", "pad"}.union(*(family.__all__ for family in _FAMILIES)))
+_FROM_OTHER_FAMILIES = {"linear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot", "pad"}
+__all__ = sorted(_FROM_OTHER_FAMILIES.union(*(family.__all__ for family in _FAMILIES)))

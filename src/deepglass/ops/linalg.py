@@ -1,14 +1,30 @@
-"""Matrix products: matmul (batched, broadcasting) and the fused linear layer.
+"""Matrix products, einsum, traces, and distances between vectors.
 
-For C = A·B the chain rule gives dA = dC·Bᵀ and dB = Aᵀ·dC; batch dimensions
-that were broadcast are summed back by the engine.
+- ``matmul`` (batched, broadcasting) and the fused ``linear`` layer. For C = A·B the
+  chain rule gives dA = dC·Bᵀ and dB = Aᵀ·dC; batch dimensions that were broadcast
+  are summed back by the engine.
+- ``einsum``: any sum of products written in Einstein notation; the gradient of each
+  operand is itself an einsum of the output gradient with the other operands.
+- ``trace``; ``normalize``, ``cosine_similarity``, ``pairwise_distance`` and ``cdist``
+  (the functional ones are exported by ``deepglass.nn.functional``).
 """
 from __future__ import annotations
 
+import string
+
+import numpy as np
+
+from .. import dtypes
 from ..autograd.engine import sum_to_shape
 from ..backend import matmul as _mm  # one BLAS thread for small products
 from ..autograd.function import Function
-from ._util import promote, xp_of
+from ..tensor import Tensor
+from ._util import normalize_dim, promote, xp_of
+from .pool import _TORCH_DTYPE
+from .reduce import norm as _norm
+from .reduce import sum as _sum
+from .reduce import vector_norm
+from .shape import diagonal
 
 
 class MatMul(Function):
@@ -127,4 +143,475 @@ def linear(input, weight, bias=None):
     return Linear.apply(input, weight, bias)
 
 
-__all__ = ["matmul", "mm", "bmm", "dot", "outer", "linear"]
+# ------------------------------------------------------------------- einsum
+
+
+class _EinsumPlan:
+    """A checked equation in NumPy's letters: one subscript string per operand, the output's, the sizes."""
+
+    def __init__(self, inputs, output, sizes):
+        self.inputs, self.output, self.sizes = inputs, output, sizes
+        self.spec = ",".join(inputs) + "->" + output
+
+
+class Einsum(Function):
+    """out = Σ over the summed subscripts of the product of the operands (all sizes already equal).
+
+    The gradient of operand k is the einsum of the output gradient with the other
+    operands, written to k's subscripts: a subscript found only in k (summed in
+    the forward) gets the gradient broadcast along it, and a subscript repeated
+    in k (a diagonal, a trace) gets it scattered onto the diagonal, zero elsewhere.
+    For "ij,jk->ik": dA = einsum("ik,jk->ij", dC, B) = dC·Bᵀ, dB = einsum("ik,ij->jk", dC, A) = Aᵀ·dC.
+    """
+
+    @staticmethod
+    def forward(ctx, plan, *arrays):
+        xp = xp_of(arrays[0])
+        out = xp.einsum(plan.spec, *arrays, optimize=True)
+        if any(xp.may_share_memory(out, a) for a in arrays):
+            out = out.copy()  # NumPy returns views for pure permutations and diagonals ('ij->ji', 'ii->i')
+        ctx.plan = plan
+        ctx.save_for_backward(*arrays)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        plan, arrays = ctx.plan, ctx.saved_tensors
+        xp = xp_of(g)
+        grads = [None]
+        for k, sub in enumerate(plan.inputs):
+            if not ctx.needs_input_grad[k + 1]:
+                grads.append(None)
+                continue
+            others = [j for j in range(len(arrays)) if j != k]
+            present = set(plan.output).union(*(plan.inputs[j] for j in others))
+            unique = "".join(dict.fromkeys(sub))
+            kept = "".join(c for c in unique if c in present)
+            spec = ",".join([plan.output] + [plan.inputs[j] for j in others]) + "->" + kept
+            gk = xp.einsum(spec, g, *(arrays[j] for j in others), optimize=True)
+            if kept != unique:  # constant along the subscripts that only k had
+                gk = gk.reshape([plan.sizes[c] if c in kept else 1 for c in unique])
+                gk = xp.broadcast_to(gk, [plan.sizes[c] for c in unique])
+            if unique != sub:  # repeated subscripts: scatter onto the diagonal
+                z = xp.zeros(arrays[k].shape, dtype=g.dtype)
+                z[tuple(xp.arange(plan.sizes[c]).reshape([-1 if u == c else 1 for u in unique]) for c in sub)] = gk
+                gk = z
+            grads.append(gk)
+        return tuple(grads)
+
+
+def _sublist_equation(args):
+    """PyTorch's second form einsum(op0, sub0, op1, sub1, ..., [out]): subscripts 0..51 and Ellipsis."""
+
+    def letter(n):
+        if n is Ellipsis:
+            return "..."
+        if 0 <= n < 26:
+            return chr(ord("A") + n)
+        if 26 <= n < 52:
+            return chr(ord("a") + n - 26)
+        raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
+
+    equation = ",".join("".join(letter(n) for n in sub) for sub in args[1::2])
+    if len(args) % 2 == 1:
+        return equation + "->" + "".join(letter(n) for n in args[-1]), args[:-1:2]
+    return equation, args[::2]
+
+
+def _einsum_terms(equation: str, operands):
+    """Split ``equation`` into subscript lists ("..." as one item) per operand and for the output (None: implicit)."""
+    arrow = equation.find("->")
+    end = len(equation) if arrow < 0 else arrow
+
+    def invalid(i):
+        return RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation string, "
+                            "subscripts must be in [a-zA-Z]")
+
+    terms, term, dots = [], [], 0
+    for i in range(end + 1):
+        c = equation[i] if i < end else ","
+        if c == ",":
+            if dots:
+                raise RuntimeError(f"einsum(): found '.' for operand {len(terms)} that is not part of any ellipsis")
+            terms.append(term)
+            term = []
+        elif c == ".":
+            if "..." in term:
+                raise RuntimeError(f"einsum(): found '.' for operand {len(terms)} for which an ellipsis was already found")
+            dots += 1
+            if dots == 3:
+                term.append("...")
+                dots = 0
+        elif dots:
+            raise RuntimeError(f"einsum(): found '.' for operand {len(terms)} that is not part of any ellipsis")
+        elif c.isascii() and c.isalpha():
+            term.append(c)
+        elif c != " ":
+            raise invalid(i)
+    if len(terms) > len(operands):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(terms) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    if arrow < 0:
+        return terms, None
+    out, dots = [], 0
+    for i in range(arrow + 2, len(equation)):
+        c = equation[i]
+        if c == ".":
+            if "..." in out:
+                raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was already found")
+            dots += 1
+            if dots == 3:
+                out.append("...")
+                dots = 0
+        elif dots:
+            raise RuntimeError("einsum(): found '.' for output that is not part of any ellipsis (...)")
+        elif c.isascii() and c.isalpha():
+            if c in out:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
+            if not any(c in t for t in terms):
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input operand")
+            out.append(c)
+        elif c != " ":
+            raise invalid(i)
+    if dots:
+        raise RuntimeError("einsum(): found '.' for output that is not part of any ellipsis (...)")
+    return terms, out
+
+
+def _einsum_plan(equation: str, operands):
+    """Check the equation against the operands; return (plan, operands with broadcast size-1 dims squeezed)."""
+    terms, out_terms = _einsum_terms(equation, operands)
+    # every operand's dims as ids: a letter, or an int for each dim under an ellipsis (right-aligned)
+    n_ell = 0
+    for k, (term, op) in enumerate(zip(terms, operands)):
+        n = len(term) - ("..." in term)
+        if "..." not in term and n != op.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n}) does not match the number of "
+                               f"dimensions ({op.ndim}) for operand {k} and no ellipsis was given")
+        if n > op.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n}) is more than the number of "
+                               f"dimensions ({op.ndim}) for operand {k}")
+        n_ell = max(n_ell, op.ndim - n)
+    ids, sizes = [], {}
+    for k, (term, op) in enumerate(zip(terms, operands)):
+        e = op.ndim - (len(term) - ("..." in term))
+        row = []
+        for t in term:
+            row += [n_ell - e + j for j in range(e)] if t == "..." else [t]
+        own = {}
+        for axis, (i, n) in enumerate(zip(row, op.shape)):
+            if i in own and own[i] != n:
+                raise RuntimeError(f"einsum(): subscript {i} is repeated for operand {k} but the sizes don't match, "
+                                   f"{n} != {own[i]}")
+            own[i] = n
+            seen = sizes.get(i)
+            if seen is None or seen == 1:
+                sizes[i] = n
+            elif n != seen and n != 1:
+                if isinstance(i, int):
+                    raise RuntimeError(f"einsum(): dimension {axis} covered by ellipsis in operand "
+                                       f"{k} has size {n} which does not broadcast with previously seen ellipsis with "
+                                       f"size {seen} for the respective dimension")
+                raise RuntimeError(f"einsum(): subscript {i} has size {n} for operand {k} which does not broadcast "
+                                   f"with previously seen size {seen}")
+        ids.append(row)
+    if out_terms is None:  # implicit output: the ellipsis dims, then the subscripts used once, sorted (A-Z, a-z)
+        counts = {}
+        for row in ids:
+            for i in row:
+                if isinstance(i, str):
+                    counts[i] = counts.get(i, 0) + 1
+        out_ids = list(range(n_ell)) + sorted(c for c, m in counts.items() if m == 1)
+    else:
+        out_ids = []
+        for t in out_terms:
+            out_ids += list(range(n_ell)) if t == "..." else [t]
+    # NumPy's letters: the equation's own, and unused ones for the ellipsis dims
+    used = {i for row in ids for i in row if isinstance(i, str)}
+    free = [c for c in string.ascii_letters if c not in used]
+    if n_ell > len(free):
+        raise RuntimeError(f"einsum(): too many subscripts: {len(used)} letters and {n_ell} ellipsis dimensions "
+                           "exceed the 52 available")
+    name = {i: (i if isinstance(i, str) else free[i]) for i in sizes}
+    inputs, squeezed = [], []
+    for row, op in zip(ids, operands):
+        keep = [a for a, (i, n) in enumerate(zip(row, op.shape)) if not (n == 1 and sizes[i] != 1)]
+        if len(keep) != op.ndim:  # a broadcast size-1 dim: drop it (its gradient is summed by the reshape back)
+            op = op.reshape(tuple(op.shape[a] for a in keep))
+        inputs.append("".join(name[row[a]] for a in keep))
+        squeezed.append(op)
+    plan = _EinsumPlan(inputs, "".join(name[i] for i in out_ids), {name[i]: n for i, n in sizes.items()})
+    return plan, squeezed
+
+
+def einsum(equation, *operands):
+    """Sum of products in Einstein notation, as ``torch.einsum``.
+
+    Each operand gets one subscript letter per dimension; a letter shared by
+    operands multiplies along that dimension, a letter missing from the output is
+    summed over::
+
+        out[i, k] = Σ_j a[i, j] · b[j, k]          # einsum("ij,jk->ik", a, b)
+
+    Without ``->`` the output holds the letters used exactly once, in alphabetical
+    order (A-Z before a-z). ``...`` stands for the dimensions not named (they
+    broadcast, right-aligned, and lead an implicit output); a letter repeated within
+    one operand takes its diagonal (``"ii->i"``, the trace ``"ii"``). Dimensions of
+    size 1 broadcast against the same letter elsewhere. Also accepted: the operands
+    as one list (``einsum("ij,jk", [a, b])``) and PyTorch's sublist form
+    ``einsum(a, [0, 1], b, [1, 2], [0, 2])``. All operands must share one dtype.
+
+    Example:
+        >>> a, b = deepglass.ones(2, 3), deepglass.ones(3, 4)
+        >>> deepglass.einsum("ij,jk->ik", a, b).shape
+        (2, 4)
+        >>> deepglass.einsum("ii", deepglass.eye(3)).item()
+        3.0
+    """
+    if isinstance(equation, Tensor):
+        equation, operands = _sublist_equation((equation,) + operands)
+    elif not isinstance(equation, str):
+        raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}")
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, "
+                         "or at least one operand and its subscripts list")
+    for i, op in enumerate(operands):
+        if not isinstance(op, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 1, but got {type(op).__name__}")
+    for i, op in enumerate(operands[1:], 1):
+        if op.dtype != operands[0].dtype:
+            raise RuntimeError(f"einsum(): operand {i} has dtype {op.dtype} but operand 0 has {operands[0].dtype}; "
+                               "PyTorch does not promote here either: convert them (x.to(y.dtype))")
+    plan, operands = _einsum_plan(equation, operands)
+    return Einsum.apply(plan, *operands)
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix: tr(A) = Σ_i A[i, i] (integers sum as int64).
+
+    Example:
+        >>> deepglass.trace(deepglass.eye(3)).item()
+        3.0
+    """
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    if input.dtype.kind == "b":
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    return _sum(diagonal(input))
+
+
+# ---------------------------------------------------------------- distances
+
+
+def _torch_name(dtype) -> str:
+    return _TORCH_DTYPE.get(str(dtype), str(dtype))
+
+
+def _broadcast_shape(a: tuple, b: tuple) -> tuple:
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for i, (m, k) in enumerate(zip(a, b)):
+        if m != k and m != 1 and k != 1:
+            raise RuntimeError(f"The size of tensor a ({m}) must match the size of tensor b ({k}) at "
+                               f"non-singleton dimension {i}")
+    return tuple(k if m == 1 else m for m, k in zip(a, b))
+
+
+def _check_floating(x, name="linalg.vector_norm"):
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {_torch_name(x.dtype)}")
+
+
+def _vector_norm(x, p, dim, keepdim):
+    """vector_norm over one dim, also for a 0-dim tensor (where dim 0 / -1 means the element itself)."""
+    if x.ndim == 0:
+        normalize_dim(dim, 0)
+        return vector_norm(x.reshape(1), p, 0, keepdim=False)
+    return vector_norm(x, p, dim, keepdim)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12):
+    """Scale vectors along ``dim`` to unit p-norm: v / max(‖v‖_p, ε).
+
+    ``p`` may be any order ``torch.norm`` takes (a number, inf, 'fro'); ``dim`` an int
+    or a tuple. Vectors shorter than ``eps`` are divided by ``eps`` (a zero vector
+    stays zero). PyTorch's ``out=`` argument is not supported.
+
+    Example:
+        >>> F.normalize(deepglass.tensor([[3., 4.]])).tolist()
+        [[0.6000000238418579, 0.800000011920929]]
+    """
+    _check_floating(input)
+    if input.ndim == 0:
+        normalize_dim(dim, 0)
+        return input / _norm(input.reshape(1), p).clamp(min=eps)
+    return input / _norm(input, p, dim, keepdim=True).clamp(min=eps)
+
+
+class _ClampMinPassThrough(Function):
+    """max(x, eps) with the gradient of the identity (PyTorch clamps these norms under no_grad)."""
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        return xp_of(x).maximum(x, x.dtype.type(eps))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """cos θ between the vectors along ``dim``: Σ (x1 / max(‖x1‖, ε)) · (x2 / max(‖x2‖, ε)).
+
+    As PyTorch ≥ 1.12, each norm is clamped to ``eps`` on its own (so |result| ≤ 1 and a
+    zero vector gives 0), and the gradient flows through the norms as if unclamped.
+    ``x1`` and ``x2`` broadcast; integer inputs are converted to the common float type.
+
+    Shape:
+        ``x1``, ``x2`` broadcastable → the broadcast shape without ``dim``.
+
+    Example:
+        >>> F.cosine_similarity(deepglass.tensor([[1., 0.]]), deepglass.tensor([[1., 1.]])).tolist()
+        [0.7071067690849304]
+    """
+    rt = dtypes.result_type(x1.dtype, x2.dtype, x1.ndim == 0, x2.ndim == 0)
+    if rt.kind != "f":
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {_torch_name(rt)}")
+    x1 = x1 if x1.dtype.kind == "f" else x1.to(rt)
+    x2 = x2 if x2.dtype.kind == "f" else x2.to(rt)
+    shape = _broadcast_shape(x1.shape, x2.shape)
+    x1, x2 = x1.expand(shape), x2.expand(shape)
+    if not shape:
+        normalize_dim(dim, 0)
+        x1, x2, dim = x1.reshape(1), x2.reshape(1), 0
+    n1 = _ClampMinPassThrough.apply(vector_norm(x1, 2, dim, keepdim=True), eps)
+    n2 = _ClampMinPassThrough.apply(vector_norm(x2, 2, dim, keepdim=True), eps)
+    return _sum((x1 / n1) * (x2 / n2), dim)
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """‖x1 − x2 + ε‖_p over the last dimension (``x1`` and ``x2`` broadcast).
+
+    Example:
+        >>> F.pairwise_distance(deepglass.tensor([[0., 0.]]), deepglass.tensor([[3., 4.]]), eps=0).tolist()
+        [5.0]
+    """
+    # integer inputs give a float difference (+ eps), as in PyTorch
+    return _vector_norm(x1 - x2 + eps, p, max(x1.ndim, x2.ndim) - 1, keepdim)
+
+
+def _pnorm(xp, d, p):
+    """‖d‖_p over the last axis (p = 0 counts non-zeros, inf takes the largest |d|)."""
+    if d.shape[-1] == 0:
+        return xp.zeros(d.shape[:-1], dtype=d.dtype)
+    if p == 0:
+        return (d != 0).sum(axis=-1).astype(d.dtype)
+    if p == 1:
+        return xp.abs(d).sum(axis=-1)
+    if p == 2:
+        return xp.sqrt((d * d).sum(axis=-1))
+    if p == float("inf"):
+        return xp.abs(d).max(axis=-1)
+    return (xp.abs(d) ** p).sum(axis=-1) ** (1.0 / p)
+
+
+def _pnorm_grad(xp, d, dist, p):
+    """∂‖d‖_p/∂d, with PyTorch's zeros where the distance is 0 (and, for p < 1, where d is 0)."""
+    if p == 0:
+        return xp.zeros_like(d)
+    if p == 1:
+        return xp.sign(d)
+    dist = dist[..., None]
+    if p == float("inf"):  # every tied maximum gets the full gradient (PyTorch's cdist, unlike its norms)
+        return xp.sign(d) * (xp.abs(d) == dist)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p == 2:
+            return xp.where(dist == 0, 0, d / dist).astype(d.dtype, copy=False)
+        r = xp.sign(d) * xp.abs(d) ** (p - 1) / dist ** (p - 1)
+        zero = (dist == 0) | ((d == 0) if p < 1 else False)
+        return xp.where(zero, 0, r).astype(d.dtype, copy=False)
+
+
+_CDIST_CHUNK = 1 << 22  # elements of the (B, rows, R, M) difference block held at once
+
+
+class CDist(Function):
+    """dist[b, i, j] = ‖x1[b, i] − x2[b, j]‖_p, computed exactly from the differences, a block of rows at a time."""
+
+    @staticmethod
+    def forward(ctx, a, b, p):
+        xp = xp_of(a)
+        (B, P, M), R = a.shape, b.shape[1]
+        out = xp.empty((B, P, R), dtype=a.dtype)
+        step = max(1, _CDIST_CHUNK // max(1, B * R * M))
+        for i in range(0, P, step):
+            out[:, i:i + step] = _pnorm(xp, a[:, i:i + step, None, :] - b[:, None, :, :], p)
+        ctx.save_for_backward(a, b, out)
+        ctx.p = p
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        xp = xp_of(g)
+        (B, P, M), R = a.shape, b.shape[1]
+        ga, gb = xp.empty_like(a), xp.zeros_like(b)
+        step = max(1, _CDIST_CHUNK // max(1, B * R * M))
+        for i in range(0, P, step):
+            d = a[:, i:i + step, None, :] - b[:, None, :, :]
+            w = _pnorm_grad(xp, d, out[:, i:i + step], ctx.p) * g[:, i:i + step, :, None]
+            ga[:, i:i + step] = w.sum(axis=2)
+            gb -= w.sum(axis=1)
+        need = ctx.needs_input_grad
+        return (ga if need[0] else None), (gb if need[1] else None), None
+
+
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"):
+    """p-norm distance between every row of ``x1`` and every row of ``x2``: d[i, j] = ‖x1[i] − x2[j]‖_p.
+
+    ``p`` ≥ 0: 0 counts differing coordinates, inf takes the largest. The gradient at a
+    zero distance is 0, as in PyTorch. Deviation: deepglass always computes from the
+    differences (exact); PyTorch's default ``compute_mode`` switches to the faster but
+    less precise ``‖a‖² + ‖b‖² − 2a·b`` for p = 2 when either input has more than 25 rows.
+    ``compute_mode`` is checked but changes nothing.
+
+    Shape:
+        ``x1`` ``(*, P, M)``, ``x2`` ``(*, R, M)`` with broadcastable batch dims → ``(*, P, R)``.
+
+    Example:
+        >>> deepglass.cdist(deepglass.tensor([[0., 0.]]), deepglass.tensor([[3., 4.], [1., 0.]])).tolist()
+        [[5.0, 1.0]]
+    """
+    if x1.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
+    if x2.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X2 got: {x2.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_torch_name(x.dtype)}")
+    if x1.dtype != x2.dtype:
+        raise RuntimeError(f"cdist: X1 is {_torch_name(x1.dtype)} but X2 is {_torch_name(x2.dtype)}; convert one "
+                           "(x2.to(x1.dtype))")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    batch = _broadcast_shape(x1.shape[:-2], x2.shape[:-2])
+    (P, M), R = x1.shape[-2:], x2.shape[-2]
+    n = int(np.prod(batch))
+    a = x1.expand(batch + (P, M)).reshape(n, P, M)
+    b = x2.expand(batch + (R, M)).reshape(n, R, M)
+    return CDist.apply(a, b, float(p)).reshape(batch + (P, R))
+
+
+__all__ = ["matmul", "mm", "bmm", "dot", "outer", "linear", "einsum", "trace", "cosine_similarity",
+           "pairwise_distance", "cdist"]
+# `normalize` is exported by deepglass.nn.functional only (PyTorch has no torch.normalize)
