@@ -79,14 +79,19 @@ def normalize_dim(dim: int, ndim: int) -> int:
 
 
 def normalize_dims(dim, ndim: int):
-    """``None`` -> all axes; an int or a sequence -> a sorted tuple of non-negative axes."""
+    """``None`` -> all axes; an int or a sequence -> a sorted tuple of non-negative axes.
+
+    A 0-dim tensor accepts dim 0 or -1 (as PyTorch) and reduces over all (its one element): None.
+    """
     if dim is None:
         return None
     if isinstance(dim, (list, tuple)):
         if len(dim) == 0:
             return None
-        return tuple(sorted(normalize_dim(d, ndim) for d in dim))
-    return (normalize_dim(dim, ndim),)
+        axes = tuple(sorted(normalize_dim(d, ndim) for d in dim))
+    else:
+        axes = (normalize_dim(dim, ndim),)
+    return axes if ndim else None
 
 
 def ensure_tensor(x, name: str = "input") -> Tensor:

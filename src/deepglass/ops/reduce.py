@@ -374,8 +374,9 @@ class VectorNorm(Function):
             with np.errstate(divide="ignore", invalid="ignore"):
                 r = xp.where(out == 0, 0, x / out)
             return g * r
+        # sign(x)·|x|^(p−1) / ‖x‖^(p−1), with 0 where x or the norm is 0 (|x|^(p−1) is infinite at 0 for p < 1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            r = xp.where(out == 0, 0, x * xp.abs(x) ** (p - 2) / out ** (p - 1))
+            r = xp.where((out == 0) | (x == 0), 0, xp.sign(x) * xp.abs(x) ** (p - 1) / out ** (p - 1))
         return g * r
 
 

@@ -1,0 +1,38 @@
+"""Reductions at their edges, against PyTorch: 0-dim inputs with dim=0/-1, p-norm gradients at zero entries."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import deepglass as dg
+
+REDUCTIONS = ["sum", "mean", "amax", "amin", "prod", "logsumexp", "argmax", "argmin"]
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+@pytest.mark.parametrize("dim", [0, -1, (0,)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_zero_dim_input_accepts_dim_zero(name, dim, keepdim):
+    if name in ("argmax", "argmin", "logsumexp", "prod") and isinstance(dim, tuple):
+        dim = dim[0]  # these take a single dim in PyTorch
+    got = getattr(dg.tensor(3.0), name)(dim, keepdim=keepdim)
+    want = getattr(torch.tensor(3.0), name)(dim, keepdim=keepdim)
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_allclose(got.numpy(), want.numpy())
+
+
+def test_zero_dim_input_still_rejects_other_dims():
+    with pytest.raises(IndexError, match="dimension out of range"):
+        dg.tensor(3.0).sum(1)
+
+
+@pytest.mark.parametrize("p", [0.5, 1.5, 2.5, 3.0])
+def test_vector_norm_gradient_at_zero_entries_is_zero(p):
+    values = [[0.0, 1.0, -2.0], [0.0, 0.0, 0.0]]
+    x = dg.tensor(values, dtype=dg.float64, requires_grad=True)
+    t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    dg.linalg.vector_norm(x, p, dim=1).sum().backward()
+    torch.linalg.vector_norm(t, p, dim=1).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+    assert np.isfinite(x.grad.numpy()).all()
