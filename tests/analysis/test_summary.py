@@ -256,3 +256,20 @@ def test_fallback_to_real_forward_is_reported():
     s = summary(NeedsValues(), (3, 4))
     assert s.mode == "forward" and "real forward" in s.note
     assert s.macs == 3 * 8 and s.total_params == 10
+
+
+def test_einsum_and_cdist_are_counted_inside_a_forward():
+    class Pairwise(nn.Module):
+        def forward(self, x):
+            y = deepglass.einsum("bij,bjk->bik", x, x.transpose(1, 2))  # a batched matmul: 2·4·4 outputs × 8
+            return deepglass.cdist(y, y).diagonal(dim1=-2, dim2=-1)  # 2·4·4 pairs × 4 features × 3 operations
+
+    s = summary(Pairwise(), (2, 4, 8))
+    assert s.macs == 2 * 4 * 4 * 8
+    assert s.elementwise_flops == 3 * 2 * 4 * 4 * 4
+    assert summary(Pairwise(), (2, 4, 8)).macs == summary(_Bmm(), (2, 4, 8)).macs  # same as the matmul it spells
+
+
+class _Bmm(nn.Module):
+    def forward(self, x):
+        return x @ x.transpose(1, 2)

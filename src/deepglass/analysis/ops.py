@@ -134,11 +134,27 @@ def _count_conv(args, kwargs, out):
     return prod(out) * prod(w.shape[1:]), bias
 
 
+def _count_einsum(args, kwargs, out):
+    """The full iteration space (every subscript's size multiplied): one multiply-add per point and extra
+    operand (naive order, as the notes count a matmul); a single operand only sums: one addition per point."""
+    plan, operands = args[0], _tensors(args)
+    space = prod([plan.sizes[c] for c in dict.fromkeys("".join(plan.inputs))])
+    if len(operands) == 1:
+        return 0, space
+    return space * (len(operands) - 1), 0
+
+
+def _count_cdist(args, kwargs, out):
+    """|x1 − x2|^p per pair and feature: a subtraction, a power and an addition (3 operations)."""
+    return 0, 3 * prod(out) * args[0].shape[-1]
+
+
 BINARY = ("Add", "Sub", "Mul", "Div", "Pow", "Extremum", "FloorDivide", "Remainder", "Where")
 UNARY = ("Exp", "Log", "Log1p", "Expm1", "Sqrt", "Rsqrt", "Sin", "Cos", "Tanh", "Abs", "Reciprocal", "Sigmoid",
          "ReLU", "Neg", "Clamp", "GELU", "Gelu", "SiLU", "Silu", "LeakyReLU", "ELU", "Hardswish", "Hardsigmoid",
          "ReLU6", "Softplus", "Mish", "Square")
-SHAPE_OPS = ("Reshape", "Permute", "Expand", "GetItem", "Flip", "Contiguous", "Clone", "Cast", "Move", "Pad", "Tile")
+SHAPE_OPS = ("Reshape", "Permute", "Expand", "GetItem", "Flip", "Contiguous", "Clone", "Cast", "Move", "Pad", "Tile",
+             "Diagonal", "DiagEmbed")
 
 # name -> (shape fn or None, count fn, rf kind)
 OP_RULES: dict = {}
@@ -162,6 +178,8 @@ OP_RULES["ScaledDotProductAttention"] = (_sdpa_shape, _count_sdpa, "whole")
 OP_RULES["Concat"] = (_concat_shape, _count_zero, "concat")
 OP_RULES["Conv2d"] = (None, _count_conv, "whole")
 OP_RULES["Conv2dRows"] = (None, _count_conv, "whole")
+OP_RULES["Einsum"] = (None, _count_einsum, "whole")
+OP_RULES["CDist"] = (None, _count_cdist, "whole")
 
 # ops whose output is a view or a copy of an input (not counted as activation memory)
 VIEW_OPS = frozenset(SHAPE_OPS)
