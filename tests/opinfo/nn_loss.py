@@ -1,4 +1,7 @@
-"""Registry entries for the loss functions (``deepglass.ops.loss``) and ``one_hot``."""
+"""Registry entries for the loss functions (``deepglass.ops.loss``) and ``one_hot``.
+
+The margin, ranking and embedding losses are in nn_margin_loss.py.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -121,6 +124,40 @@ def _bce_logits(rng):
     return out
 
 
+def _poisson(rng):
+    x, t = _x(rng, 3, 4), rng.uniform(1.2, 6.0, (3, 4))
+    lam = rng.uniform(0.2, 3.0, (3, 4))
+    counts = rng.integers(0, 6, (3, 4))
+    small = np.array([0.0, 0.5, 1.0, 2.0, 7.0])
+    out = [Sample(x, t, reduction=r) for r in REDS]
+    out += [Sample(x, t, True, True, reduction=r) for r in REDS]
+    out += [Sample(lam, t, log_input=False, reduction=r) for r in REDS]
+    out += [Sample(lam, t, False, True, eps=1e-3, reduction="none"), Sample(lam, counts, False, reduction="sum")]
+    out += [Sample(x, counts, full=True, reduction="none"), Sample(_x(rng, 3, 1), rng.uniform(0.5, 4, 4), reduction="none")]
+    # full=True masks the Stirling term for y <= 1: ℓ jumps at y = 1, and PyTorch's dℓ/dy at y = 0 is NaN
+    # (0·log 0), so y is only differentiated away from both
+    out += [Sample(_x(rng, 5), small, full=True, reduction="none", grad=(0,))]
+    out += [Sample(_x(rng, 4), np.array([0.5, 0.9, 2.0, 7.0]), full=True, reduction="none")]
+    return out
+
+
+def _gaussian(rng):
+    x, t = _x(rng, 4, 3), _x(rng, 4, 3)
+    v = rng.uniform(0.2, 2.0, (4, 3))
+    out = [Sample(x, t, v, reduction=r) for r in REDS]
+    out += [Sample(x, t, v, full=True, reduction=r) for r in ("none", "mean")]
+    out += [Sample(x, t, rng.uniform(0.2, 2.0, 4), reduction="none"),         # one fewer dimension
+            Sample(x, t, rng.uniform(0.2, 2.0, (4, 1)), reduction="none"),    # a size-1 dimension
+            Sample(x, t, rng.uniform(0.2, 2.0, (1, 3)), True),
+            Sample(x, t, 0.7, reduction="none"), Sample(x, t, 2.0, full=True),  # a number
+            Sample(x, _x(rng, 3), v, reduction="none"),                      # target broadcast
+            Sample(_x(rng, 3), _x(rng, 3), np.array(0.5), reduction="none"),
+            Sample(_x(rng, 2, 3, 4), _x(rng, 2, 3, 4), rng.uniform(0.2, 2.0, (2, 1, 4)), reduction="none")]
+    # var below eps: clamped in the forward, the gradient passed through (tests/nn: the var gradient)
+    out += [Sample(x, t, np.full((4, 3), 1e-8), eps=1e-3, reduction="none", grad=(0, 1))]
+    return out
+
+
 ENTRIES = [
     OpInfo("l1_loss", dg=_with(F.l1_loss, "weight"), torch=_with(TF.l1_loss, "weight"), samples=_regression),
     OpInfo("mse_loss", dg=_with(F.mse_loss, "weight"), torch=_with(TF.mse_loss, "weight"), samples=_regression),
@@ -136,6 +173,8 @@ ENTRIES = [
     OpInfo("binary_cross_entropy_with_logits", dg=_with(F.binary_cross_entropy_with_logits, "weight", "pos_weight"),
            torch=_with(TF.binary_cross_entropy_with_logits, "weight", "pos_weight"), samples=_bce_logits,
            atol=1e-5, note="|logit| up to 1e4: float32 losses of ~1e4"),
+    OpInfo("poisson_nll_loss", F.poisson_nll_loss, TF.poisson_nll_loss, _poisson),
+    OpInfo("gaussian_nll_loss", F.gaussian_nll_loss, TF.gaussian_nll_loss, _gaussian),
     OpInfo("one_hot", dg=F.one_hot, torch=TF.one_hot, grad=False, gradcheck=False,
            samples=lambda rng: [Sample(np.array([0, 2, 1, 3]), num_classes=5), Sample(np.array([[1, 0], [2, 2]])),
                                 Sample(np.zeros((0,), np.int64), num_classes=3)]),

@@ -7,7 +7,8 @@
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``conv``, ``conv_transpose``, ``fold``, ``pool``, ``norm``, ``dropout``  layers' kernels (im2col
   convolution and its adjoint, unfold/fold, pooling, normalisation)
-- ``loss``, ``cross_entropy``  the notes' loss functions (cross-entropy fused with log-softmax)
+- ``loss``, ``cross_entropy``, ``margin_loss``  the notes' loss functions (cross-entropy fused with
+  log-softmax) and PyTorch's margin, ranking and embedding losses
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
 
 Each module lists its public ops in ``__all__``; the op-registry test checks
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import (activation, attention, conv, conv_transpose, cross_entropy, dropout, elementwise, fold, linalg, loss,
-               pool, reduce, sampling, shape)
+               margin_loss, pool, reduce, sampling, shape)
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
@@ -31,8 +32,8 @@ _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, reduce, shape, linalg, activation]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
-FUNCTIONAL_MODULES = [activation, conv, conv_transpose, fold, pool, _norm_module, dropout, loss, cross_entropy, attention,
-                      sampling]
+FUNCTIONAL_MODULES = [activation, conv, conv_transpose, fold, pool, _norm_module, dropout, loss, margin_loss,
+                      cross_entropy, attention, sampling]
 
 
 def _reflect(fn):

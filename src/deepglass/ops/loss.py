@@ -10,16 +10,20 @@ deepglass follows PyTorch's convention that ``input`` already holds log ŷ, so
 ``kl_div(input, target) = Σ target · (log target − input)``.
 
 Cross-entropy and NLL live in :mod:`.cross_entropy` (one fused log-softmax + NLL
-primitive).
+primitive); the margin, ranking and embedding losses in :mod:`.margin_loss`.
 """
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 
 import numpy as np
 
 from ..autograd.function import Function
+from ..creation import full_like
 from ..tensor import Tensor
+from . import elementwise as _E
 from . import reduce as _R
 from ._util import promote, to_float, xp_of
 from .shape import one_hot  # noqa: F401  (re-exported for F.one_hot users of this module)
@@ -441,7 +445,128 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _reduce(loss, reduction)
 
 
+# ------------------------------------------------------------ likelihoods
+
+
+def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False, size_average=None,
+                     eps: float = 1e-8, reduce=None, reduction: str = "mean"):
+    """Negative log-likelihood of a Poisson target: ``target`` ~ Poisson(λ) with λ predicted by ``input``.
+
+    ℓ = e^x − y·x with ``log_input`` (x = log λ, the default), else ℓ = λ − y·log(λ + eps).
+    The constant log(y!) is dropped unless ``full``, which adds its Stirling approximation
+    y·log y − y + ½·log(2πy) for y > 1 (0 for y ≤ 1, as PyTorch).
+
+    Args:
+        input: log λ (``log_input``) or λ, any shape.
+        target: counts y, broadcastable with ``input``.
+        log_input: whether ``input`` is log λ.
+        full: add the Stirling term.
+        eps: keeps log(λ + eps) finite at λ = 0 (``log_input=False`` only).
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Shape:
+        input, target: (*); output: scalar, or the broadcast shape for ``"none"``.
+
+    Returns:
+        The loss tensor.
+
+    Example:
+        >>> F.poisson_nll_loss(deepglass.tensor([0.0, 1.0]), deepglass.tensor([1.0, 2.0]))
+        tensor(0.8591)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = promote(to_float(input), to_float(target))
+    if log_input:
+        loss = _E.exp(input) - target * input
+    else:
+        loss = input - target * _E.log(input + eps)
+    if full:
+        big = target > 1
+        # y = 1 stands in where the term is masked, so log y stays finite there (and so does dℓ/dy)
+        y = _E.where(big, target, 1.0)
+        stirling = y * _E.log(y) - y + 0.5 * _E.log(y * (2 * math.pi))
+        loss = loss + _E.where(big, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+class _ClampForward(Function):
+    """max(x, lo) in the forward pass, the identity in the backward (PyTorch clamps var under no_grad)."""
+
+    @staticmethod
+    def forward(ctx, x, lo):
+        return xp_of(x).maximum(x, lo).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
+    """Negative log-likelihood of ``target`` under N(``input``, ``var``): regression that also predicts its uncertainty.
+
+    ℓ = ½ (log max(var, eps) + (input − target)² / max(var, eps)) (+ ½ log 2π with ``full``).
+    var is clamped at ``eps`` for stability, and the gradient passes through the clamp
+    unchanged (PyTorch clamps under ``no_grad``).
+
+    ``var`` may have the input's shape (heteroscedastic), or one dimension fewer (the last one,
+    which is then broadcast), or the input's number of dimensions with exactly one of size 1
+    where the input's is not (homoscedastic along it), or be a float ≥ 0.
+
+    Args:
+        input: the predicted means, (N, *) or (*).
+        target: samples, broadcastable with ``input``.
+        var: the predicted variances (≥ 0), see above.
+        full: add the constant ½ log 2π.
+        eps: the clamp of ``var``.
+        reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+
+    Shape:
+        output: scalar, or the broadcast shape for ``"none"``.
+
+    Returns:
+        The loss tensor.
+
+    Example:
+        >>> F.gaussian_nll_loss(deepglass.tensor([1.0]), deepglass.tensor([2.0]), deepglass.tensor([1.0]))
+        tensor(0.5000)
+    """
+    _check_reduction(reduction)
+    input = to_float(input)
+    if isinstance(var, numbers.Real) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError(f"gaussian_nll_loss: var has negative entry/entries (got var={var}); variances must "
+                             "be >= 0")
+        var = full_like(input, float(var))
+    elif not isinstance(var, Tensor):
+        raise TypeError(f"gaussian_nll_loss: var must be a deepglass.Tensor or a float, got {type(var).__name__}")
+    else:
+        var = to_float(var)
+        if var.data.size and bool((var.data < 0).any()):
+            raise ValueError("gaussian_nll_loss: var has negative entry/entries; variances must be >= 0")
+    ishape, vshape = tuple(input.shape), tuple(var.shape)
+    if vshape != ishape:
+        if ishape[:-1] == vshape:
+            var = var.unsqueeze(-1)  # one variance per row, broadcast along the last dimension
+        elif not (len(ishape) == len(vshape) and sum(v for i, v in zip(ishape, vshape) if i != v) == 1):
+            raise ValueError(f"gaussian_nll_loss: var is of incorrect size {vshape} for input {ishape}; give the "
+                             "input's shape, the input's shape without its last dimension, or the input's shape "
+                             "with one dimension set to 1")
+    var = _ClampForward.apply(var, eps)
+    d = input - target
+    loss = 0.5 * (_E.log(var) + d * d / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
 __all__ = [
     "l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "kl_div",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "poisson_nll_loss", "gaussian_nll_loss",
 ]
+
+# deepglass.nn.functional gathers the loss functions through this module's names
+from .margin_loss import *  # noqa: E402,F401,F403
+from .margin_loss import __all__ as _margin_all  # noqa: E402
+
+__all__.extend(_margin_all)

@@ -6,13 +6,16 @@ linear layers collapses into a single linear map.
 """
 from __future__ import annotations
 
+import warnings
+
 from ...creation import full
 from .. import functional as F
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Softmax", "LogSoftmax", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "GELU", "SiLU",
-           "ReLU6", "Hardswish", "Softplus"]
+__all__ = ["Softmax", "LogSoftmax", "Softmin", "Softmax2d", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "RReLU",
+           "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "ReLU6", "Hardtanh", "Hardswish", "Hardsigmoid", "Softplus",
+           "Softsign", "LogSigmoid", "Tanhshrink", "Hardshrink", "Softshrink", "Threshold", "GLU"]
 
 
 class _Inplace(Module):
@@ -53,6 +56,33 @@ class LogSoftmax(Softmax):
 
     def forward(self, input):
         return F.log_softmax(input, self.dim)
+
+
+class Softmin(Softmax):
+    """softmin(x) = softmax(−x) along ``dim``: the smallest entries get the largest probabilities.
+
+    Example:
+        >>> Softmin(dim=0)(deepglass.tensor([0.0, 0.0])).tolist()
+        [0.5, 0.5]
+    """
+
+    def forward(self, input):
+        return F.softmin(input, self.dim)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at every spatial location: ``(N, C, H, W)`` or ``(C, H, W)``.
+
+    Example:
+        >>> Softmax2d()(deepglass.randn(2, 3, 4, 4)).sum(1).shape
+        (2, 4, 4)
+    """
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D (C, H, W) or 4D (N, C, H, W), got {input.ndim}D "
+                             "instead")
+        return F.softmax(input, -3)
 
 
 class Sigmoid(Module):
@@ -228,3 +258,220 @@ class Softplus(Module):
 
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: slope a ~ U(lower, upper) per element for x ≤ 0 in training, (lower + upper)/2 in eval.
+
+    Example:
+        >>> RReLU(0.1, 0.3).eval()(deepglass.tensor([-1.0])).tolist()  # doctest: +ELLIPSIS
+        [-0.2...]
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
+
+
+class SELU(_Inplace):
+    """SELU(x) = scale·ELU(x, α) with α ≈ 1.6733, scale ≈ 1.0507 (self-normalising networks).
+
+    Example:
+        >>> SELU()(deepglass.zeros(1)).tolist()
+        [0.0]
+    """
+
+    def forward(self, input):
+        return F.selu(input)
+
+
+class CELU(Module):
+    """CELU(x) = max(0, x) + min(0, α(e^{x/α} − 1)).
+
+    Example:
+        >>> CELU(alpha=2.0)(deepglass.tensor([1.0])).tolist()
+        [1.0]
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return F.celu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Mish(_Inplace):
+    """Mish(x) = x·tanh(softplus(x)).
+
+    Example:
+        >>> Mish()(deepglass.zeros(1)).tolist()
+        [0.0]
+    """
+
+    def forward(self, input):
+        return F.mish(input)
+
+
+class Hardtanh(Module):
+    """HardTanh(x) = min(max(x, min_val), max_val) (defaults −1, 1).
+
+    ``min_value``/``max_value`` are PyTorch's deprecated spellings (a FutureWarning).
+
+    Example:
+        >>> Hardtanh(-2.0, 2.0)(deepglass.tensor([-3.0, 1.0])).tolist()
+        [-2.0, 1.0]
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False, min_value=None,
+                 max_value=None):
+        super().__init__()
+        if min_value is not None:
+            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`", FutureWarning,
+                          stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`", FutureWarning,
+                          stacklevel=2)
+            max_val = max_value
+        if max_val <= min_val:
+            raise AssertionError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class Hardsigmoid(Module):
+    """Hardsigmoid(x) = ReLU6(x + 3)/6 (PyTorch prints no arguments for it, ``inplace`` included).
+
+    Example:
+        >>> Hardsigmoid()(deepglass.tensor([0.0])).tolist()
+        [0.5]
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.hardsigmoid(input)
+
+
+class Softsign(Module):
+    """SoftSign(x) = x/(1 + |x|).
+
+    Example:
+        >>> Softsign()(deepglass.tensor([1.0])).tolist()
+        [0.5]
+    """
+
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class LogSigmoid(Module):
+    """LogSigmoid(x) = log σ(x), stable for any x.
+
+    Example:
+        >>> LogSigmoid()(deepglass.tensor([-1000.0])).tolist()
+        [-1000.0]
+    """
+
+    def forward(self, input):
+        return F.logsigmoid(input)
+
+
+class Tanhshrink(Module):
+    """TanhShrink(x) = x − tanh(x).
+
+    Example:
+        >>> Tanhshrink()(deepglass.zeros(1)).tolist()
+        [0.0]
+    """
+
+    def forward(self, input):
+        return F.tanhshrink(input)
+
+
+class _Shrink(Module):
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Hardshrink(_Shrink):
+    """HardShrink(x) = x if |x| > λ else 0 (λ = ``lambd``, 0.5).
+
+    Example:
+        >>> Hardshrink()(deepglass.tensor([0.3, 1.0])).tolist()
+        [0.0, 1.0]
+    """
+
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
+
+
+class Softshrink(_Shrink):
+    """SoftShrink(x) = x − λ·sign(x) if |x| > λ else 0 (λ = ``lambd``, 0.5).
+
+    Example:
+        >>> Softshrink()(deepglass.tensor([0.3, 1.0])).tolist()
+        [0.0, 0.5]
+    """
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+
+class Threshold(Module):
+    """Threshold(x) = x if x > ``threshold`` else ``value``.
+
+    Example:
+        >>> Threshold(0.1, 20.0)(deepglass.tensor([0.0, 1.0])).tolist()
+        [20.0, 1.0]
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class GLU(Module):
+    """GLU(a, b) = a ⊗ σ(b), the input halved along ``dim`` (default −1).
+
+    Example:
+        >>> GLU()(deepglass.randn(4, 6)).shape
+        (4, 3)
+    """
+
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
