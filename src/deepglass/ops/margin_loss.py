@@ -23,6 +23,7 @@ from ..tensor import Tensor
 from . import elementwise as _E
 from . import reduce as _R
 from .activation import logsigmoid
+from .linalg import pairwise_distance
 from .loss import _check_reduction, _legacy_reduction, _reduce
 from ._util import to_float, xp_of
 
@@ -200,14 +201,6 @@ def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_averag
     return _reduce(loss, reduction)
 
 
-def _pairwise_distance(x1, x2, p=2.0, eps=1e-6):
-    """‖x₁ − x₂ + eps‖_p over the last dimension (``torch.pairwise_distance``)."""
-    diff = to_float(x1) - to_float(x2) + eps
-    if diff.ndim == 0:
-        return _R.vector_norm(diff.reshape(1), p, dim=0)
-    return _R.vector_norm(diff, p, dim=-1)
-
-
 def _check_triplet(anchor, positive, negative, margin, name):
     if margin <= 0:
         raise ValueError(f"{name}: margin must be greater than 0, got {margin}")
@@ -253,7 +246,7 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_triplet(anchor, positive, negative, margin, "triplet_margin_loss")
-    return _triplet(lambda x, y: _pairwise_distance(x, y, p, eps), anchor, positive, negative, margin, swap,
+    return _triplet(lambda x, y: pairwise_distance(x, y, p, eps), anchor, positive, negative, margin, swap,
                     reduction)
 
 
@@ -280,7 +273,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     """
     _check_reduction(reduction)
     _check_triplet(anchor, positive, negative, margin, "triplet_margin_with_distance_loss")
-    dist = distance_function if distance_function is not None else _pairwise_distance
+    dist = distance_function if distance_function is not None else pairwise_distance
     return _triplet(dist, anchor, positive, negative, margin, swap, reduction)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import functional as F
 from ...ops.loss import _legacy_reduction
+from .linear import PairwiseDistance
 from .module import Module
 
 
@@ -387,7 +388,7 @@ class TripletMarginWithDistanceLoss(_Loss):
     :func:`deepglass.nn.functional.triplet_margin_with_distance_loss`.
 
     Args:
-        distance_function: a callable (x, y) -> distances; None: the Euclidean pairwise distance.
+        distance_function: a callable (x, y) -> distances; None: ``nn.PairwiseDistance()`` (Euclidean).
         margin: > 0 (default 1). swap: the distance swap. reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
 
     Shape:
@@ -403,7 +404,7 @@ class TripletMarginWithDistanceLoss(_Loss):
         if margin <= 0:
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
                              "instead")
-        self.distance_function = distance_function
+        self.distance_function = distance_function if distance_function is not None else PairwiseDistance()
         self.margin, self.swap = margin, swap
 
     def forward(self, anchor, positive, negative):
