@@ -15,6 +15,7 @@ from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.fold import *  # noqa: F401,F403
 from ..ops.linalg import cosine_similarity, linear, normalize, pairwise_distance
 from ..ops.loss import *  # noqa: F401,F403
+from ..ops.margin_loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403

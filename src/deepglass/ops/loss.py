@@ -564,9 +564,3 @@ __all__ = [
     "l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "kl_div",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "poisson_nll_loss", "gaussian_nll_loss",
 ]
-
-# deepglass.nn.functional gathers the loss functions through this module's names
-from .margin_loss import *  # noqa: E402,F401,F403
-from .margin_loss import __all__ as _margin_all  # noqa: E402
-
-__all__.extend(_margin_all)
