@@ -1,10 +1,11 @@
 """Layers, one file per family (PyTorch's ``torch/nn/modules`` layout)."""
-from . import (activation, attention, container, conv, dropout, flatten, linear, loss, module, normalization,
-               pooling, sparse, transformer, upsampling)
+from . import (activation, attention, container, conv, distance, dropout, flatten, linear, loss, module,
+               normalization, pooling, sparse, transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
@@ -16,6 +17,6 @@ from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
-FAMILIES = [activation, attention, container, conv, dropout, flatten, linear, loss, module, normalization, pooling,
-            sparse, transformer, upsampling]
+FAMILIES = [activation, attention, container, conv, distance, dropout, flatten, linear, loss, module, normalization,
+            pooling, sparse, transformer, upsampling]
 __all__ = sorted({name for fam in FAMILIES for name in fam.__all__})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import functional as F
 from ...ops.loss import _legacy_reduction
-from .linear import PairwiseDistance
+from .distance import PairwiseDistance
 from .module import Module
 
 
