@@ -273,3 +273,13 @@ def test_einsum_and_cdist_are_counted_inside_a_forward():
 class _Bmm(nn.Module):
     def forward(self, x):
         return x @ x.transpose(1, 2)
+
+
+def test_functional_activations_inside_a_forward_count_one_per_element():
+    import deepglass.nn.functional as F
+
+    class Chain(nn.Module):
+        def forward(self, x):
+            return F.softshrink(F.logsigmoid(F.hardtanh(F.threshold(F.softsign(x), 0.1, 0.0))))
+
+    assert summary(Chain(), (2, 8)).elementwise_flops == 5 * 16

@@ -152,7 +152,8 @@ def _count_cdist(args, kwargs, out):
 BINARY = ("Add", "Sub", "Mul", "Div", "Pow", "Extremum", "FloorDivide", "Remainder", "Where")
 UNARY = ("Exp", "Log", "Log1p", "Expm1", "Sqrt", "Rsqrt", "Sin", "Cos", "Tanh", "Abs", "Reciprocal", "Sigmoid",
          "ReLU", "Neg", "Clamp", "GELU", "Gelu", "SiLU", "Silu", "LeakyReLU", "ELU", "Hardswish", "Hardsigmoid",
-         "ReLU6", "Softplus", "Mish", "Square")
+         "ReLU6", "Softplus", "Mish", "Square",
+         "Threshold", "LogSigmoid", "Softsign", "_Shrink", "Clip")
 SHAPE_OPS = ("Reshape", "Permute", "Expand", "GetItem", "Flip", "Contiguous", "Clone", "Cast", "Move", "Pad", "Tile",
              "Diagonal", "DiagEmbed")
 
