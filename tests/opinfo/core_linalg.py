@@ -164,4 +164,12 @@ ENTRIES += [
     OpInfo("linalg.matrix_norm", _dg_dtype(dg.linalg.matrix_norm), torch.linalg.matrix_norm, _matrix_norm_samples, atol=1e-5),
     OpInfo("linalg.diagonal", dg.linalg.diagonal, torch.linalg.diagonal,
            lambda rng: [Sample(_x(rng, 2, 3, 4)), Sample(_x(rng, 2, 3, 4), offset=1, dim1=0, dim2=2)]),
+    OpInfo("bilinear", F.bilinear, TF.bilinear, lambda rng: [
+        Sample(rng.standard_normal((4, 2)), rng.standard_normal((4, 3)), rng.standard_normal((5, 2, 3)),
+               rng.standard_normal(5)),
+        Sample(rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 3, 4)), rng.standard_normal((3, 2, 4))),
+        Sample(rng.standard_normal(3), rng.standard_normal(2), rng.standard_normal((4, 3, 2)), rng.standard_normal(4)),
+        Sample(rng.standard_normal((0, 3)), rng.standard_normal((0, 2)), rng.standard_normal((4, 3, 2)), grad=(2,)),
+        Sample(rng.integers(-3, 3, (2, 3)), rng.integers(-3, 3, (2, 2)), rng.integers(-3, 3, (4, 3, 2)))],
+        rtol=1e-5, atol=1e-5),
 ]

@@ -1,4 +1,4 @@
-"""Registry entries for deepglass.ops.shape (views, indexing, joins, sorts, pad)."""
+"""Registry entries for deepglass.ops.shape (views, indexing, joins, sorts, pad, pixel/channel shuffles)."""
 from __future__ import annotations
 
 import numpy as np
@@ -138,4 +138,26 @@ ENTRIES = [
            lambda rng: [Sample(x(rng, 2, 3, 4), (1, 2)), Sample(x(rng, 2, 3, 4), (1, 0, 2, 1), value=1.5),
                         Sample(x(rng, 1, 2, 4, 5), (2, 1, 1, 3), mode="reflect"), Sample(x(rng, 1, 2, 4, 5), (2, 1, 1, 3), mode="replicate"),
                         Sample(x(rng, 1, 2, 5), (2, 3), mode="circular"), Sample(x(rng, 2, 5), (-1, 2))]),
+    OpInfo("pad[all modes, ranks, cropping]", F.pad, TF.pad, lambda rng: [
+        Sample(x(rng, 3, 5), (2, 1), mode=m) for m in ("reflect", "replicate", "circular")] + [
+        Sample(x(rng, 2, 3, 5), (1, 3), mode=m) for m in ("reflect", "replicate", "circular")] + [
+        Sample(x(rng, 3, 4, 5), (1, 2, 3, 0), mode=m) for m in ("reflect", "replicate", "circular")] + [
+        Sample(x(rng, 2, 3, 3, 4, 5), (1, 2, 2, 0, 1, 1), mode=m) for m in ("reflect", "replicate", "circular")] + [
+        Sample(x(rng, 2, 3, 4, 5), (1, 1, 2, 0, 1, 1), mode=m) for m in ("reflect", "replicate", "circular")] + [
+        Sample(x(rng, 2, 3, 5), (5, 2), mode="circular"),                        # wraps exactly once
+        Sample(x(rng, 2, 3, 5), (-1, 2), mode="reflect"), Sample(x(rng, 2, 3, 5), (2, -2), mode="replicate"),
+        Sample(x(rng, 2, 3, 5), (-1, 2), mode="circular"),
+        Sample(x(rng, 2, 3, 4, 5), (-1, -2, 1, -1, 0, 2), value=0.5),          # cropping in 3 dims
+        Sample(x(rng, 2, 3, 5), (-3, -2)),                                     # cropped to nothing
+        Sample(rng.integers(-5, 5, (2, 3, 4)), (1, 2, 0, 1), value=3),
+        Sample(rng.integers(-5, 5, (1, 2, 4)), (1, 2), mode="reflect")]),
+    OpInfo("pixel_shuffle", F.pixel_shuffle, TF.pixel_shuffle, lambda rng: [
+        Sample(x(rng, 2, 8, 3, 2), 2), Sample(x(rng, 9, 2, 3), 3), Sample(x(rng, 2, 1, 4, 2, 3), 2),
+        Sample(x(rng, 1, 3, 2, 2), 1), Sample(rng.integers(0, 9, (1, 4, 2, 2)), 2)]),
+    OpInfo("pixel_unshuffle", F.pixel_unshuffle, TF.pixel_unshuffle, lambda rng: [
+        Sample(x(rng, 2, 2, 4, 6), 2), Sample(x(rng, 1, 6, 9), 3), Sample(x(rng, 2, 1, 2, 4, 2), 2),
+        Sample(rng.integers(0, 9, (1, 1, 4, 4)), 2)]),
+    OpInfo("channel_shuffle", F.channel_shuffle, TF.channel_shuffle, lambda rng: [
+        Sample(x(rng, 2, 6, 3), 2), Sample(x(rng, 2, 6, 2, 3), 3), Sample(x(rng, 1, 4, 2, 1, 2), 4),
+        Sample(x(rng, 2, 5, 3), 1), Sample(rng.integers(0, 9, (2, 6, 1)), 3)]),
 ]

@@ -1,4 +1,4 @@
-"""Registry entries for convolution: conv1d, conv2d, conv_transpose2d, unfold, fold."""
+"""Registry entries for convolution: conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold."""
 from __future__ import annotations
 
 import torch.nn.functional as TF
@@ -44,7 +44,19 @@ def _conv_transpose2d(rng):
     ]
 
 
+def _conv_transpose1d(rng):
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    return [
+        Sample(x(2, 4, 5), x(4, 3, 3), x(6), stride=2, padding=1, output_padding=1, groups=2, dilation=2),
+        Sample(x(1, 2, 4), x(2, 3, 2)),
+        Sample(x(3, 6), x(3, 2, 3), x(2), stride=(3,), padding=(1,), output_padding=(2,)),   # unbatched
+        Sample(x(2, 2, 3), x(2, 2, 1), None, 1, 0, 0, 2, 1),                                   # positional
+    ]
+
+
 ENTRIES = [
+    OpInfo("conv_transpose1d", F.conv_transpose1d, TF.conv_transpose1d, _conv_transpose1d, rtol=1e-4, atol=1e-5,
+           note=CONV_NOTE),
     OpInfo("conv2d", F.conv2d, TF.conv2d, _conv2d, rtol=1e-4, atol=1e-5, note=CONV_NOTE),
     OpInfo("conv1d", F.conv1d, TF.conv1d, _conv1d, rtol=1e-4, atol=1e-5, note=CONV_NOTE),
     OpInfo("conv_transpose2d", F.conv_transpose2d, TF.conv_transpose2d, _conv_transpose2d, rtol=1e-4, atol=1e-5,

@@ -1,4 +1,4 @@
-"""Registry entries for dropout, dropout2d (random: identity cases exactly, training cases by shape) and embedding.
+"""Registry entries for dropout, dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout (random: identity cases exactly, training cases by shape) and embedding.
 
 The kept fraction and the 1/(1 − p) scaling are tested in tests/nn/test_dropout.py.
 """
@@ -40,6 +40,22 @@ ENTRIES = [
     OpInfo("dropout[train]", F.dropout, TF.dropout, lambda rng: [Sample(rng.standard_normal((4, 5)), 0.3)],
            grad=False, gradcheck=False, compare=_same_shape, note="random mask: shape and dtype only"),
     OpInfo("dropout2d[train]", F.dropout2d, TF.dropout2d, lambda rng: [Sample(rng.standard_normal((2, 4, 3, 3)), 0.5)],
+           grad=False, gradcheck=False, compare=_same_shape, note="random mask: shape and dtype only"),
+    OpInfo("dropout1d", F.dropout1d, TF.dropout1d, lambda rng: _identity_cases(rng, (2, 3, 4)) + _identity_cases(rng, (3, 4))),
+    OpInfo("dropout3d", F.dropout3d, TF.dropout3d, lambda rng: _identity_cases(rng, (2, 3, 2, 2, 2)) + _identity_cases(rng, (3, 2, 2, 2))),
+    OpInfo("alpha_dropout", F.alpha_dropout, TF.alpha_dropout,
+           lambda rng: _identity_cases(rng, (3, 4)) + [Sample(rng.standard_normal((3, 4)))]),   # default: eval
+    OpInfo("feature_alpha_dropout", F.feature_alpha_dropout, TF.feature_alpha_dropout,
+           lambda rng: _identity_cases(rng, (2, 3, 4)) + [Sample(rng.standard_normal((2, 3)))]),
+    OpInfo("dropout1d[train]", F.dropout1d, TF.dropout1d, lambda rng: [Sample(rng.standard_normal((2, 4, 3)), 0.3)],
+           grad=False, gradcheck=False, compare=_same_shape, note="random mask: shape and dtype only"),
+    OpInfo("dropout3d[train]", F.dropout3d, TF.dropout3d, lambda rng: [Sample(rng.standard_normal((2, 4, 2, 2, 2)), 0.3)],
+           grad=False, gradcheck=False, compare=_same_shape, note="random mask: shape and dtype only"),
+    OpInfo("alpha_dropout[train]", F.alpha_dropout, TF.alpha_dropout,
+           lambda rng: [Sample(rng.standard_normal((4, 5)), 0.3, True)],
+           grad=False, gradcheck=False, compare=_same_shape, note="random mask: shape and dtype only"),
+    OpInfo("feature_alpha_dropout[train]", F.feature_alpha_dropout, TF.feature_alpha_dropout,
+           lambda rng: [Sample(rng.standard_normal((2, 4, 3)), 0.3, True)],
            grad=False, gradcheck=False, compare=_same_shape, note="random mask: shape and dtype only"),
     OpInfo("embedding", F.embedding, TF.embedding, _emb),
     OpInfo("embedding[padding_idx,freq]", F.embedding, TF.embedding, _emb_modified_grad, gradcheck=False,

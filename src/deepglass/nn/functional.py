@@ -13,13 +13,14 @@ from ..ops.conv_transpose import *  # noqa: F401,F403
 from ..ops.cross_entropy import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.fold import *  # noqa: F401,F403
-from ..ops.linalg import cosine_similarity, linear, normalize, pairwise_distance
+from ..ops.linalg import bilinear, cosine_similarity, linear, normalize, pairwise_distance
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.margin_loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403
-from ..ops.shape import one_hot, pad
+from ..ops.shape import channel_shuffle, one_hot, pad, pixel_shuffle, pixel_unshuffle
 
-_FROM_OTHER_FAMILIES = {"linear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot", "pad"}
+_FROM_OTHER_FAMILIES = {"linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot", "pad",
+                        "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"}
 __all__ = sorted(_FROM_OTHER_FAMILIES.union(*(family.__all__ for family in _FAMILIES)))

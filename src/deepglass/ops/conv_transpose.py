@@ -1,4 +1,4 @@
-"""Transposed convolution (``conv_transpose2d``): the adjoint of conv2d.
+"""Transposed convolution (``conv_transpose2d``, and ``conv_transpose1d`` as a height-1 case): the adjoint of conv2d.
 
 Its forward is conv2d's input gradient — one GEMM into columns, then col2im's
 strided slice-adds — and its backward is a conv2d forward. Output size:
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ._util import xp_of
-from .conv import (_check_conv, _pair, _scatter_nhwc, _windows_nhwc)
+from .conv import (_check_conv, _pair, _scatter_nhwc, _single, _windows_nhwc)
 
 # ------------------------------------------------------- conv_transpose2d
 class ConvTranspose2d(Function):
@@ -109,4 +109,33 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, dilation, groups)
 
 
-__all__ = ["conv_transpose2d"]
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """1-D transposed convolution over ``(N, C, L)`` (a conv_transpose2d with height 1).
+
+    Args:
+        input: ``(N, C, L)`` or ``(C, L)``; weight ``(C, O/groups, k)``; bias ``(O,)`` or None.
+        stride, padding, output_padding, dilation: int or 1-tuple; groups: int.
+
+    Shape:
+        L_out = (L − 1)·s − 2p + d(k − 1) + output_padding + 1; output ``(N, O, L_out)``.
+
+    Example:
+        >>> conv_transpose1d(deepglass.randn(1, 4, 5), deepglass.randn(4, 2, 3), stride=2).shape
+        (1, 2, 11)
+    """
+    if input.ndim == 2:
+        return conv_transpose1d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
+                                dilation).squeeze(0)
+    if input.ndim != 3 or weight.ndim != 3:
+        raise RuntimeError(f"conv_transpose1d: expected a 3-D input (N, C, L) and a 3-D weight, got "
+                           f"{tuple(input.shape)} and {tuple(weight.shape)}")
+    s, p = _single(stride, "stride"), _single(padding, "padding")
+    op, d = _single(output_padding, "output_padding"), _single(dilation, "dilation")
+    try:
+        out = conv_transpose2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, s), (0, p), (0, op), groups, (1, d))
+    except (RuntimeError, ValueError) as e:
+        raise type(e)(str(e).replace("conv_transpose2d", "conv_transpose1d")) from None
+    return out.squeeze(2)
+
+
+__all__ = ["conv_transpose1d", "conv_transpose2d"]

@@ -1,4 +1,4 @@
-"""Dropout (dropout, dropout2d) and the embedding lookup (embedding).
+"""Dropout (dropout, dropout1d/2d/3d, alpha_dropout, feature_alpha_dropout) and the embedding lookup (embedding).
 
 Dropout zeroes each element with probability p during training and scales the
 survivors by 1/(1 − p), so the expected activation is unchanged and nothing
@@ -108,6 +108,126 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     return MaskMul.apply(input, _mask(input, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead), p))
 
 
+def _check_float_for_training(name, input):
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"{name}: result type Float can't be cast to the desired output type {input.dtype}; "
+                           f"use a floating-point input")
+
+
+def _channel_dropout(name, input, p, training, mask_shape):
+    if not training or p == 0.0:
+        return input
+    _check_float_for_training(name, input)
+    if p == 1.0:
+        return input * 0.0
+    return MaskMul.apply(input, _mask(input, mask_shape, p))
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of ``(N, C, L)`` (or unbatched ``(C, L)``) with probability ``p``, scaling the rest
+    by 1/(1 − p); the identity when ``training`` is False.
+
+    Example:
+        >>> dropout1d(deepglass.ones(2, 8, 5), 0.5).shape
+        (2, 8, 5)
+    """
+    _check_p("dropout", p)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+                           "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
+                           "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    lead = 1 if input.ndim == 2 else 2
+    return _channel_dropout("dropout1d", input, p, training, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead))
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of ``(N, C, D, H, W)`` (or unbatched ``(C, D, H, W)``) with probability ``p``, scaling
+    the rest by 1/(1 − p).
+
+    Other ranks are accepted with a warning, as PyTorch: the input is treated as unbatched (its first dimension
+    is the channel dimension).
+
+    Example:
+        >>> dropout3d(deepglass.ones(2, 4, 3, 3, 3), 0.5).shape
+        (2, 4, 3, 3, 3)
+    """
+    _check_p("dropout", p)
+    if input.ndim not in (4, 5):
+        import warnings
+
+        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is deprecated and will result "
+                      "in an error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
+                      "inputs).", UserWarning, stacklevel=2)
+    if input.ndim == 0:
+        mask_shape = ()
+    else:
+        lead = 2 if input.ndim == 5 else 1
+        mask_shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    return _channel_dropout("dropout3d", input, p, training, mask_shape)
+
+
+_SELU_ALPHA_SCALE = 1.7580993408473766  # SELU's scale·alpha: the value of a dropped unit is −this (before a, b)
+
+
+class AlphaMask(Function):
+    """y = x·(a·m) + b(m) for a fixed keep mask m; dx = g·a·m."""
+
+    @staticmethod
+    def forward(ctx, x, am, b):
+        ctx.am = am
+        return x * am + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.am, None, None
+
+
+def _alpha(name, input, p, training, mask_shape):
+    if not training or p == 0.0:
+        return input
+    _check_float_for_training(name, input)
+    if p == 1.0:
+        return input * 0.0
+    keep = random.numpy_generator(None).random(mask_shape, dtype=np.float32) >= p
+    dtype = input.dtype
+    alpha = _SELU_ALPHA_SCALE
+    a = 1.0 / np.sqrt((alpha * alpha * p + 1.0) * (1.0 - p))
+    am = keep.astype(dtype) * dtype.type(a)
+    b = (keep.astype(np.float64) - 1.0) * (alpha * a) + alpha * a * p
+    return AlphaMask.apply(input, backend.to_device(am, input.device),
+                           backend.to_device(b.astype(dtype), input.device))
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped units are set to SELU's negative saturation −λα and the result is
+    rescaled, y = a·(x·m + λα·(p + m − 1)) with m ~ Bernoulli(1 − p) and a = (((λα)²·p + 1)·(1 − p))^(−1/2),
+    so that a zero-mean, unit-variance input keeps its mean and variance. Note ``training`` defaults to False (as PyTorch).
+
+    Example:
+        >>> alpha_dropout(deepglass.randn(4, 5), 0.2, training=True).shape
+        (4, 5)
+    """
+    _check_p("dropout", p)
+    return _alpha("alpha_dropout", input, p, training, tuple(input.shape))
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """:func:`alpha_dropout` over whole channels: one draw per ``(N, C)`` entry of an ``(N, C, *)`` input.
+    Note ``training`` defaults to False (as PyTorch).
+
+    Example:
+        >>> feature_alpha_dropout(deepglass.randn(2, 4, 3), 0.2, training=True).shape
+        (2, 4, 3)
+    """
+    _check_p("dropout", p)
+    if training and p != 0.0 and input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return _alpha("feature_alpha_dropout", input, p, training,
+                  tuple(input.shape[:2]) + (1,) * (input.ndim - 2))
+
+
 class Embedding(Function):
     """y = W[idx]; dW = Σ over the occurrences of each index of g (scatter-add), padding row zero."""
 
@@ -188,4 +308,4 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     return Embedding.apply(weight, Tensor._wrap(idx), padding_idx, bool(scale_grad_by_freq))
 
 
-__all__ = ["dropout", "dropout2d", "embedding"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding"]

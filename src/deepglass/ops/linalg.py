@@ -612,6 +612,54 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
     return CDist.apply(a, b, float(p)).reshape(batch + (P, R))
 
 
+def bilinear(input1, input2, weight, bias=None):
+    """Bilinear map y_k = x1ᵀ·A_k·x2 + b_k (``nn.Bilinear``'s kernel), one einsum.
+
+    Args:
+        input1: ``(*, in1_features)``; input2: ``(*, in2_features)`` with the same batch dimensions.
+        weight: ``(out_features, in1_features, in2_features)``; bias: ``(out_features,)`` or None.
+
+    Returns:
+        ``(*, out_features)``.
+
+    Example:
+        >>> bilinear(deepglass.randn(4, 2), deepglass.randn(4, 3), deepglass.randn(5, 2, 3)).shape
+        (4, 5)
+    """
+    ts = [("input1", input1), ("input2", input2), ("weight", weight)] + ([("bias", bias)] if bias is not None else [])
+    if len({t.dtype for _, t in ts}) > 1:
+        raise RuntimeError("All tensors must have the same dtype, got "
+                           + ", ".join(f"{n}: {_torch_name(t.dtype)}" for n, t in ts))
+    if input1.ndim != input2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.ndim} and {input2.ndim}")
+    if input1.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    for i in range(input1.ndim - 1):
+        if input1.shape[i] != input2.shape[i]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {input1.shape[i]} "
+                               f"and {input2.shape[i]}")
+    if weight.ndim != 3:
+        raise RuntimeError(f"bilinear(): weight must be 3-D (out_features, in1_features, in2_features), got shape "
+                           f"{tuple(weight.shape)}")
+    if input1.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} but expected "
+                           f"{weight.shape[1]}")
+    if input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got {input2.shape[-1]} but expected "
+                           f"{weight.shape[2]}")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != weight.shape[0]):
+        got = bias.shape[-1] if bias.ndim else bias.ndim
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {got} but expected "
+                           f"{weight.shape[0]}")
+    batch = tuple(input1.shape[:-1])
+    a = input1.reshape(-1, input1.shape[-1])
+    b = input2.reshape(-1, input2.shape[-1])
+    y = einsum("ni,oij,nj->no", a, weight, b)
+    if bias is not None:
+        y = y + bias
+    return y.reshape(batch + (weight.shape[0],))
+
+
 __all__ = ["matmul", "mm", "bmm", "dot", "outer", "linear", "einsum", "trace", "cosine_similarity",
            "pairwise_distance", "cdist"]
-# `normalize` is exported by deepglass.nn.functional only (PyTorch has no torch.normalize)
+# `normalize` and `bilinear` are exported by deepglass.nn.functional only (no Tensor methods)

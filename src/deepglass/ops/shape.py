@@ -767,9 +767,88 @@ def pad(input, pad, mode: str = "constant", value=None):
             n = input.shape[input.ndim - 1 - i]
             if pad[2 * i] >= n or pad[2 * i + 1] >= n:
                 raise ValueError(f"reflect padding ({pad[2 * i]}, {pad[2 * i + 1]}) must be smaller than the input size {n}")
+    if mode == "circular":
+        for i in range(k):
+            n = input.shape[input.ndim - 1 - i]
+            if pad[2 * i] > n or pad[2 * i + 1] > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
     if mode != "constant" and value not in (None, 0):
         raise ValueError("padding value is only used with mode='constant'")
     return Pad.apply(input, tuple(widths), mode, 0 if value is None else value)
+
+
+# ------------------------------------------------ pixel / channel shuffles
+# (reshape/permute compositions, so their gradients are exact; reached through
+#  nn.functional only, not bound as Tensor methods: PyTorch has no such methods)
+def pixel_shuffle(input, upscale_factor):
+    """Rearrange ``(*, C·r², H, W)`` into ``(*, C, H·r, W·r)`` (sub-pixel convolution's upsampling).
+
+    Example:
+        >>> pixel_shuffle(deepglass.randn(1, 8, 3, 3), 2).shape
+        (1, 2, 6, 6)
+    """
+    r = int(upscale_factor)
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    n = len(lead)
+    x = reshape(input, (*lead, c // (r * r), r, r, h, w))
+    x = permute(x, (*range(n), n, n + 3, n + 1, n + 4, n + 2))
+    return reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """Rearrange ``(*, C, H·r, W·r)`` into ``(*, C·r², H, W)`` (the inverse of :func:`pixel_shuffle`).
+
+    Example:
+        >>> pixel_unshuffle(deepglass.randn(1, 2, 6, 6), 2).shape
+        (1, 8, 3, 3)
+    """
+    r = int(downscale_factor)
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    *lead, c, h, w = input.shape
+    if h % r:
+        raise RuntimeError(f"pixel_unshuffle expects height to be divisible by downscale_factor, but "
+                           f"input.size(-2)={h} is not divisible by {r}")
+    if w % r:
+        raise RuntimeError(f"pixel_unshuffle expects width to be divisible by downscale_factor, but "
+                           f"input.size(-1)={w} is not divisible by {r}")
+    n = len(lead)
+    x = reshape(input, (*lead, c, h // r, r, w // r, r))
+    x = permute(x, (*range(n), n, n + 2, n + 4, n + 1, n + 3))
+    return reshape(x, (*lead, c * r * r, h // r, w // r))
+
+
+def channel_shuffle(input, groups):
+    """Split the channels of ``(N, C, *)`` into ``groups`` groups and interleave them: ``(N, g, C/g, *)`` →
+    ``(N, C/g, g, *)`` (ShuffleNet), keeping the shape.
+
+    Example:
+        >>> channel_shuffle(deepglass.arange(6.).reshape(1, 6, 1), 2).flatten().tolist()
+        [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    """
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
+                           f"{list(input.shape)}")
+    g = int(groups)
+    if g <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{g}")
+    n, c, *rest = input.shape
+    if c % g:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {g} groups.")
+    x = reshape(input, (n, g, c // g, *rest))
+    x = transpose(x, 1, 2)
+    return reshape(x, tuple(input.shape))
 
 
 __all__ = [

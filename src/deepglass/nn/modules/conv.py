@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose2d`` (kernels in ``deepglass.ops.conv``)."""
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (kernels in ``deepglass.ops.conv``)."""
 from __future__ import annotations
 
 from ...creation import empty
@@ -8,7 +8,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 
 def _tuple(v, n):
@@ -194,4 +194,47 @@ class ConvTranspose2d(_ConvNd):
                 op.append(extra)
             op = tuple(op)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, op, self.groups,
+                                  self.dilation)
+
+
+class ConvTranspose1d(_ConvNd):
+    """1-D transposed convolution over ``(N, C_in, L)``; weight ``(C_in, C_out/groups, k)``.
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation:
+            as :func:`deepglass.nn.functional.conv_transpose1d`; padding_mode: only ``'zeros'``.
+
+    Shape:
+        L_out = (L − 1)·s − 2p + d(k − 1) + output_padding + 1.
+
+    Example:
+        >>> ConvTranspose1d(16, 8, 3, stride=2, padding=1, output_padding=1)(deepglass.randn(1, 16, 5)).shape
+        (1, 8, 10)
+    """
+
+    _n = 1
+    _transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f"Only 'zeros' padding mode is supported for ConvTranspose1d, got {padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError("ConvTranspose1d: padding must be an int or a 1-tuple (no 'same'/'valid')")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype, output_padding=output_padding)
+
+    def forward(self, input, output_size=None):
+        op = self.output_padding
+        if output_size is not None:
+            size = tuple(output_size)[-1]
+            base = ((input.shape[-1] - 1) * self.stride[0] - 2 * self.padding[0]
+                    + self.dilation[0] * (self.kernel_size[0] - 1) + 1)
+            extra = size - base
+            if not 0 <= extra < max(self.stride[0], self.dilation[0]):
+                raise ValueError(f"ConvTranspose1d: requested output_size {tuple(output_size)} is not reachable from "
+                                 f"input {tuple(input.shape)} (sizes between {base} and "
+                                 f"{base + max(self.stride[0], self.dilation[0]) - 1})")
+            op = (extra,)
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, op, self.groups,
                                   self.dilation)

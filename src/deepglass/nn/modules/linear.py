@@ -1,5 +1,7 @@
-"""Linear layers: ``Identity`` and ``Linear`` (y = x·Wᵀ + b)."""
+"""Linear layers: ``Identity``, ``Linear`` (y = x·Wᵀ + b) and ``Bilinear`` (y = x1ᵀ·A·x2 + b)."""
 from __future__ import annotations
+
+import math
 
 from ...creation import empty
 from .. import functional as F
@@ -7,7 +9,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Identity", "Linear", "Bilinear"]
 
 
 class Identity(Module):
@@ -63,3 +65,48 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """Bilinear layer: y_k = x1ᵀ·A_k·x2 + b_k.
+
+    Initialised as PyTorch: A and b ~ U(−1/√in1_features, 1/√in1_features).
+
+    Args:
+        in1_features, in2_features: sizes of the two inputs. out_features: size of the output.
+        bias: learn an additive bias. device, dtype: of the parameters.
+
+    Shape:
+        ``(*, in1_features)``, ``(*, in2_features)`` → ``(*, out_features)``; weight
+        ``(out_features, in1_features, in2_features)``.
+
+    Example:
+        >>> Bilinear(20, 30, 40)(deepglass.randn(128, 20), deepglass.randn(128, 30)).shape
+        (128, 40)
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None):
+        super().__init__()
+        self.in1_features, self.in2_features = int(in1_features), int(in2_features)
+        self.out_features = int(out_features)
+        self.weight = Parameter(empty(self.out_features, self.in1_features, self.in2_features, dtype=dtype,
+                                      device=device))
+        if bias:
+            self.bias = Parameter(empty(self.out_features, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.weight.shape[1]) if self.weight.shape[1] > 0 else 0.0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
