@@ -1,4 +1,5 @@
-"""Normalisation: batch_norm, layer_norm, group_norm.
+"""Normalisation: batch_norm, layer_norm, group_norm, instance_norm, rms_norm (no centring: σ² is the mean
+square), local_response_norm (across a window of channels).
 
 Each standardises activations, x̂ = (x − μ)/√(σ² + ε), then applies a learned
 scale and shift, y = γ·x̂ + β; what differs is the set of values μ and σ²
@@ -23,7 +24,7 @@ class Normalize(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, w, b, axes, bshape, eps, running_mean=None, running_var=None, momentum=0.1):
+    def forward(ctx, x, w, b, axes, bshape, eps, running_mean=None, running_var=None, momentum=0.1, center=True):
         xp = xp_of(x)
         if running_mean is None and running_var is None and 0 not in axes and x.ndim > 1:
             y = xp.empty(x.shape, dtype=x.dtype)
@@ -31,12 +32,12 @@ class Normalize(Function):
             invstd = xp.empty(tuple(1 if a in axes else n for a, n in enumerate(x.shape)), dtype=x.dtype)
 
             def chunk(n0, n1):
-                invstd[n0:n1] = _normalize(xp, x[n0:n1], w, b, axes, bshape, eps, y[n0:n1], xhat[n0:n1])[2]
+                invstd[n0:n1] = _normalize(xp, x[n0:n1], w, b, axes, bshape, eps, y[n0:n1], xhat[n0:n1], center)[2]
 
             parallel_chunks(chunk, x.shape[0], x.size * 4, xp)
         else:
-            y, xhat, invstd, mean, var = _normalize(xp, x, w, b, axes, bshape, eps)
-            n = x.size // mean.size
+            y, xhat, invstd, mean, var = _normalize(xp, x, w, b, axes, bshape, eps, center=center)
+            n = x.size // var.size
             if running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += (momentum * mean.reshape(running_mean.shape)).astype(running_mean.dtype)
@@ -45,23 +46,23 @@ class Normalize(Function):
                 running_var += (momentum * n / max(n - 1, 1) * var.reshape(running_var.shape)).astype(running_var.dtype)
         if ctx.needs_input_grad:
             ctx.save_for_backward(xhat, invstd, w)
-            ctx.geom = (axes, bshape, b.shape if b is not None else None)
+            ctx.geom = (axes, bshape, b.shape if b is not None else None, center)
         return y
 
     @staticmethod
     def backward(ctx, g):
         xhat, invstd, w = ctx.saved_tensors
-        axes, bshape, bsh = ctx.geom
+        axes, bshape, bsh, center = ctx.geom
         xp = xp_of(g)
         need = ctx.needs_input_grad
         if 0 in axes or g.ndim == 1:
-            gx, gw, gb = _normalize_backward(xp, g, xhat, invstd, w, axes, bshape, bsh is not None, need)
+            gx, gw, gb = _normalize_backward(xp, g, xhat, invstd, w, axes, bshape, bsh is not None, need, None, center)
         else:
             gx = xp.empty(g.shape, dtype=g.dtype) if need[0] else None
 
             def chunk(n0, n1):
                 return _normalize_backward(xp, g[n0:n1], xhat[n0:n1], invstd[n0:n1], w, axes, bshape, bsh is not None,
-                                           need, None if gx is None else gx[n0:n1])[1:]
+                                           need, None if gx is None else gx[n0:n1], center)[1:]
 
             parts = parallel_chunks(chunk, g.shape[0], g.size * 4, xp)
             gw, gb = parts[0]
@@ -71,10 +72,19 @@ class Normalize(Function):
         return gx, (gw.reshape(w.shape) if gw is not None else None), (gb.reshape(bsh) if gb is not None else None)
 
 
-def _normalize(xp, x, w, b, axes, bshape, eps, y=None, xhat=None):
-    """(y, x̂, 1/σ, μ, σ²) over ``axes`` (keepdims), y = x̂·γ + β; ``y`` and ``x̂`` written into the given arrays."""
-    mean = x.mean(axis=axes, keepdims=True)
-    xhat = xp.subtract(x, mean, out=xhat)
+def _normalize(xp, x, w, b, axes, bshape, eps, y=None, xhat=None, center=True):
+    """(y, x̂, 1/σ, μ, σ²) over ``axes`` (keepdims), y = x̂·γ + β; ``y`` and ``x̂`` written into the given arrays.
+
+    ``center=False`` (RMS norm): no mean is subtracted, σ² is the mean square (μ returned as None)."""
+    if center:
+        mean = x.mean(axis=axes, keepdims=True)
+        xhat = xp.subtract(x, mean, out=xhat)
+    else:
+        mean = None
+        if xhat is None:
+            xhat = x.copy()
+        else:
+            xhat[...] = x
     var = (xhat * xhat).mean(axis=axes, keepdims=True)
     invstd = 1.0 / xp.sqrt(var + eps)
     xhat *= invstd
@@ -89,9 +99,9 @@ def _normalize(xp, x, w, b, axes, bshape, eps, y=None, xhat=None):
     return y, xhat, invstd, mean, var
 
 
-def _normalize_backward(xp, g, xhat, invstd, w, axes, bshape, has_b, need, gx=None):
-    """(dx, dγ, dβ) with dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)) (written into ``gx`` when given); dγ, dβ summed
-    over the non-parameter axes."""
+def _normalize_backward(xp, g, xhat, invstd, w, axes, bshape, has_b, need, gx=None, center=True):
+    """(dx, dγ, dβ) with dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)) (written into ``gx`` when given; without the
+    mean(g) term when not ``center``); dγ, dβ summed over the non-parameter axes."""
     gw = gb = None
     pshape = (1,) * (g.ndim - len(bshape)) + tuple(bshape)
     other = tuple(a for a in range(g.ndim) if pshape[a] == 1)
@@ -101,7 +111,12 @@ def _normalize_backward(xp, g, xhat, invstd, w, axes, bshape, has_b, need, gx=No
         gb = g.sum(axis=other)
     if need[0]:
         gxh = g * w.reshape(bshape) if w is not None else g
-        gx = xp.subtract(gxh, gxh.mean(axis=axes, keepdims=True), out=gx)
+        if center:
+            gx = xp.subtract(gxh, gxh.mean(axis=axes, keepdims=True), out=gx)
+        elif gx is None:
+            gx = gxh.copy() if gxh is g else gxh
+        else:
+            gx[...] = gxh
         gx -= xhat * (gxh * xhat).mean(axis=axes, keepdims=True)
         gx *= invstd
     return gx, gw, gb
@@ -328,4 +343,198 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return y
 
 
-__all__ = ["batch_norm", "layer_norm", "group_norm"]
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Instance normalisation: each channel of each sample standardised over its spatial positions.
+
+    y = γ_c·(x − μ_{n,c})/√(σ²_{n,c} + ε) + β_c with μ, σ² over the positions ``*`` of ``(N, C, *)`` —
+    style-independent features (style transfer, GANs). With ``use_input_stats`` the per-instance statistics
+    are used and, when given, the running statistics are updated in place with their average over the batch:
+    running = (1 − momentum)·running + momentum·mean_n(stat_{n,c}) (σ² unbiased). Without it, the running
+    statistics normalise (evaluation of a tracking layer).
+
+    Args:
+        input: ``(N, C, *)``.
+        running_mean, running_var: ``(C,)`` tensors, both or neither.
+        weight, bias: γ and β, ``(C,)`` or None.
+        use_input_stats: normalise with the instance statistics (else the running ones).
+        momentum: weight of the new batch in the running statistics.
+        eps: added to σ².
+
+    Shape:
+        Output has the input's shape.
+
+    Returns:
+        The normalised tensor.
+
+    Example:
+        >>> instance_norm(deepglass.randn(2, 3, 8, 8)).shape
+        (2, 3, 8, 8)
+    """
+    shape = tuple(input.shape)
+    if use_input_stats:
+        spatial = 1
+        for n in shape[2:]:
+            spatial *= n
+        if spatial == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size torch.Size({list(shape)})")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    if not use_input_stats and running_mean is None:
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    if input.ndim < 2:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    N, C = shape[:2]
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None and t.numel() != C:
+            raise RuntimeError(f"{name} should contain {N * C} elements not {t.numel() * N}")
+    if not use_input_stats:
+        return AffineStats.apply(input, weight, bias, running_mean.data, running_var.data,
+                                 (1, C) + (1,) * (input.ndim - 2), eps)
+    x3 = input.reshape(N, C, -1)
+    if running_mean is not None and N * C:
+        d, L = x3.data, x3.shape[2]
+        mean = d.mean(axis=2, dtype="float64")
+        var = ((d - mean[..., None].astype(d.dtype)) ** 2).sum(axis=2, dtype="float64") / max(L - 1, 1)
+        for buf, stat in ((running_mean, mean), (running_var, var)):
+            buf.data *= 1 - momentum
+            buf.data += (momentum * stat.mean(axis=0)).astype(buf.dtype)
+            buf._version += 1
+    return Normalize.apply(x3, weight, bias, (2,), (C, 1), eps).reshape(shape)
+
+
+def _shape_list(ns):
+    return "[" + ", ".join(map(str, ns)) + "]"
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square layer normalisation over the trailing ``normalized_shape`` dimensions.
+
+    y = γ·x/√(mean(x²) + ε), the mean over the last ``len(normalized_shape)`` dims: layer norm without
+    centring or bias (LLaMA-style Transformers); cheaper, and as good in practice.
+
+    Args:
+        input: ``(*, *normalized_shape)``, floating point.
+        normalized_shape: tuple or list of ints (as PyTorch, a bare int is a TypeError).
+        weight: γ of shape ``normalized_shape`` or None; cast to the input's dtype (the output keeps it).
+        eps: added to the mean square; None: ``finfo(input.dtype).eps`` (float32's for float16, as
+            PyTorch's opmath type).
+
+    Shape:
+        Output has the input's shape.
+
+    Returns:
+        The normalised tensor.
+
+    Example:
+        >>> rms_norm(deepglass.randn(2, 5, 8), (8,)).shape
+        (2, 5, 8)
+    """
+    import numpy as np
+
+    if isinstance(normalized_shape, (int, float)) or not hasattr(normalized_shape, "__iter__"):
+        raise TypeError(f"rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
+    ns = tuple(int(s) for s in normalized_shape)
+    if not ns:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    if len(ns) > input.ndim:
+        raise ValueError(f"Input tensor must have at least {len(ns)} dimensions, but got {input.ndim}")
+    if tuple(input.shape[input.ndim - len(ns):]) != ns:
+        raise RuntimeError(f"Given normalized_shape={_shape_list(ns)}, expected input with shape [*{', '.join(map(str, ns))}], "
+                           f"but got input of size{_shape_list(input.shape)}")
+    if weight is not None and tuple(weight.shape) != ns:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+                           f"{_shape_list(weight.shape)} and normalized_shape = {_shape_list(ns)}")
+    dt = np.dtype(input.dtype)
+    if dt.kind != "f":
+        raise NotImplementedError(f'"rms_norm" not implemented for \'{_TORCH_NAMES.get(dt.name, dt.name)}\'')
+    if eps is None:
+        eps = float(np.finfo(np.float32 if dt.itemsize < 4 else dt).eps)
+    if dt.itemsize < 4:  # float16: computed in float32 (PyTorch's opmath type), returned in float16
+        w32 = None if weight is None else weight.to("float32")
+        return rms_norm(input.to("float32"), ns, w32, eps).to(dt.name)
+    if weight is not None and np.dtype(weight.dtype) != dt:
+        weight = weight.to(dt.name)
+    axes = tuple(range(input.ndim - len(ns), input.ndim))
+    return Normalize.apply(input, weight, None, axes, ns, eps, None, None, 0.1, False)
+
+
+_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+class LocalResponseNorm(Function):
+    """y = x / (k + α/n · Σ_window x²)^β, the window ``n`` channels wide (zero padded), per position."""
+
+    @staticmethod
+    def forward(ctx, x, size, alpha, beta, k):
+        xp = xp_of(x)
+        lo, hi = size // 2, (size - 1) // 2
+        d = _window_sum(xp, x * x, lo, hi)
+        d *= alpha / size
+        d += k
+        p = d ** -beta
+        y = x * p
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(x, d, p)
+            ctx.geom = (lo, hi, alpha / size, beta)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, d, p = ctx.saved_tensors
+        lo, hi, a, beta = ctx.geom
+        xp = xp_of(g)
+        # ∂y_c/∂x_i = δ_ci·p_i − 2aβ·x_c·p_c/d_c·x_i for i in the window of c (c − lo ≤ i ≤ c + hi)
+        t = _window_sum(xp, g * x * p / d, hi, lo)
+        t *= x
+        t *= -2.0 * a * beta
+        t += g * p
+        return (t,)
+
+
+def _window_sum(xp, a, before, after):
+    """s[:, c] = Σ a[:, c − before … c + after] along axis 1, zero outside (one slice add per offset)."""
+    C = a.shape[1]
+    s = a.copy()
+    for o in range(1, before + 1):
+        if o < C:
+            s[:, o:] += a[:, :C - o]
+    for o in range(1, after + 1):
+        if o < C:
+            s[:, :C - o] += a[:, o:]
+    return s
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Local response normalisation across channels (AlexNet).
+
+    y_c = x_c / (k + α/n · Σ_{c'} x_{c'}²)^β, the sum over the ``n = size`` channels
+    c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋ (zero padded: the average of squares always divides by n).
+
+    Args:
+        input: ``(N, C, *)`` with at least 3 dimensions.
+        size: channels in the window. alpha, beta, k: the formula's constants.
+
+    Shape:
+        Output has the input's shape.
+
+    Returns:
+        The normalised tensor.
+
+    Example:
+        >>> local_response_norm(deepglass.randn(2, 6, 4, 4), 3).shape
+        (2, 6, 4, 4)
+    """
+    dim = input.ndim
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    if size < 1:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {size} kW: 1")
+    return LocalResponseNorm.apply(input, int(size), alpha, beta, k)
+
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm", "local_response_norm"]

@@ -1,9 +1,12 @@
-"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm``.
+"""Normalisation layers: ``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d``, ``LayerNorm``, ``GroupNorm``, ``RMSNorm``,
+``LocalResponseNorm``.
 
 y = γ·(x − μ)/√(σ² + ε) + β; the layers differ in what μ and σ² are taken over
 (see :mod:`deepglass.ops.norm`).
 """
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -13,10 +16,13 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
+           "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
 
 
-class _BatchNorm(Module):
+class _NormBase(Module):
+    """Parameters (γ, β), running statistics and ``num_batches_tracked`` shared by batch and instance norm."""
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None, *, bias=True):
         super().__init__()
@@ -58,6 +64,12 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input):  # pragma: no cover - overridden
         pass
 
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, bias={self.use_bias}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
     def forward(self, input):
         self._check_input_dim(input)
         if input.shape[1] != self.num_features:
@@ -73,10 +85,6 @@ class _BatchNorm(Module):
         use_stats = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if use_stats else None, self.running_var if use_stats else None,
                             self.weight, self.bias, bn_training, factor, self.eps)
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, bias={self.use_bias}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -120,6 +128,109 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.ndim != 4:
             raise ValueError(f"expected 4D input (got {input.ndim}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of ``(N, C, D, H, W)`` inputs, per channel over the batch and the volume.
+
+    Args:
+        num_features: C; eps, momentum, affine, track_running_stats: as BatchNorm1d.
+
+    Shape:
+        ``(N, C, D, H, W)``, unchanged.
+
+    Example:
+        >>> BatchNorm3d(4)(deepglass.randn(2, 4, 3, 5, 5)).shape
+        (2, 4, 3, 5, 5)
+    """
+
+    def _check_input_dim(self, input):
+        if input.ndim != 5:
+            raise ValueError(f"expected 5D input (got {input.ndim}D input)")
+
+
+class _InstanceNorm(_NormBase):
+    _no_batch_dim = 2  # input dimensions without the batch axis
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
+                 dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def _check_input_dim(self, input):
+        n = self._no_batch_dim
+        if input.ndim not in (n, n + 1):
+            raise ValueError(f"expected {n}D or {n + 1}D input (got {input.ndim}D input)")
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        feature_dim = input.ndim - self._no_batch_dim
+        if input.shape[feature_dim] != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={feature_dim} to match num_features"
+                                 f" ({self.num_features}), but got: {input.shape[feature_dim]}.")
+            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You can silence this "
+                          "warning by not passing in num_features, which is not used because affine=False",
+                          stacklevel=2)
+        batched = input.ndim != self._no_batch_dim
+        x = input if batched else input.unsqueeze(0)
+        y = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            self.training or not self.track_running_stats,
+                            self.momentum if self.momentum is not None else 0.0, self.eps)
+        return y if batched else y.squeeze(0)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, L)`` or unbatched ``(C, L)`` inputs: each channel of each sample over L.
+
+    Args:
+        num_features: C (only checked when affine; a mismatch otherwise warns). eps: added to σ².
+        momentum: running-statistics update weight (None: no update). affine: learn γ (ones), β (zeros).
+        track_running_stats: keep running mean/var (batch averages of the instance statistics) and normalise
+            with them in ``eval()``. bias: (keyword) learn β when affine.
+
+    Shape:
+        ``(N, C, L)`` or ``(C, L)``, unchanged.
+
+    Example:
+        >>> InstanceNorm1d(100)(deepglass.randn(20, 100, 40)).shape
+        (20, 100, 40)
+    """
+
+    _no_batch_dim = 2
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, H, W)`` or unbatched ``(C, H, W)`` inputs, per sample and channel.
+
+    Args:
+        num_features, eps, momentum, affine, track_running_stats: as InstanceNorm1d.
+
+    Shape:
+        ``(N, C, H, W)`` or ``(C, H, W)``, unchanged.
+
+    Example:
+        >>> InstanceNorm2d(3)(deepglass.randn(2, 3, 8, 8)).shape
+        (2, 3, 8, 8)
+    """
+
+    _no_batch_dim = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, D, H, W)`` or unbatched ``(C, D, H, W)`` inputs, per sample and channel.
+
+    Args:
+        num_features, eps, momentum, affine, track_running_stats: as InstanceNorm1d.
+
+    Shape:
+        ``(N, C, D, H, W)`` or ``(C, D, H, W)``, unchanged.
+
+    Example:
+        >>> InstanceNorm3d(3)(deepglass.randn(2, 3, 4, 4, 4)).shape
+        (2, 3, 4, 4, 4)
+    """
+
+    _no_batch_dim = 4
 
 
 class LayerNorm(Module):
@@ -201,3 +312,63 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the trailing ``normalized_shape``: y = γ·x/√(mean(x²) + ε).
+
+    Args:
+        normalized_shape: int or tuple. eps: added to the mean square (None: the input dtype's machine epsilon).
+        elementwise_affine: learn γ (ones) of shape ``normalized_shape`` (no β).
+
+    Shape:
+        ``(*, *normalized_shape)``, unchanged.
+
+    Example:
+        >>> RMSNorm(8)(deepglass.randn(2, 5, 8)).shape
+        (2, 5, 8)
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+        self.normalized_shape, self.eps, self.elementwise_affine = ns, eps, elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(ones(*ns, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class LocalResponseNorm(Module):
+    """Local response normalisation across channels: y_c = x_c/(k + α/n·Σ_window x²)^β (AlexNet).
+
+    Args:
+        size: channels in the window (n). alpha, beta, k: the formula's constants.
+
+    Shape:
+        ``(N, C, *)`` (at least 3-D), unchanged.
+
+    Example:
+        >>> LocalResponseNorm(2)(deepglass.randn(32, 5, 24, 24)).shape
+        (32, 5, 24, 24)
+    """
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
