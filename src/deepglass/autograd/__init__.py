@@ -4,6 +4,7 @@
 - :func:`grad` — gradients of outputs with respect to chosen inputs
 - :func:`gradcheck` — compare autograd with finite differences (float64)
 - ``no_grad``, ``enable_grad``, ``set_grad_enabled`` — switch graph recording
+- :mod:`deepglass.autograd.functional` — ``jacobian`` and ``vjp``
 """
 from __future__ import annotations
 
@@ -65,7 +66,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     return tuple(result)
 
 
+from . import functional  # noqa: E402
+
 __all__ = [
-    "Function", "grad", "backward", "gradcheck", "GradcheckError",
+    "functional", "Function", "grad", "backward", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
 ]

@@ -145,3 +145,8 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
 
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector", "vector_to_parameters"]
+
+from . import parametrizations, parametrize, rnn  # noqa: E402  (torch.nn.utils.<submodule>)
+from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402  (the legacy hook)
+
+__all__ += ["parametrizations", "parametrize", "remove_weight_norm", "rnn", "weight_norm"]
