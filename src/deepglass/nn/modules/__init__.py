@@ -1,6 +1,6 @@
 """Layers, one file per family (PyTorch's ``torch/nn/modules`` layout)."""
 from . import (activation, attention, container, conv, distance, dropout, flatten, linear, loss, module,
-               normalization, padding, pixelshuffle, pooling, sparse, transformer, upsampling)
+               normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
@@ -15,10 +15,11 @@ from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 FAMILIES = [activation, attention, container, conv, distance, dropout, flatten, linear, loss, module, normalization,
-            padding, pixelshuffle, pooling, sparse, transformer, upsampling]
+            padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling]
 __all__ = sorted({name for fam in FAMILIES for name in fam.__all__})
