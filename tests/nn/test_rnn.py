@@ -260,8 +260,8 @@ def test_constructor_errors():
         nn.LSTM(3, 0)
     with pytest.raises(TypeError, match="input_size should be of type int"):
         nn.LSTM(3.0, 4)
-    with pytest.raises(NotImplementedError, match="proj_size"):
-        nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match="proj_size should be a positive integer or zero"):
+        nn.LSTM(3, 4, proj_size=-1)
     with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size"):
         nn.LSTM(3, 4, proj_size=4)
 
@@ -303,3 +303,32 @@ def test_analysis_summary_does_not_crash_on_lstm():
     s = analysis.summary(_Tagger(), (2, 5, 8))
     text = str(s)
     assert "LSTM" in text or "lstm" in text
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("given_hx", [False, True])
+@pytest.mark.parametrize("batched", [True, False])
+def test_lstm_proj_size_parity(num_layers, bidirectional, given_hx, batched):
+    torch.manual_seed(5)
+    rng = np.random.default_rng(8)
+    dg, th = _pair("LSTM", 3, 5, num_layers=num_layers, bidirectional=bidirectional, proj_size=2)
+    assert tuple(dg.weight_hr_l0.shape) == (2, 5) and tuple(dg.weight_hh_l0.shape) == (20, 2)
+    D = 2 if bidirectional else 1
+    B = (2,) if batched else ()
+    hx = ((rng.standard_normal((num_layers * D, *B, 2)), rng.standard_normal((num_layers * D, *B, 5)))
+          if given_hx else None)
+    out = _compare(dg, th, rng.standard_normal((4, *B, 3)), hx)
+    assert tuple(out[0].shape) == (4, *B, 2 * D) and tuple(out[1][1].shape) == (num_layers * D, *B, 5)
+
+
+def test_lstm_proj_size_repr_and_errors():
+    assert repr(nn.LSTM(3, 5, proj_size=2, num_layers=2)) == repr(torch.nn.LSTM(3, 5, proj_size=2, num_layers=2))
+    m = nn.LSTM(3, 5, proj_size=2)
+    x = deepglass.randn(4, 2, 3)
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \[1, 2, 2\], got \[1, 2, 5\]"):
+        m(x, (deepglass.zeros(1, 2, 5), deepglass.zeros(1, 2, 5)))
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[1\] size \[1, 2, 5\], got \[1, 2, 2\]"):
+        m(x, (deepglass.zeros(1, 2, 2), deepglass.zeros(1, 2, 2)))
+    with pytest.raises(ValueError, match="proj_size argument is only supported for LSTM"):
+        nn.modules.rnn.RNNBase("GRU", 3, 5, proj_size=2)

@@ -6,7 +6,7 @@ GRU r, z, n) and U(−1/√hidden, 1/√hidden) initialisation, so a torch ``sta
 
 Composed from Tensor ops (autograd works through them): the input projection of a whole sequence is one
 matmul per layer and direction, then a Python loop runs the recurrence over the time steps.
-PackedSequence inputs and LSTM ``proj_size > 0`` are not supported.
+PackedSequence inputs are not supported (a TypeError says so).
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def _rnn_step(mode, gi, h, c, w_hh, b_hh):
         return (gi + gh).tanh(), None
     if mode == "RNN_RELU":
         return (gi + gh).relu(), None
-    H = h.shape[-1]
+    H = gi.shape[-1] // _GATES[mode]
     if mode == "LSTM":
         g = gi + gh
         i = g[..., 0:H].sigmoid()
@@ -91,24 +91,28 @@ class RNNBase(Module):
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size > 0:
-            raise NotImplementedError("deepglass LSTM does not support proj_size > 0 yet")
+        if proj_size > 0 and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, int(num_layers)
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         num_directions = 2 if bidirectional else 1
         gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
         self._flat_weights_names = []
         for layer in range(self.num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * num_directions
+            layer_input = input_size if layer == 0 else real_hidden * num_directions
             for direction in range(num_directions):
                 sfx = "_reverse" if direction == 1 else ""
                 names = [f"weight_ih_l{layer}{sfx}", f"weight_hh_l{layer}{sfx}"]
-                shapes = [(gate_size, layer_input), (gate_size, hidden_size)]
+                shapes = [(gate_size, layer_input), (gate_size, real_hidden)]
                 if bias:
                     names += [f"bias_ih_l{layer}{sfx}", f"bias_hh_l{layer}{sfx}"]
                     shapes += [(gate_size,), (gate_size,)]
+                if proj_size > 0:
+                    names += [f"weight_hr_l{layer}{sfx}"]
+                    shapes += [(proj_size, hidden_size)]
                 for name, shape in zip(names, shapes):
                     self.register_parameter(name, Parameter(empty(*shape, dtype=dtype, device=device)))
                 self._flat_weights_names += names
@@ -117,7 +121,7 @@ class RNNBase(Module):
     @property
     def all_weights(self):
         nd = 2 if self.bidirectional else 1
-        per = 4 if self.bias else 2
+        per = (4 if self.bias else 2) + (1 if self.proj_size > 0 else 0)
         ws = [getattr(self, n) for n in self._flat_weights_names]
         return [ws[k * per:(k + 1) * per] for k in range(self.num_layers * nd)]
 
@@ -151,7 +155,8 @@ class RNNBase(Module):
     def _expected_hidden_size(self, x):
         """Hidden shape for the time-major batched ``x`` (T, B, in)."""
         nd = 2 if self.bidirectional else 1
-        return (self.num_layers * nd, x.shape[1], self.hidden_size)
+        h = self.proj_size if self.proj_size > 0 else self.hidden_size
+        return (self.num_layers * nd, x.shape[1], h)
 
     @staticmethod
     def _check_hidden(hx, expected, msg="Expected hidden size {}, got {}"):
@@ -173,6 +178,7 @@ class RNNBase(Module):
                 w_hh = getattr(self, f"weight_hh_l{layer}{sfx}")
                 b_ih = getattr(self, f"bias_ih_l{layer}{sfx}") if self.bias else None
                 b_hh = getattr(self, f"bias_hh_l{layer}{sfx}") if self.bias else None
+                w_hr = getattr(self, f"weight_hr_l{layer}{sfx}") if self.proj_size > 0 else None
                 gi_all = F.linear(layer_input, w_ih, b_ih)  # (T, B, G·H): one matmul for all steps
                 idx = layer * nd + d
                 h = h0[idx]
@@ -181,6 +187,8 @@ class RNNBase(Module):
                 order = range(T - 1, -1, -1) if d == 1 else range(T)
                 for t in order:
                     h, c = _rnn_step(self.mode, gi_all[t], h, c, w_hh, b_hh)
+                    if w_hr is not None:
+                        h = h.matmul(w_hr.transpose(0, 1))
                     steps[t] = h
                 dir_outputs.append(stack(steps, 0))
                 h_out.append(h)
@@ -268,7 +276,10 @@ class LSTM(RNNBase):
 
     Args:
         input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-        bidirectional=False, proj_size=0 (> 0 raises NotImplementedError), device=None, dtype=None.
+        bidirectional=False, proj_size=0, device=None, dtype=None.
+
+    With ``proj_size > 0`` each step's h is projected by ``weight_hr_l{k}`` (proj_size, hidden_size):
+    h and the output have proj_size features, c keeps hidden_size.
 
     Shape:
         as :class:`RNN`, with ``hx = (h_0, c_0)`` → ``(output, (h_n, c_n))``.
@@ -300,13 +311,14 @@ class LSTM(RNNBase):
         self._check_input(input)
         x = self._time_major(input, is_batched)
         expected = self._expected_hidden_size(x)
+        expected_c = expected[:2] + (self.hidden_size,)
         if hx is None:
             h0 = zeros(*expected, dtype=input.dtype, device=input.device)
-            c0 = zeros(*expected, dtype=input.dtype, device=input.device)
+            c0 = zeros(*expected_c, dtype=input.dtype, device=input.device)
         elif not is_batched:
             h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
         self._check_hidden(h0, expected, "Expected hidden[0] size {}, got {}")
-        self._check_hidden(c0, expected, "Expected hidden[1] size {}, got {}")
+        self._check_hidden(c0, expected_c, "Expected hidden[1] size {}, got {}")
         out, h_n, c_n = self._run(x, h0, c0)
         if not is_batched:
             h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
