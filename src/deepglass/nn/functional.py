@@ -9,6 +9,7 @@ from ..ops import FUNCTIONAL_MODULES as _FAMILIES
 from ..ops.activation import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
 from ..ops.conv import *  # noqa: F401,F403
+from ..ops.conv3d import *  # noqa: F401,F403
 from ..ops.conv_transpose import *  # noqa: F401,F403
 from ..ops.cross_entropy import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
@@ -18,6 +19,7 @@ from ..ops.loss import *  # noqa: F401,F403
 from ..ops.margin_loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
+from ..ops.pool3d import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403
 from ..ops.shape import channel_shuffle, one_hot, pad, pixel_shuffle, pixel_unshuffle
 

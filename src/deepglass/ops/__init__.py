@@ -5,8 +5,8 @@
 - ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk, pad
 - ``linalg``      matmul and linear
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
-- ``conv``, ``conv_transpose``, ``fold``, ``pool``, ``norm``, ``dropout``  layers' kernels (im2col
-  convolution and its adjoint, unfold/fold, pooling, normalisation)
+- ``conv``, ``conv3d``, ``conv_transpose``, ``fold``, ``pool``, ``pool3d``, ``norm``, ``dropout``  layers' kernels
+  (im2col convolution and its adjoint, unfold/fold, pooling, normalisation)
 - ``loss``, ``cross_entropy``, ``margin_loss``  the notes' loss functions (cross-entropy fused with
   log-softmax) and PyTorch's margin, ranking and embedding losses
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
@@ -17,8 +17,8 @@ that every one of them has a sample entry compared against PyTorch.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import (activation, attention, conv, conv_transpose, cross_entropy, dropout, elementwise, fold, linalg, loss,
-               margin_loss, pool, reduce, sampling, shape)
+from . import (activation, attention, conv, conv3d, conv_transpose, cross_entropy, dropout, elementwise, fold, linalg,
+               loss, margin_loss, pool, pool3d, reduce, sampling, shape)
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
@@ -32,8 +32,8 @@ _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, reduce, shape, linalg, activation]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
-FUNCTIONAL_MODULES = [activation, conv, conv_transpose, fold, pool, _norm_module, dropout, loss, margin_loss,
-                      cross_entropy, attention, sampling]
+FUNCTIONAL_MODULES = [activation, conv, conv3d, conv_transpose, fold, pool, pool3d, _norm_module, dropout, loss,
+                      margin_loss, cross_entropy, attention, sampling]
 
 
 def _reflect(fn):

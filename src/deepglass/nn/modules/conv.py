@@ -1,4 +1,5 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (kernels in ``deepglass.ops.conv``)."""
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (kernels in
+``deepglass.ops.conv`` and ``deepglass.ops.conv3d``)."""
 from __future__ import annotations
 
 from ...creation import empty
@@ -8,7 +9,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
 
 
 def _tuple(v, n):
@@ -80,7 +81,7 @@ class _ConvNd(Module):
         n = self._n
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * n:
-            s += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+            s += f", padding={self.padding}"  # PyTorch prints strings unquoted: padding=same
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
         if self.output_padding != (0,) * n:
@@ -150,6 +151,38 @@ class Conv2d(_ConvNd):
     def forward(self, input):
         x, padding = self._pad_input(input)
         return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution over ``(N, C_in, D, H, W)`` (volumes, video clips).
+
+    Parameters: (kd·kh·kw)·C_in/groups·C_out weights (+ C_out biases). Initialised as PyTorch:
+    U(±1/√fan_in), fan_in = C_in/groups·kd·kh·kw.
+
+    Args:
+        in_channels, out_channels: channels of the input and number of filters.
+        kernel_size, stride, dilation: int or triple. padding: int, triple, ``'same'`` or ``'valid'``.
+        groups, bias, padding_mode (``'zeros'``, ``'reflect'``, ``'replicate'``, ``'circular'``), device, dtype:
+            as Conv2d.
+
+    Shape:
+        ``(N, C_in, D, H, W)`` → ``(N, C_out, D_out, H_out, W_out)``, D_out = ⌊(D + 2p − d(k−1) − 1)/s⌋ + 1.
+
+    Example:
+        >>> Conv3d(2, 4, 3, padding=1)(deepglass.randn(1, 2, 5, 6, 7)).shape
+        (1, 4, 5, 6, 7)
+    """
+
+    _n = 3
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+
+    def forward(self, input):
+        x, padding = self._pad_input(input)
+        return F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

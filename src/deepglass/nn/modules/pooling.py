@@ -4,8 +4,8 @@ from __future__ import annotations
 from .. import functional as F
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
 
 
 def _single(v):
@@ -194,3 +194,74 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """
 
     _pool = staticmethod(F.adaptive_max_pool2d)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """3-D max pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)``: the largest value of each window.
+
+    Args:
+        kernel_size, stride (default: kernel_size), padding, dilation, return_indices, ceil_mode:
+            as :func:`deepglass.nn.functional.max_pool3d`.
+
+    Shape:
+        D_out = ⌊(D + 2p − d(k−1) − 1)/s⌋ + 1 (⌈⌉ with ceil_mode), likewise H_out, W_out.
+
+    Example:
+        >>> MaxPool3d(2)(deepglass.randn(1, 3, 8, 8, 8)).shape
+        (1, 3, 4, 4, 4)
+    """
+
+    _pool = staticmethod(F.max_pool3d)
+
+
+class AvgPool3d(Module):
+    """3-D average pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+
+    Args:
+        kernel_size, stride (default: kernel_size), padding, ceil_mode, count_include_pad, divisor_override:
+            as :func:`deepglass.nn.functional.avg_pool3d`.
+
+    Shape:
+        D_out = ⌊(D + 2p − k)/s⌋ + 1 (⌈⌉ with ceil_mode), likewise H_out, W_out.
+
+    Example:
+        >>> AvgPool3d(2)(deepglass.randn(1, 3, 8, 8, 8)).shape
+        (1, 3, 4, 4, 4)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """Average pooling of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to a fixed output size (``1``: global).
+
+    Example:
+        >>> AdaptiveAvgPool3d(1)(deepglass.randn(2, 8, 5, 7, 7)).shape
+        (2, 8, 1, 1, 1)
+    """
+
+    _pool = staticmethod(F.adaptive_avg_pool3d)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` to a fixed output size.
+
+    Example:
+        >>> AdaptiveMaxPool3d(2)(deepglass.randn(2, 8, 5, 7, 7)).shape
+        (2, 8, 2, 2, 2)
+    """
+
+    _pool = staticmethod(F.adaptive_max_pool3d)
