@@ -3,6 +3,7 @@ adaptive_max_pool3d (strides, padding incl. 'same', dilation, groups, bias, ceil
 divisor_override, return_indices, adaptive sizes that don't divide, unbatched inputs)."""
 from __future__ import annotations
 
+import numpy as np
 import torch.nn.functional as TF
 
 import deepglass.nn.functional as F
@@ -70,4 +71,23 @@ ENTRIES = [
     OpInfo("avg_pool3d", F.avg_pool3d, TF.avg_pool3d, _avg3d),
     OpInfo("adaptive_avg_pool3d", F.adaptive_avg_pool3d, TF.adaptive_avg_pool3d, _adaptive3d),
     OpInfo("adaptive_max_pool3d", F.adaptive_max_pool3d, TF.adaptive_max_pool3d, _adaptive_max3d),
+]
+
+
+def _max3d_int(rng):
+    return [Sample(rng.integers(-50, 50, (2, 3, 5, 5, 4)), 3, stride=2, padding=1, return_indices=True),
+            Sample(rng.integers(-2**31, 2**31 - 1, (1, 2, 4, 5, 6)).astype(np.int32), 2, stride=1, padding=1,
+                   dilation=2, ceil_mode=True, return_indices=True),
+            Sample(rng.integers(0, 255, (1, 2, 4, 4, 5)).astype(np.uint8), 2, padding=1, ceil_mode=True)]
+
+
+def _avg3d_int(rng):
+    return [Sample(rng.integers(-50, 50, (1, 2, 5, 6, 4)), 3, stride=2, padding=1, ceil_mode=True,
+                   count_include_pad=False),
+            Sample(rng.integers(-50, 50, (2, 5, 6, 4)), 2, stride=1, padding=1, divisor_override=-3)]
+
+
+ENTRIES += [
+    OpInfo("max_pool3d[integer]", F.max_pool3d, TF.max_pool3d, _max3d_int),
+    OpInfo("avg_pool3d[int64]", F.avg_pool3d, TF.avg_pool3d, _avg3d_int),
 ]

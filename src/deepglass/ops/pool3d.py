@@ -10,8 +10,9 @@ pooling divides by the window's size (clipped at the padded border; without
 the padding when ``count_include_pad=False``) or by ``divisor_override``.
 Adaptive windows span [⌊i·n/n_out⌋, ⌈(i+1)·n/n_out⌉) along each axis.
 
-Floating-point inputs only (PyTorch's CPU kernels also take integers for some
-of these; not supported here).
+Integer inputs as PyTorch's CPU kernels take them: max_pool3d for int8/16/32/64
+and uint8, avg_pool3d for int64 (sums divided with truncation toward zero); the
+adaptive pools raise ``NotImplementedError`` for integers.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import numpy as np
 from ..autograd.function import Function
 from ._util import xp_of
 from .pool import (
+    _MAX_INTS,
     _adaptive_bounds,
     _avg_divisor,
     _check_dtype,
@@ -107,10 +109,11 @@ class MaxPool3d(Function):
     @staticmethod
     def forward(ctx, x, k, s, p, d, out_size):
         xp = xp_of(x)
-        c = _canvas(xp, x, p, k, s, d, out_size, -np.inf)
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        c = _canvas(xp, x, p, k, s, d, out_size, fill)
         Do, Ho, Wo = out_size
         N, C, D, H, W = x.shape
-        nan = bool(xp.isnan(x).any())
+        nan = x.dtype.kind == "f" and bool(xp.isnan(x).any())
         o = None
         arg = None
         i0, dstart = _first_inside(Do, k[0], s[0], p[0], d[0])
@@ -119,7 +122,7 @@ class MaxPool3d(Function):
         # each window starts at its first in-bounds offset (the index left when nothing beats -inf)
         base = ((i0[:, None, None] * k[1] + j0[None, :, None]) * k[2] + l0[None, None, :]).astype(np.int32)
         arg = xp.broadcast_to(xp.asarray(base), (N, C, Do, Ho, Wo)).copy()
-        o = xp.full((N, C, Do, Ho, Wo), -np.inf, dtype=x.dtype)
+        o = xp.full((N, C, Do, Ho, Wo), fill, dtype=x.dtype)
         for i in range(k[0]):
             for j in range(k[1]):
                 for l in range(k[2]):  # noqa: E741
@@ -168,7 +171,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """3-D max pooling: the largest value of each window.
 
     Args:
-        input: ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (floating point).
+        input: ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (float, int8/16/32/64 or uint8).
         kernel_size: int or triple; stride: defaults to kernel_size; padding: implicit −∞ (at most half the
             kernel); dilation: spacing of the window's elements.
         ceil_mode: round the output size up (a window starting in the far padding is dropped).
@@ -186,7 +189,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     name = "max_pool3d"
     k, s, p, d, out = _geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode)
-    _check_dtype(name, input.dtype)
+    _check_dtype(name, input.dtype, _MAX_INTS)
     if return_indices:
         return _batched(lambda x: _with_indices(MaxPool3d, x, k, s, p, d, out), input, return_indices=True)
     return _batched(lambda x: MaxPool3d.apply(x, k, s, p, d, out), input)
@@ -210,7 +213,11 @@ class AvgPool3d(Function):
                         y = sl.copy()
                     else:
                         y += sl
-        y /= divisor
+        if x.dtype.kind == "f":
+            y /= divisor
+        else:  # integer division rounding toward zero, as PyTorch
+            q = xp.abs(y) // xp.abs(divisor)
+            y = xp.where((y < 0) != (xp.asarray(divisor) < 0), -q, q).astype(x.dtype)
         ctx.geom = (x.shape, c.shape, k, s, p, out_size, divisor)
         return y
 
@@ -233,7 +240,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     """3-D average pooling: the mean of each window.
 
     Args:
-        input: ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (floating point).
+        input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``; float or int64 (int64 means truncated toward zero).
         kernel_size: int or triple; stride: defaults to kernel_size; padding: implicit zeros (at most half
             the kernel).
         ceil_mode: round the output size up (a window hanging over the far border counts only the padding
@@ -253,15 +260,20 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     """
     name = "avg_pool3d"
     k, s, p, _, out = _geometry(name, input, kernel_size, stride, padding, 1, ceil_mode)
-    _check_dtype(name, input.dtype)
+    _check_dtype(name, input.dtype, ("int64",))
+    integer = input.dtype.kind != "f"
     override = _divisor_override(name, divisor_override)
     if override is not None:
-        divisor = float(override)
+        divisor = override if integer else float(override)
     else:
         sizes = input.shape[-3:]
         dv = [_avg_divisor(np, sizes[a], k[a], s[a], p[a], out[a], count_include_pad) for a in range(3)]
-        div = (dv[0][:, None, None] * dv[1][None, :, None] * dv[2][None, None, :]).astype(input.dtype)
-        divisor = float(div.flat[0]) if (div == div.flat[0]).all() else xp_of(input.data).asarray(div)
+        div = (dv[0][:, None, None] * dv[1][None, :, None] * dv[2][None, None, :]).astype(
+            np.int64 if integer else input.dtype)
+        if (div == div.flat[0]).all():
+            divisor = int(div.flat[0]) if integer else float(div.flat[0])
+        else:
+            divisor = xp_of(input.data).asarray(div)
     return _batched(lambda x: AvgPool3d.apply(x, k, s, p, out, divisor), input)
 
 
