@@ -1,8 +1,8 @@
 """Volumetric convolution: conv3d over ``(N, C, D, H, W)`` inputs (im2col in 3-D).
 
 The input is zero-padded once; a strided view exposes every window as
-``(N, G, C/G, kd, kh, kw, Do, Ho, Wo)`` and one contiguous copy of it, laid out
-``(G, N·Do·Ho·Wo, C/G·kd·kh·kw)``, is the column buffer. One GEMM (batched over
+``(G, C/G, kd, kh, kw, N, Do, Ho, Wo)`` and one contiguous copy of it, laid out
+``(G, C/G·kd·kh·kw, N·Do·Ho·Wo)``, is the column buffer. One GEMM (batched over
 the groups) against the weight matrix gives the output. Backward: the weight
 gradient is colsᵀ·g (one batched GEMM), the input gradient is g·W (one batched
 GEMM) followed by col2im — a loop over the kd·kh·kw kernel offsets adding
@@ -48,7 +48,7 @@ def _offsets(i, d, s, n_out):
 
 
 class Conv3d(Function):
-    """y = im2col(x) · W + b as one (group-batched) GEMM."""
+    """y = W · im2col(x) + b as one (group-batched) GEMM, the columns laid out (G, K, M)."""
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups, out_size):
@@ -57,7 +57,7 @@ class Conv3d(Function):
         O, cg, kd, kh, kw = w.shape
         G, og = groups, O // groups
         Do, Ho, Wo = out_size
-        K, M = cg * kd * kh * kw, N * Do * Ho * Wo
+        K, L = cg * kd * kh * kw, Do * Ho * Wo
         if any(lo or hi for lo, hi in pads):
             (a0, a1), (b0, b1), (c0, c1) = pads
             canvas = xp.zeros((N, C, D + a0 + a1, H + b0 + b1, W + c0 + c1), dtype=x.dtype)
@@ -66,13 +66,12 @@ class Conv3d(Function):
             canvas = xp.ascontiguousarray(x)
         sN, sC, sD, sH, sW = canvas.strides
         (s0, s1, s2), (d0, d1, d2) = stride, dilation
-        view = _as_strided(xp, canvas, (N, G, cg, kd, kh, kw, Do, Ho, Wo),
-                           (sN, cg * sC, sC, d0 * sD, d1 * sH, d2 * sW, s0 * sD, s1 * sH, s2 * sW))
-        # (G, N, Do, Ho, Wo, cg, kd, kh, kw) -> (G, M, K)
-        cols = xp.ascontiguousarray(view.transpose(1, 0, 6, 7, 8, 2, 3, 4, 5)).reshape(G, M, K)
-        wm = w.reshape(G, og, K).transpose(0, 2, 1)  # (G, K, og)
-        out = xp.matmul(cols, wm)  # (G, M, og)
-        y = xp.ascontiguousarray(out.reshape(G, N, Do * Ho * Wo, og).transpose(1, 0, 3, 2)).reshape(N, O, Do, Ho, Wo)
+        # (G, cg, kd, kh, kw, N, Do, Ho, Wo): each row of the copy streams along the output's W axis
+        view = _as_strided(xp, canvas, (G, cg, kd, kh, kw, N, Do, Ho, Wo),
+                           (cg * sC, sC, d0 * sD, d1 * sH, d2 * sW, sN, s0 * sD, s1 * sH, s2 * sW))
+        cols = xp.ascontiguousarray(view).reshape(G, K, N * L)
+        out = xp.matmul(w.reshape(G, og, K), cols)  # (G, og, N·L)
+        y = xp.ascontiguousarray(out.reshape(O, N, L).transpose(1, 0, 2)).reshape(N, O, Do, Ho, Wo)
         if b is not None:
             y += b.reshape(1, O, 1, 1, 1)
         need = ctx.needs_input_grad
@@ -90,27 +89,26 @@ class Conv3d(Function):
         N, C, D, H, W = xshape
         O, cg, kd, kh, kw = w.shape
         og = O // G
-        K, M = cg * kd * kh * kw, N * Do * Ho * Wo
-        gm = xp.ascontiguousarray(g.reshape(N, G, og, Do * Ho * Wo).transpose(1, 0, 3, 2)).reshape(G, M, og)
+        K, L = cg * kd * kh * kw, Do * Ho * Wo
+        gm = xp.ascontiguousarray(g.reshape(N, O, L).transpose(1, 0, 2)).reshape(G, og, N * L)
         gb = g.sum(axis=(0, 2, 3, 4)) if has_b and need[2] else None
         gw = None
         if need[1]:
-            gw = xp.ascontiguousarray(xp.matmul(cols.transpose(0, 2, 1), gm).transpose(0, 2, 1)).reshape(w.shape)
+            gw = xp.matmul(gm, cols.transpose(0, 2, 1)).reshape(w.shape)  # (G, og, K)
         gx = None
         if need[0]:
-            gcols = xp.matmul(gm, w.reshape(G, og, K))  # (G, M, K)
-            # -> (N, G, cg, kd, kh, kw, Do, Ho, Wo)
-            gc = gcols.reshape(G, N, Do, Ho, Wo, cg, kd, kh, kw).transpose(1, 0, 5, 6, 7, 8, 2, 3, 4)
-            canvas = xp.zeros((N, G, cg) + tuple(cshape[2:]), dtype=g.dtype)
+            gcols = xp.matmul(w.reshape(G, og, K).transpose(0, 2, 1), gm)  # (G, K, N·L)
+            gc = gcols.reshape(C, kd, kh, kw, N, Do, Ho, Wo)
+            canvas = xp.zeros((C, N) + tuple(cshape[2:]), dtype=g.dtype)  # channels first: slices match gc's
             (s0, s1, s2), (d0, d1, d2) = stride, dilation
             for a in range(kd):
                 sa = _offsets(a, d0, s0, Do)
                 for b_ in range(kh):
                     sb = _offsets(b_, d1, s1, Ho)
                     for c in range(kw):
-                        canvas[:, :, :, sa, sb, _offsets(c, d2, s2, Wo)] += gc[:, :, :, a, b_, c]
+                        canvas[:, :, sa, sb, _offsets(c, d2, s2, Wo)] += gc[:, a, b_, c]
             (a0, _), (b0, _), (c0, _) = pads
-            gx = canvas.reshape((N, C) + tuple(cshape[2:]))[:, :, a0:a0 + D, b0:b0 + H, c0:c0 + W]
+            gx = xp.ascontiguousarray(canvas[:, :, a0:a0 + D, b0:b0 + H, c0:c0 + W].transpose(1, 0, 2, 3, 4))
         return gx, gw, gb
 
 
