@@ -200,6 +200,27 @@ class RNNBase(Module):
             layer_input = layer_output
         return layer_input, stack(h_out, 0), (stack(c_out, 0) if c_out else None)
 
+    def _forward_one_state(self, input, hx=None):
+        """forward of RNN and GRU (one hidden state h; LSTM carries (h, c)): ``(output, h_n)``."""
+        is_batched = self._prepare(input, type(self).__name__)
+        if hx is not None:
+            if is_batched and hx.dim() != 3:
+                raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
+            if not is_batched and hx.dim() != 2:
+                raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
+        self._check_input(input)
+        x = self._time_major(input, is_batched)
+        expected = self._expected_hidden_size(x)
+        if hx is None:
+            hx = zeros(*expected, dtype=input.dtype, device=input.device)
+        elif not is_batched:
+            hx = hx.unsqueeze(1)
+        self._check_hidden(hx, expected)
+        out, h_n, _ = self._run(x, hx, None)
+        if not is_batched:
+            h_n = h_n.squeeze(1)
+        return self._restore(out, is_batched), h_n
+
     def _prepare(self, input, name):
         _reject_packed(input, name)
         if input.dim() not in (2, 3):
@@ -247,25 +268,7 @@ class RNN(RNNBase):
         super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          device=device, dtype=dtype)
 
-    def forward(self, input, hx=None):
-        is_batched = self._prepare(input, "RNN")
-        if hx is not None:
-            if is_batched and hx.dim() != 3:
-                raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
-            if not is_batched and hx.dim() != 2:
-                raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
-        self._check_input(input)
-        x = self._time_major(input, is_batched)
-        expected = self._expected_hidden_size(x)
-        if hx is None:
-            hx = zeros(*expected, dtype=input.dtype, device=input.device)
-        elif not is_batched:
-            hx = hx.unsqueeze(1)
-        self._check_hidden(hx, expected)
-        out, h_n, _ = self._run(x, hx, None)
-        if not is_batched:
-            h_n = h_n.squeeze(1)
-        return self._restore(out, is_batched), h_n
+    forward = RNNBase._forward_one_state
 
 
 class LSTM(RNNBase):
@@ -347,25 +350,7 @@ class GRU(RNNBase):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          device=device, dtype=dtype)
 
-    def forward(self, input, hx=None):
-        is_batched = self._prepare(input, "GRU")
-        if hx is not None:
-            if is_batched and hx.dim() != 3:
-                raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
-            if not is_batched and hx.dim() != 2:
-                raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
-        self._check_input(input)
-        x = self._time_major(input, is_batched)
-        expected = self._expected_hidden_size(x)
-        if hx is None:
-            hx = zeros(*expected, dtype=input.dtype, device=input.device)
-        elif not is_batched:
-            hx = hx.unsqueeze(1)
-        self._check_hidden(hx, expected)
-        out, h_n, _ = self._run(x, hx, None)
-        if not is_batched:
-            h_n = h_n.squeeze(1)
-        return self._restore(out, is_batched), h_n
+    forward = RNNBase._forward_one_state
 
 
 # ---------------------------------------------------------------------------------------------------------
