@@ -185,7 +185,42 @@ class Conv3d(_ConvNd):
         return F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    """Shared constructor and forward of the transposed convolutions (``_conv`` is the functional)."""
+
+    _transposed = True
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        name = type(self).__name__
+        if padding_mode != "zeros":
+            raise ValueError(f"Only 'zeros' padding mode is supported for {name}, got {padding_mode!r}")
+        if isinstance(padding, str):
+            raise ValueError(f"{name}: padding must be an int or a {'pair' if self._n == 2 else f'{self._n}-tuple'} "
+                             "(no 'same'/'valid')")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype, output_padding=output_padding)
+
+    def forward(self, input, output_size=None):
+        op = self.output_padding
+        if output_size is not None:  # the output_padding that reaches the requested size
+            n = self._n
+            size = tuple(output_size)[-n:]
+            op = []
+            for a in range(n):
+                base = ((input.shape[-n + a] - 1) * self.stride[a] - 2 * self.padding[a]
+                        + self.dilation[a] * (self.kernel_size[a] - 1) + 1)
+                extra = size[a] - base
+                if not 0 <= extra < max(self.stride[a], self.dilation[a]):
+                    raise ValueError(f"{type(self).__name__}: requested output_size {size} is not reachable from "
+                                     f"input {tuple(input.shape)} (sizes between {base} and "
+                                     f"{base + max(self.stride[a], self.dilation[a]) - 1})")
+                op.append(extra)
+            op = tuple(op)
+        return self._conv(input, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution (upsampling by a learned kernel); weight ``(C_in, C_out/groups, kh, kw)``.
 
     Args:
@@ -200,37 +235,10 @@ class ConvTranspose2d(_ConvNd):
         (1, 8, 10, 10)
     """
 
-    _transposed = True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        if padding_mode != "zeros":
-            raise ValueError(f"Only 'zeros' padding mode is supported for ConvTranspose2d, got {padding_mode!r}")
-        if isinstance(padding, str):
-            raise ValueError("ConvTranspose2d: padding must be an int or a pair (no 'same'/'valid')")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype, output_padding=output_padding)
-
-    def forward(self, input, output_size=None):
-        op = self.output_padding
-        if output_size is not None:
-            size = tuple(output_size)[-2:]
-            op = []
-            for a in range(2):
-                base = ((input.shape[-2 + a] - 1) * self.stride[a] - 2 * self.padding[a]
-                        + self.dilation[a] * (self.kernel_size[a] - 1) + 1)
-                extra = size[a] - base
-                if not 0 <= extra < max(self.stride[a], self.dilation[a]):
-                    raise ValueError(f"ConvTranspose2d: requested output_size {size} is not reachable from input "
-                                     f"{tuple(input.shape)} (sizes between {base} and "
-                                     f"{base + max(self.stride[a], self.dilation[a]) - 1})")
-                op.append(extra)
-            op = tuple(op)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, op, self.groups,
-                                  self.dilation)
+    _conv = staticmethod(F.conv_transpose2d)
 
 
-class ConvTranspose1d(_ConvNd):
+class ConvTranspose1d(_ConvTransposeNd):
     """1-D transposed convolution over ``(N, C_in, L)``; weight ``(C_in, C_out/groups, k)``.
 
     Args:
@@ -246,28 +254,4 @@ class ConvTranspose1d(_ConvNd):
     """
 
     _n = 1
-    _transposed = True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        if padding_mode != "zeros":
-            raise ValueError(f"Only 'zeros' padding mode is supported for ConvTranspose1d, got {padding_mode!r}")
-        if isinstance(padding, str):
-            raise ValueError("ConvTranspose1d: padding must be an int or a 1-tuple (no 'same'/'valid')")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype, output_padding=output_padding)
-
-    def forward(self, input, output_size=None):
-        op = self.output_padding
-        if output_size is not None:
-            size = tuple(output_size)[-1]
-            base = ((input.shape[-1] - 1) * self.stride[0] - 2 * self.padding[0]
-                    + self.dilation[0] * (self.kernel_size[0] - 1) + 1)
-            extra = size - base
-            if not 0 <= extra < max(self.stride[0], self.dilation[0]):
-                raise ValueError(f"ConvTranspose1d: requested output_size {tuple(output_size)} is not reachable from "
-                                 f"input {tuple(input.shape)} (sizes between {base} and "
-                                 f"{base + max(self.stride[0], self.dilation[0]) - 1})")
-            op = (extra,)
-        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, op, self.groups,
-                                  self.dilation)
+    _conv = staticmethod(F.conv_transpose1d)
