@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module_of
-from .optimizer import Optimizer, check_nonneg, fused_add, fused_addcmul_, lerp_
+from .optimizer import Optimizer, adam_moments_, check_nonneg, weight_decay_
 
 
 def _check_adam(lr, betas, eps, weight_decay):
@@ -66,15 +66,9 @@ class Adam(Optimizer):
             s["step"] = step = s["step"] + 1
             if maximize:
                 g = -g
-            if wd != 0:
-                if decoupled:
-                    p *= 1 - lr * wd
-                else:
-                    g = fused_add(xp, g, wd, p)
+            g = weight_decay_(xp, p, g, lr, wd, decoupled)
             m, v = s["exp_avg"], s["exp_avg_sq"]
-            lerp_(xp, m, g, 1 - beta1)
-            v *= beta2
-            fused_addcmul_(xp, v, 1 - beta2, g, g)
+            adam_moments_(xp, m, v, g, beta1, beta2)
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
             step_size = lr / bias_correction1

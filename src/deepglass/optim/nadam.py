@@ -5,7 +5,7 @@ import numpy as np
 
 from ..backend import array_module_of
 from .adam import _check_adam
-from .optimizer import Optimizer, check_nonneg, fused_add, fused_addcmul_, lerp_
+from .optimizer import Optimizer, adam_moments_, check_nonneg, weight_decay_
 
 
 class NAdam(Optimizer):
@@ -61,19 +61,13 @@ class NAdam(Optimizer):
             if maximize:
                 g = -g
             bias_correction2 = 1 - beta2 ** step
-            if wd != 0:
-                if decoupled:
-                    p *= 1 - lr * wd
-                else:
-                    g = fused_add(xp, g, wd, p)
+            g = weight_decay_(xp, p, g, lr, wd, decoupled)
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
             # PyTorch keeps the running product in a float32 scalar tensor
             s["mu_product"] = mu_product = float(np.float32(s["mu_product"]) * np.float32(mu))
             m, v = s["exp_avg"], s["exp_avg_sq"]
-            lerp_(xp, m, g, 1 - beta1)
-            v *= beta2
-            fused_addcmul_(xp, v, 1 - beta2, g, g)
+            adam_moments_(xp, m, v, g, beta1, beta2)
             denom = xp.sqrt(v / bias_correction2)
             denom += eps
             mu_product_next = mu_product * mu_next

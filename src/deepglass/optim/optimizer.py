@@ -276,6 +276,23 @@ def lerp_(xp, a, b, w):
         fused_add(xp, b, -(1 - w), b - a, out=a)
 
 
+def weight_decay_(xp, p, g, lr, wd, decoupled=False):
+    """The gradient after weight decay: L2, g + wd·p; or decoupled (AdamW), p ← p·(1 − lr·wd) in place."""
+    if wd != 0:
+        if decoupled:
+            p *= 1 - lr * wd
+        else:
+            g = fused_add(xp, g, wd, p)
+    return g
+
+
+def adam_moments_(xp, m, v, g, beta1, beta2):
+    """Adam's moments in place: m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g²."""
+    lerp_(xp, m, g, 1 - beta1)
+    v *= beta2
+    fused_addcmul_(xp, v, 1 - beta2, g, g)
+
+
 def scalar_state(x: float) -> float:
     """``x`` rounded as PyTorch stores a scalar state tensor (``step``, ASGD's ``eta``/``mu``).
 

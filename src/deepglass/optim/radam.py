@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..backend import array_module_of
 from .adam import _check_adam
-from .optimizer import Optimizer, fused_add, fused_addcmul_, lerp_
+from .optimizer import Optimizer, adam_moments_, weight_decay_
 
 
 class RAdam(Optimizer):
@@ -62,15 +62,9 @@ class RAdam(Optimizer):
             s["step"] = step = s["step"] + 1
             if maximize:
                 g = -g
-            if wd != 0:
-                if decoupled:
-                    p *= 1 - lr * wd
-                else:
-                    g = fused_add(xp, g, wd, p)
+            g = weight_decay_(xp, p, g, lr, wd, decoupled)
             m, v = s["exp_avg"], s["exp_avg_sq"]
-            lerp_(xp, m, g, 1 - beta1)
-            v *= beta2
-            fused_addcmul_(xp, v, 1 - beta2, g, g)
+            adam_moments_(xp, m, v, g, beta1, beta2)
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
             m_hat = m / bias_correction1
