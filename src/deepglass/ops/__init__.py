@@ -2,8 +2,8 @@
 
 - ``elementwise`` arithmetic, exp/log, trig, clamp, comparisons
 - ``reduce``      sum, mean, max/min, var/std, logsumexp, cumsum, norms
-- ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk, pad
-- ``linalg``      matmul and linear
+- ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk, pad, diagonals, pixel shuffles
+- ``linalg``      matmul, linear, bilinear, einsum, trace; distances (cdist, cosine similarity, normalize)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``conv``, ``conv3d``, ``conv_transpose``, ``fold``, ``pool``, ``pool3d``, ``norm``, ``dropout``  layers' kernels
   (im2col convolution and its adjoint, unfold/fold, pooling, normalisation)
