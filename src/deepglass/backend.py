@@ -290,6 +290,8 @@ def parallel_chunks(fn, n, work=None, xp=np):
     if _pool is None or _pool._max_workers < threads - 1 or _pool_pid != os.getpid():
         from concurrent.futures import ThreadPoolExecutor
 
+        if _pool is not None and _pool_pid == os.getpid():
+            _pool.shutdown(wait=False)  # too few workers for the new thread count: its idle threads exit
         _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="deepglass-chunk")
         _pool_pid = os.getpid()
     bounds = [(n * i // threads, n * (i + 1) // threads) for i in range(threads)]
