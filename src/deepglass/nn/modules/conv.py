@@ -95,7 +95,20 @@ class _ConvNd(Module):
         return s
 
 
-class Conv1d(_ConvNd):
+class _ConvForwardNd(_ConvNd):
+    """Shared constructor and forward of Conv1d/2d/3d (``_conv`` is the functional)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+
+    def forward(self, input):
+        x, padding = self._pad_input(input)
+        return self._conv(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+
+
+class Conv1d(_ConvForwardNd):
     """1-D convolution over ``(N, C_in, L)``.
 
     Args:
@@ -112,17 +125,10 @@ class Conv1d(_ConvNd):
 
     _n = 1
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype)
-
-    def forward(self, input):
-        x, padding = self._pad_input(input)
-        return F.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+    _conv = staticmethod(F.conv1d)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_ConvForwardNd):
     """2-D convolution over ``(N, C_in, H, W)`` (the notes' 卷积层).
 
     Parameters: (k·k)·C_in/groups·C_out weights (+ C_out biases); work ≈ k²·H_out·W_out·C_in·C_out
@@ -143,17 +149,10 @@ class Conv2d(_ConvNd):
         (1, 32, 32, 32)
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype)
-
-    def forward(self, input):
-        x, padding = self._pad_input(input)
-        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+    _conv = staticmethod(F.conv2d)
 
 
-class Conv3d(_ConvNd):
+class Conv3d(_ConvForwardNd):
     """3-D convolution over ``(N, C_in, D, H, W)`` (volumes, video clips).
 
     Parameters: (kd·kh·kw)·C_in/groups·C_out weights (+ C_out biases). Initialised as PyTorch:
@@ -175,14 +174,7 @@ class Conv3d(_ConvNd):
 
     _n = 3
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype)
-
-    def forward(self, input):
-        x, padding = self._pad_input(input)
-        return F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+    _conv = staticmethod(F.conv3d)
 
 
 class _ConvTransposeNd(_ConvNd):
