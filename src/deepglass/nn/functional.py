@@ -14,6 +14,7 @@ from ..ops.conv_transpose import *  # noqa: F401,F403
 from ..ops.cross_entropy import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.fold import *  # noqa: F401,F403
+from ..ops.layout import *  # noqa: F401,F403
 from ..ops.linalg import bilinear, cosine_similarity, linear, normalize, pairwise_distance
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.margin_loss import *  # noqa: F401,F403
@@ -21,8 +22,7 @@ from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
 from ..ops.pool3d import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403
-from ..ops.shape import channel_shuffle, one_hot, pad, pixel_shuffle, pixel_unshuffle
+from ..ops.shape import one_hot
 
-_FROM_OTHER_FAMILIES = {"linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot", "pad",
-                        "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"}
+_FROM_OTHER_FAMILIES = {"linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot"}
 __all__ = sorted(_FROM_OTHER_FAMILIES.union(*(family.__all__ for family in _FAMILIES)))

@@ -2,7 +2,8 @@
 
 - ``elementwise`` arithmetic, exp/log, trig, clamp, comparisons
 - ``reduce``      sum, mean, max/min, var/std, logsumexp, cumsum, norms
-- ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk, pad, diagonals, pixel shuffles
+- ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk, diagonals
+- ``layout``      pad and the pixel/channel shuffles (nn.functional only)
 - ``linalg``      matmul, linear, bilinear, einsum, trace; distances (cdist, cosine similarity, normalize)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``conv``, ``conv3d``, ``conv_transpose``, ``fold``, ``pool``, ``pool3d``, ``norm``, ``dropout``  layers' kernels
@@ -17,8 +18,8 @@ that every one of them has a sample entry compared against PyTorch.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import (activation, attention, conv, conv3d, conv_transpose, cross_entropy, dropout, elementwise, fold, linalg,
-               loss, margin_loss, pool, pool3d, reduce, sampling, shape)
+from . import (activation, attention, conv, conv3d, conv_transpose, cross_entropy, dropout, elementwise, fold, layout,
+               linalg, loss, margin_loss, pool, pool3d, reduce, sampling, shape)
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
@@ -33,7 +34,7 @@ _norm_module = _importlib.import_module(f"{__name__}.norm")
 OP_MODULES = [elementwise, reduce, shape, linalg, activation]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, conv, conv3d, conv_transpose, fold, pool, pool3d, _norm_module, dropout, loss,
-                      margin_loss, cross_entropy, attention, sampling]
+                      margin_loss, cross_entropy, attention, sampling, layout]
 
 
 def _reflect(fn):

@@ -21,7 +21,8 @@ from ...ops import sampling
 from ...ops.attention import scaled_dot_product_attention
 from ...ops.linalg import linear
 from ...ops.activation import softmax
-from ...ops.shape import cat, pad
+from ...ops.layout import pad
+from ...ops.shape import cat
 from ...tensor import Tensor
 from ..parameter import Parameter
 from .module import Module

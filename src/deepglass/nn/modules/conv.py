@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...creation import empty
-from ...ops.shape import pad as _pad
+from ...ops.layout import pad as _pad
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
