@@ -20,6 +20,7 @@ from . import ops  # binds the operators and methods onto Tensor
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.matrix import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.activation import relu, softmax, log_softmax
 from .ops.reduce import values_indices

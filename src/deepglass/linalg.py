@@ -16,7 +16,7 @@ from . import dtypes
 from .ops._util import normalize_dim
 from .ops.linalg import _torch_name, matmul
 from .ops.reduce import amax, amin, vector_norm
-from .ops.shape import diagonal as _diagonal
+from .ops.matrix import diagonal as _diagonal
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal"]
 

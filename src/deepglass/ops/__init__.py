@@ -2,7 +2,8 @@
 
 - ``elementwise`` arithmetic, exp/log, trig, clamp, comparisons
 - ``reduce``      sum, mean, max/min, var/std, logsumexp, cumsum, norms
-- ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk, diagonals
+- ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk
+- ``matrix``      triangles and diagonals (tril/triu, diagonal, diag, diag_embed)
 - ``layout``      pad and the pixel/channel shuffles (nn.functional only)
 - ``linalg``      matmul, linear, bilinear, einsum, trace; distances (cdist, cosine similarity, normalize)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import (activation, attention, conv, conv3d, conv_transpose, cross_entropy, dropout, elementwise, fold, layout,
-               linalg, loss, margin_loss, pool, pool3d, reduce, sampling, shape)
+               linalg, loss, margin_loss, matrix, pool, pool3d, reduce, sampling, shape)
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
+from .matrix import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 
@@ -31,7 +33,7 @@ import importlib as _importlib  # noqa: E402
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, linalg, activation]
+OP_MODULES = [elementwise, reduce, shape, matrix, linalg, activation]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, conv, conv3d, conv_transpose, fold, pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]
@@ -73,7 +75,7 @@ def _bind_tensor_methods() -> None:
     T.__imul__ = _augmented(E.mul)
     T.__itruediv__ = _augmented(E.div)
 
-    for name in E.__all__ + R.__all__ + S.__all__ + L.__all__ + A.__all__:
+    for name in (n for m in OP_MODULES for n in m.__all__):
         if name in ("getitem", "equal", "allclose"):
             continue
         if not hasattr(T, name):

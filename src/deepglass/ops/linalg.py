@@ -24,7 +24,7 @@ from .pool import _TORCH_DTYPE
 from .reduce import norm as _norm
 from .reduce import sum as _sum
 from .reduce import vector_norm
-from .shape import diagonal
+from .matrix import diagonal
 
 
 class MatMul(Function):
