@@ -19,6 +19,7 @@ from ..ops.linalg import bilinear, cosine_similarity, linear, normalize, pairwis
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.margin_loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
+from ..ops.adaptive_pool import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
 from ..ops.pool3d import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403

@@ -7,7 +7,7 @@
 - ``layout``      pad and the pixel/channel shuffles (nn.functional only)
 - ``linalg``      matmul, linear, bilinear, einsum, trace; distances (cdist, cosine similarity, normalize)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
-- ``conv``, ``conv3d``, ``conv_transpose``, ``fold``, ``pool``, ``pool3d``, ``norm``, ``dropout``  layers' kernels
+- ``conv``, ``conv3d``, ``conv_transpose``, ``fold``, ``pool``, ``adaptive_pool``, ``pool3d``, ``norm``, ``dropout``  layers' kernels
   (im2col convolution and its adjoint, unfold/fold, pooling, normalisation)
 - ``loss``, ``cross_entropy``, ``margin_loss``  the notes' loss functions (cross-entropy fused with
   log-softmax) and PyTorch's margin, ranking and embedding losses
@@ -19,8 +19,8 @@ that every one of them has a sample entry compared against PyTorch.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import (activation, attention, conv, conv3d, conv_transpose, cross_entropy, dropout, elementwise, fold, layout,
-               linalg, loss, margin_loss, matrix, pool, pool3d, reduce, sampling, shape)
+from . import (activation, adaptive_pool, attention, conv, conv3d, conv_transpose, cross_entropy, dropout,
+               elementwise, fold, layout, linalg, loss, margin_loss, matrix, pool, pool3d, reduce, sampling, shape)
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
@@ -35,7 +35,7 @@ _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, reduce, shape, matrix, linalg, activation]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
-FUNCTIONAL_MODULES = [activation, conv, conv3d, conv_transpose, fold, pool, pool3d, _norm_module, dropout, loss,
+FUNCTIONAL_MODULES = [activation, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]
 
 
@@ -47,7 +47,7 @@ def _reflect(fn):
 
 
 def _bind_tensor_methods() -> None:
-    E, R, S, L, A = elementwise, reduce, shape, linalg, activation
+    E, S, L, A = elementwise, shape, linalg, activation
     T = Tensor
     # binary operators and their reflected forms (2 - x calls x.__rsub__(2) = sub(2, x))
     for op, fn in (("add", E.add), ("sub", E.sub), ("mul", E.mul), ("truediv", E.div), ("floordiv", E.floor_divide),

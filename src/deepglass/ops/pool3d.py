@@ -20,15 +20,14 @@ import numpy as np
 
 from ..autograd.function import Function
 from ._util import xp_of
+from .adaptive_pool import _adaptive_bounds, _max_index
 from .pool import (
     _MAX_INTS,
-    _adaptive_bounds,
     _avg_divisor,
     _check_dtype,
     _divisor_override,
     _first_inside,
     _half,
-    _max_index,
     _no_stride,
     _offset_slice,
     _pool_out,

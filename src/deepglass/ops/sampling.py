@@ -399,7 +399,7 @@ def _resample_matrix(n_in, n_out, mode, align_corners, scale, nsp=2):
 
 def _area(input, out_sp):
     """``mode="area"``: adaptive average pooling to ``out_sp`` (separable, so 1-D/3-D reuse the 2-D op)."""
-    from .pool import adaptive_avg_pool2d
+    from .adaptive_pool import adaptive_avg_pool2d
 
     n, c = input.shape[:2]
     if len(out_sp) == 2:
