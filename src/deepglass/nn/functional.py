@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..ops import FUNCTIONAL_MODULES as _FAMILIES
 from ..ops.activation import *  # noqa: F401,F403
+from ..ops.activation_more import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
 from ..ops.conv import *  # noqa: F401,F403
 from ..ops.conv3d import *  # noqa: F401,F403

@@ -7,6 +7,7 @@
 - ``layout``      pad and the pixel/channel shuffles (nn.functional only)
 - ``linalg``      matmul, linear, bilinear, einsum, trace; distances (cdist, cosine similarity, normalize)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
+- ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
 - ``conv``, ``conv3d``, ``conv_transpose``, ``fold``, ``pool``, ``adaptive_pool``, ``pool3d``, ``norm``, ``dropout``  layers' kernels
   (im2col convolution and its adjoint, unfold/fold, pooling, normalisation)
 - ``loss``, ``cross_entropy``, ``margin_loss``  the notes' loss functions (cross-entropy fused with
@@ -19,7 +20,7 @@ that every one of them has a sample entry compared against PyTorch.
 from __future__ import annotations
 
 from ..tensor import Tensor
-from . import (activation, adaptive_pool, attention, conv, conv3d, conv_transpose, cross_entropy, dropout,
+from . import (activation, activation_more, adaptive_pool, attention, conv, conv3d, conv_transpose, cross_entropy, dropout,
                elementwise, fold, layout, linalg, loss, margin_loss, matrix, pool, pool3d, reduce, sampling, shape)
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
@@ -35,7 +36,7 @@ _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, reduce, shape, matrix, linalg, activation]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
-FUNCTIONAL_MODULES = [activation, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
+FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]
 
 
@@ -95,6 +96,7 @@ def _bind_tensor_methods() -> None:
     T.sigmoid_ = _inplace_of(E.sigmoid)
     T.tanh_ = _inplace_of(E.tanh)
     T.clone = E.clone
+    T.hardshrink = activation_more.hardshrink  # PyTorch's one Tensor method among them
 
 
 def _grad_on():

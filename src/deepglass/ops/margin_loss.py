@@ -22,7 +22,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from . import elementwise as _E
 from . import reduce as _R
-from .activation import logsigmoid
+from .activation_more import logsigmoid
 from .linalg import pairwise_distance
 from .loss import _check_reduction, _legacy_reduction, _reduce
 from ._util import to_float, xp_of
