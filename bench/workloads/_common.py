@@ -36,12 +36,12 @@ def dg_sgd(params, lr=0.01, momentum=0.9):
         def step(self):
             with dg.no_grad():
                 for i, p in enumerate(params):
-                    g = p.grad.data
+                    g = p.grad._array
                     if self.buf[i] is None:
                         self.buf[i] = g.copy()
                     else:
                         self.buf[i] *= momentum
                         self.buf[i] += g
-                    p.data -= lr * self.buf[i]
+                    p._array -= lr * self.buf[i]
 
     return _SGD()

@@ -26,7 +26,7 @@ def _finish(arr, dtype, device, requires_grad) -> Tensor:
 
 def _infer_array(data) -> np.ndarray:
     if isinstance(data, Tensor):
-        return data.data
+        return data._array
     if backend.is_cuda_array(data):
         return data
     if isinstance(data, np.ndarray):
@@ -53,7 +53,7 @@ def _flat(x):
 
 def _nested_tensors_to_lists(x):
     if isinstance(x, Tensor):
-        return backend.to_numpy(x.data)
+        return backend.to_numpy(x._array)
     if isinstance(x, (list, tuple)):
         return [_nested_tensors_to_lists(y) for y in x]
     return x

@@ -1,7 +1,8 @@
 """``Tensor``: an n-dimensional array with a device, a dtype and a gradient.
 
-A tensor holds its values in ``data`` (a NumPy array on the CPU, a CuPy array
-on the GPU). When ``requires_grad`` is True, every op that uses it records a
+A tensor holds its values in ``_array`` (a NumPy array on the CPU, a CuPy array
+on the GPU): the raw array that every op reads and writes. ``tensor.data`` is
+PyTorch's: another Tensor over the same memory, cut from the graph. When ``requires_grad`` is True, every op that uses it records a
 node (its ``grad_fn``) so that ``backward()`` can apply the chain rule — the
 notes' 反向传播 — from the output back to every leaf.
 
@@ -39,14 +40,14 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "_version", "_retains_grad", "_hooks", "__weakref__", "__dict__")
+    __slots__ = ("_array", "requires_grad", "grad", "grad_fn", "_version", "_retains_grad", "_hooks", "__weakref__", "__dict__")
     __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
 
     def __init__(self, data, requires_grad: bool = False):
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._array
         data = _wrap_array(data)
-        self.data = data
+        self._array = data
         self.grad = None
         self.grad_fn = None
         self._version = 0
@@ -60,7 +61,7 @@ class Tensor:
     def _wrap(out, grad_fn=None) -> "Tensor":
         """Wrap an op's output array (fast path used by ``Function.apply``)."""
         t = object.__new__(Tensor)
-        t.data = out if type(out) is _ndarray else _wrap_array(out)
+        t._array = out if type(out) is _ndarray else _wrap_array(out)
         t.grad = None
         t.grad_fn = grad_fn
         t.requires_grad = grad_fn is not None
@@ -71,24 +72,40 @@ class Tensor:
 
     # ------------------------------------------------------------------ facts
     @property
+    def data(self) -> "Tensor":
+        """PyTorch's ``.data``: a new tensor over the same memory, detached from the graph.
+
+        Changes made through it are not seen by autograd (unlike ``detach()`` in
+        PyTorch, which shares the version counter); assigning ``t.data = other``
+        swaps the memory this tensor uses (the shape may change).
+        """
+        return Tensor._wrap(self._array)
+
+    @data.setter
+    def data(self, value) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}; wrap it with deepglass.as_tensor()")
+        self._array = value._array
+
+    @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def device(self) -> backend.Device:
-        return backend.device_of(self.data)
+        return backend.device_of(self._array)
 
     @property
     def is_cuda(self) -> bool:
-        return backend.is_cuda_array(self.data)
+        return backend.is_cuda_array(self._array)
 
     @property
     def is_leaf(self) -> bool:
@@ -96,43 +113,43 @@ class Tensor:
 
     @property
     def itemsize(self) -> int:
-        return self.data.itemsize
+        return self._array.itemsize
 
     def size(self, dim: int | None = None):
         if dim is None:
-            return self.data.shape
-        return self.data.shape[dim]
+            return self._array.shape
+        return self._array.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._array.size)
 
     nelement = numel
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self._array.itemsize
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._array.dtype.kind == "f"
 
     def is_contiguous(self) -> bool:
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._array.flags.c_contiguous)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     # ------------------------------------------------------------ conversion
     def item(self):
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(
-                f"a Tensor with {self.data.size} elements cannot be converted to a Python number; "
+                f"a Tensor with {self._array.size} elements cannot be converted to a Python number; "
                 "index or reduce it first"
             )
-        return self.data.reshape(()).item()
+        return self._array.reshape(()).item()
 
     def numpy(self, force: bool = False) -> np.ndarray:
         """The values as a NumPy array (sharing memory on the CPU)."""
@@ -140,20 +157,20 @@ class Tensor:
             raise RuntimeError(
                 "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
             )
-        if backend.is_cuda_array(self.data):
+        if backend.is_cuda_array(self._array):
             if not force:
                 raise TypeError(
                     f"can't convert a {self.device} tensor to numpy; use tensor.cpu() first"
                 )
-            return backend.to_numpy(self.data)
-        return self.data
+            return backend.to_numpy(self._array)
+        return self._array
 
     def __array__(self, dtype=None, copy=None):
-        arr = backend.to_numpy(self.data)
+        arr = backend.to_numpy(self._array)
         return arr.astype(dtype) if dtype is not None else arr
 
     def tolist(self):
-        return backend.to_numpy(self.data).tolist()
+        return backend.to_numpy(self._array).tolist()
 
     def __float__(self):
         return float(self.item())
@@ -162,21 +179,21 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub":
+        if self._array.dtype.kind not in "iub":
             raise TypeError("only integer tensors can be used as an index")
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError(
-                f"the truth value of a tensor with {self.data.size} elements is ambiguous; use .any() or .all()"
+                f"the truth value of a tensor with {self._array.size} elements is ambiguous; use .any() or .all()"
             )
         return bool(self.item())
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     __hash__ = object.__hash__
 
@@ -188,7 +205,7 @@ class Tensor:
 
         new = object.__new__(type(self))
         memo[id(self)] = new
-        new.data = self.data.copy()
+        new._array = self._array.copy()
         new.grad = None if self.grad is None else copy.deepcopy(self.grad, memo)
         new.grad_fn = None
         new.requires_grad = self.requires_grad
@@ -202,7 +219,7 @@ class Tensor:
     # -------------------------------------------------------------- autograd
     def detach(self) -> "Tensor":
         """The same values (shared memory), cut from the graph."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self._array)
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -210,7 +227,7 @@ class Tensor:
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._array.dtype.kind != "f":
             raise RuntimeError(
                 f"only floating-point tensors can require gradients, got {dtypes.name_of(self.dtype)}; "
                 "convert with .float() first"
@@ -362,15 +379,15 @@ class Tensor:
     def _assign(self, value) -> "Tensor":
         """Write ``value`` (array or scalar) into this tensor's memory."""
         self._check_inplace()
-        xp = backend.array_module_of(self.data)
+        xp = backend.array_module_of(self._array)
         if isinstance(value, Tensor):
             if value.device != self.device:
                 raise RuntimeError(
                     f"expected all tensors on the same device, found {self.device} and {value.device}; "
                     "move the model and the data to the same device with .to(device)"
                 )
-            value = value.data
-        xp.copyto(self.data, value, casting="unsafe")
+            value = value._array
+        xp.copyto(self._array, value, casting="unsafe")
         return self
 
     def zero_(self) -> "Tensor":
@@ -384,25 +401,25 @@ class Tensor:
             src = Tensor(np.asarray(src))
         if src.device != self.device:
             src = src.to(self.device)
-        return self._assign(src.data)
+        return self._assign(src._array)
 
     def add_(self, other, alpha=1) -> "Tensor":
-        o = other.data if isinstance(other, Tensor) else other
-        return self._assign(self.data + (o if alpha == 1 else alpha * o))
+        o = other._array if isinstance(other, Tensor) else other
+        return self._assign(self._array + (o if alpha == 1 else alpha * o))
 
     def sub_(self, other, alpha=1) -> "Tensor":
-        o = other.data if isinstance(other, Tensor) else other
-        return self._assign(self.data - (o if alpha == 1 else alpha * o))
+        o = other._array if isinstance(other, Tensor) else other
+        return self._assign(self._array - (o if alpha == 1 else alpha * o))
 
     def mul_(self, other) -> "Tensor":
-        return self._assign(self.data * (other.data if isinstance(other, Tensor) else other))
+        return self._assign(self._array * (other._array if isinstance(other, Tensor) else other))
 
     def div_(self, other) -> "Tensor":
-        return self._assign(self.data / (other.data if isinstance(other, Tensor) else other))
+        return self._assign(self._array / (other._array if isinstance(other, Tensor) else other))
 
     def clamp_(self, min=None, max=None) -> "Tensor":
-        xp = backend.array_module_of(self.data)
-        return self._assign(xp.clip(self.data, min, max))
+        xp = backend.array_module_of(self._array)
+        return self._assign(xp.clip(self._array, min, max))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> "Tensor":
         from .random import numpy_generator
@@ -417,13 +434,13 @@ class Tensor:
     def __setitem__(self, index, value) -> None:
         self._check_inplace()
         if isinstance(value, Tensor):
-            value = value.data
+            value = value._array
         index = _unwrap_index(index)
-        self.data[index] = value
+        self._array[index] = value
 
     # ---------------------------------------------------------------- repr
     def __repr__(self) -> str:
-        arr = backend.to_numpy(self.data)
+        arr = backend.to_numpy(self._array)
         body = _format_array(arr)
         extras = []
         if self.is_cuda:
@@ -467,11 +484,11 @@ def _int_float(v) -> str:
 def _unwrap_index(index):
     """Replace Tensors inside an index by their arrays."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._array
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._array if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
-        return [i.data if isinstance(i, Tensor) else i for i in index]
+        return [i._array if isinstance(i, Tensor) else i for i in index]
     return index
 
 

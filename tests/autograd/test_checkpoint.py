@@ -162,7 +162,7 @@ def test_errors():
         checkpoint(lambda a: a, x, use_reentrant=False, determinism_check="bogus")
     x2 = x * 1
     y = checkpoint(lambda a: a ** 2, x2, use_reentrant=False)
-    x2.data[...] = 5
+    x2._array[...] = 5
     x2._version += 1
     with pytest.raises(RuntimeError, match="in-place"):
         y.sum().backward()

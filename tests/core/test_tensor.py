@@ -132,7 +132,7 @@ def test_device_mismatch_names_both_devices_and_the_fix(monkeypatch):
     monkeypatch.setattr(backend, "device_of",
                         lambda a: backend.Device("cuda:0") if isinstance(a, _FakeGPUArray) else real(a))
     gpu = dg.ones(3)
-    gpu.data = gpu.data.view(_FakeGPUArray)
+    gpu._array = gpu._array.view(_FakeGPUArray)
     cpu = dg.ones(3)
     with pytest.raises(RuntimeError, match=r"cpu and cuda:0.*\.to\(device\)"):
         cpu * gpu

@@ -54,8 +54,8 @@ def test_model_matches_torch(dg_fn, th_fn, shape):
         opt.step()
         with deepglass.no_grad():
             for name, p in dg.named_parameters():
-                b = buf[name] = p.grad.data if name not in buf else 0.9 * buf[name] + p.grad.data
-                p.data -= 0.01 * b
+                b = buf[name] = p.grad._array if name not in buf else 0.9 * buf[name] + p.grad._array
+                p._array -= 0.01 * b
     for (name, pd), pt in zip(dg.named_parameters(), params_t):
         np.testing.assert_allclose(pd.detach().numpy(), pt.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
 

@@ -61,11 +61,11 @@ def test_simple_fills_and_trunc_normal():
 
 def test_init_is_seeded_inplace_and_leaves_no_graph():
     p = nn.Parameter(deepglass.empty(4, 5))
-    data = p.data
+    data = p._array
     deepglass.manual_seed(3)
     init.kaiming_uniform_(p)
     a = p.detach().numpy().copy()
-    assert p.data is data and p.grad_fn is None and p.requires_grad
+    assert p._array is data and p.grad_fn is None and p.requires_grad
     deepglass.manual_seed(3)
     init.kaiming_uniform_(p)
     assert np.array_equal(p.detach().numpy(), a)

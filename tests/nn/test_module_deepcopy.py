@@ -32,4 +32,4 @@ def test_deepcopy_of_non_leaf_tensor_is_refused():
     with pytest.raises(RuntimeError, match="leaf"):
         copy.deepcopy(x * 2)
     y = copy.deepcopy(x)
-    assert y.requires_grad and y is not x and y.data is not x.data
+    assert y.requires_grad and y is not x and y._array is not x._array

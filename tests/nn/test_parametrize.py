@@ -234,7 +234,7 @@ def test_parametrized_module_deepcopy_and_train_mode():
     assert p.training is False
     c = copy.deepcopy(d)
     assert type(c) is type(d)
-    c.parametrizations.weight.original.data[...] = 0
+    c.parametrizations.weight.original._array[...] = 0
     assert float(d.weight.abs().sum().item()) > 0
     assert float(c.weight.abs().sum().item()) == 0
 
@@ -283,8 +283,8 @@ def test_weight_norm_load_torch_state_dict_and_remove():
 def _copy_sn_buffers(t, d, name="weight"):
     tp = getattr(t.parametrizations, name)[0]
     dp = getattr(d.parametrizations, name)[0]
-    dp._u.data[...] = tp._u.detach().numpy()
-    dp._v.data[...] = tp._v.detach().numpy()
+    dp._u._array[...] = tp._u.detach().numpy()
+    dp._v._array[...] = tp._v.detach().numpy()
 
 
 @pytest.mark.parametrize("kind", ["linear", "conv", "convT", "convT_dim0"])
@@ -336,7 +336,7 @@ def test_spectral_norm_eval_does_not_update_buffers_and_1d_weight():
     d(dg.ones(1, 5))
     np.testing.assert_array_equal(d.parametrizations.weight[0]._u.numpy(), u)
     d.train()
-    d.parametrizations.weight[0]._u.data[...] = np.array([1.0, 0.0, 0.0], np.float32)
+    d.parametrizations.weight[0]._u._array[...] = np.array([1.0, 0.0, 0.0], np.float32)
     d(dg.ones(1, 5))
     assert not np.array_equal(d.parametrizations.weight[0]._u.numpy(), [1.0, 0.0, 0.0])
     # a 1-d tensor is just normalised

@@ -251,7 +251,7 @@ class Tracer:
             return tracer._apply(orig_apply, cls, args, kwargs)
 
         def assign(t, value):
-            if is_meta(t.data):
+            if is_meta(t._array):
                 return t
             return orig_assign(t, value)
 

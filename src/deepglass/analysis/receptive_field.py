@@ -253,7 +253,7 @@ def empirical_receptive_field(model, input_size, layer: str | None = None):
     finally:
         for m in saved:
             m.__dict__.pop("forward", None)
-    grad = np.abs(np.asarray(x.grad.data)).sum(axis=(0, 1)) if x.grad is not None else None
+    grad = np.abs(np.asarray(x.grad._array)).sum(axis=(0, 1)) if x.grad is not None else None
     if grad is None or not np.any(grad):
         return None, None
     region, size = [], []

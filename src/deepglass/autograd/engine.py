@@ -66,15 +66,15 @@ def _freed_error(node):
 
 def _initial_grad(t: Tensor, g):
     if g is None:
-        if t.data.size != 1:
+        if t._array.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs, got shape {tuple(t.shape)}; "
                 "pass backward(gradient=...) with the output's shape"
             )
-        xp = backend.array_module_of(t.data)
+        xp = backend.array_module_of(t._array)
         return xp.ones(t.shape, dtype=t.dtype)
-    g = g.data if isinstance(g, Tensor) else backend.to_device(
-        backend.array_module_of(t.data).asarray(g, dtype=t.dtype), t.device
+    g = g._array if isinstance(g, Tensor) else backend.to_device(
+        backend.array_module_of(t._array).asarray(g, dtype=t.dtype), t.device
     )
     if g.shape != t.shape:
         raise RuntimeError(f"gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}")
@@ -85,7 +85,7 @@ def _run_hooks(t: Tensor, g):
     for hook in t._hooks:
         r = hook(Tensor._wrap(g))
         if r is not None:
-            g = r.data if isinstance(r, Tensor) else r
+            g = r._array if isinstance(r, Tensor) else r
     return g
 
 
@@ -134,7 +134,7 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
                 if watched._hooks:
                     g = _run_hooks(watched, g)
                 if watched._retains_grad:
-                    watched.grad = Tensor._wrap(g.copy() if watched.grad is None else watched.grad.data + g)
+                    watched.grad = Tensor._wrap(g.copy() if watched.grad is None else watched.grad._array + g)
             if node in capture_nodes:
                 capture["grads"][id(capture_nodes[node])] = g
             _check_versions(node)
@@ -144,11 +144,11 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
             for inp, gi in zip(node._inputs, grads):
                 if gi is None or not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
-                shape = inp.data.shape
+                shape = inp._array.shape
                 if gi.shape != shape:
                     gi = sum_to_shape(gi, shape)
-                if gi.dtype != inp.data.dtype:
-                    gi = gi.astype(inp.data.dtype)
+                if gi.dtype != inp._array.dtype:
+                    gi = gi.astype(inp._array.dtype)
                 fn = inp.grad_fn
                 if fn is None:
                     _deliver_to_leaf(inp, gi, capture, only, fresh=gi is not g and gi.base is None)
@@ -184,4 +184,4 @@ def _deliver_to_leaf(t: Tensor, g, capture, only, fresh: bool):
         # the stored gradient must own its memory: callers update it in place
         t.grad = Tensor._wrap(g if fresh else g.copy())
     else:
-        t.grad.data += g
+        t.grad._array += g

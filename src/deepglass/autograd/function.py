@@ -59,7 +59,7 @@ class Function:
         first = None
         for a in args:
             if isinstance(a, Tensor):
-                data = a.data
+                data = a._array
                 if first is None:
                     first = data
                 elif type(data) is not type(first) or (type(first) is not _ndarray and

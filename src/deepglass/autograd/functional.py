@@ -198,7 +198,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False, vec
             n = out.numel()
             for j in range(n):
                 onehot = zeros_like(out.detach())
-                onehot.data.reshape(-1)[j] = 1
+                onehot._array.reshape(-1)[j] = 1
                 vj = _autograd_grad((out,), inputs, (onehot,), retain_graph=True)
                 for k, (col, g, inp) in enumerate(zip(cols, vj, inputs)):
                     if g is None:

@@ -47,7 +47,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     def evaluate():
         with grad_mode.no_grad():
             outs = _as_tuple(fn(*inputs))
-        return [backend.to_numpy(o.data).astype(np.float64).copy() for o in outs if isinstance(o, Tensor)]
+        return [backend.to_numpy(o._array).astype(np.float64).copy() for o in outs if isinstance(o, Tensor)]
 
     with grad_mode.enable_grad():
         outs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
@@ -56,8 +56,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     base = evaluate()
 
     for i, t in checked:
-        flat = t.data.reshape(-1)  # a view when contiguous; we restore values after nudging
-        if not t.data.flags.c_contiguous:
+        flat = t._array.reshape(-1)  # a view when contiguous; we restore values after nudging
+        if not t._array.flags.c_contiguous:
             raise ValueError(f"gradcheck input {i} must be contiguous")
         n = flat.size
         numerical = [np.zeros((n, o.size)) for o in base]
@@ -75,8 +75,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                 if np.any(numerical[j] != 0):
                     return _fail(raise_exception, f"output {j} does not require grad but depends on input {i}")
                 continue
-            m = o.data.size
-            xp = backend.array_module_of(o.data)
+            m = o._array.size
+            xp = backend.array_module_of(o._array)
             for r in range(m):
                 seed = xp.zeros(o.shape, dtype=o.dtype)
                 seed.reshape(-1)[r] = 1

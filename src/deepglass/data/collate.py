@@ -53,7 +53,7 @@ def default_collate(batch):
     if isinstance(elem, Tensor):
         if any(not isinstance(b, Tensor) for b in batch):
             raise TypeError("default_collate: a batch mixes Tensors with other types")
-        return _stack_arrays([b.data for b in batch], "tensor")
+        return _stack_arrays([b._array for b in batch], "tensor")
     if isinstance(elem, np.ndarray):
         if elem.dtype.kind in "USO":
             raise TypeError(_HINT.format(f"numpy array of dtype {elem.dtype}", ""))

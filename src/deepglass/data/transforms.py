@@ -74,7 +74,7 @@ def _crop(img, top: int, left: int, h: int, w: int):
         return img.crop((left, top, left + w, top + h))
     if k == "array":
         return img[top:top + h, left:left + w]
-    return Tensor._wrap(img.data[..., top:top + h, left:left + w].copy())
+    return Tensor._wrap(img._array[..., top:top + h, left:left + w].copy())
 
 
 def _pad(img, left: int, top: int, right: int, bottom: int, fill=0, mode: str = "constant"):
@@ -82,7 +82,7 @@ def _pad(img, left: int, top: int, right: int, bottom: int, fill=0, mode: str = 
     if mode not in modes:
         raise ValueError(f"padding_mode must be one of {sorted(modes)}, got {mode!r}")
     k = _kind(img)
-    arr = np.asarray(img) if k == "pil" else (img if k == "array" else img.data)
+    arr = np.asarray(img) if k == "pil" else (img if k == "array" else img._array)
     if k == "tensor":
         widths = [(0, 0)] * (arr.ndim - 2) + [(top, bottom), (left, right)]
     else:
@@ -201,7 +201,7 @@ class Normalize:
             raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
         if tensor.ndim < 3:
             raise ValueError(f"Expected tensor to be a tensor image of size (..., C, H, W). Got {tensor.shape}.")
-        arr = tensor.data
+        arr = tensor._array
         xp = backend.array_module_of(arr)
         mean = xp.asarray(self.mean, dtype=arr.dtype).reshape(-1, 1, 1)
         std = xp.asarray(self.std, dtype=arr.dtype).reshape(-1, 1, 1)
@@ -294,7 +294,7 @@ class RandomHorizontalFlip(_RandomFlip):
             return img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         if k == "array":
             return img[:, ::-1].copy()
-        return Tensor._wrap(img.data[..., ::-1].copy())
+        return Tensor._wrap(img._array[..., ::-1].copy())
 
 
 class RandomVerticalFlip(_RandomFlip):
@@ -314,7 +314,7 @@ class RandomVerticalFlip(_RandomFlip):
             return img.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
         if k == "array":
             return img[::-1].copy()
-        return Tensor._wrap(img.data[..., ::-1, :].copy())
+        return Tensor._wrap(img._array[..., ::-1, :].copy())
 
 
 def _resize_axis(arr, axis: int, out: int, mode: str):
@@ -372,7 +372,7 @@ class Resize:
 
             res = Image.Resampling.BILINEAR if self.interpolation == "bilinear" else Image.Resampling.NEAREST
             return img.resize((tw, th), res)
-        arr = img if k == "array" else img.data
+        arr = img if k == "array" else img._array
         ax_h, ax_w = (0, 1) if k == "array" else (arr.ndim - 2, arr.ndim - 1)
         work = arr if arr.dtype.kind == "f" else arr.astype(np.float32)
         out = _resize_axis(_resize_axis(work, ax_h, th, self.interpolation), ax_w, tw, self.interpolation)

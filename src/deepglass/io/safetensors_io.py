@@ -27,7 +27,7 @@ _SUPPORTED_KINDS = "biuf"
 def to_numpy(value, key: str) -> np.ndarray:
     """A contiguous little-endian NumPy array for a Tensor/array value, or a TypeError naming ``key``."""
     if isinstance(value, Tensor):
-        arr = backend.to_numpy(value.data)
+        arr = backend.to_numpy(value._array)
     elif isinstance(value, np.ndarray) or backend.is_cuda_array(value):
         arr = backend.to_numpy(value)
     else:

@@ -29,7 +29,7 @@ def _fill(tensor: Tensor, values) -> Tensor:
     with grad_mode.no_grad():
         arr = np.asarray(values, dtype=tensor.dtype) if not backend.is_cuda_array(values) else values
         arr = backend.to_device(arr, tensor.device)
-        backend.array_module_of(tensor.data).copyto(tensor.data, arr, casting="unsafe")
+        backend.array_module_of(tensor._array).copyto(tensor._array, arr, casting="unsafe")
         tensor._version += 1
     return tensor
 

@@ -43,28 +43,28 @@ def promote(a, b):
     b = py_scalar(b)
     a = py_scalar(a)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        da, db = a.data.dtype, b.data.dtype
+        da, db = a._array.dtype, b._array.dtype
         if da == db:
             return a, b
-        rt = dtypes.result_type(da, db, a.data.ndim == 0, b.data.ndim == 0)
+        rt = dtypes.result_type(da, db, a._array.ndim == 0, b._array.ndim == 0)
         return (a if da == rt else _cast(a, rt)), (b if db == rt else _cast(b, rt))
     if isinstance(a, Tensor):
         if not is_scalar(b):
             b = as_tensor_like(b, a)
             return promote(a, b)
-        rt = dtypes.scalar_result_type(a.data.dtype, b)
-        return (a if rt == a.data.dtype else _cast(a, rt)), b
+        rt = dtypes.scalar_result_type(a._array.dtype, b)
+        return (a if rt == a._array.dtype else _cast(a, rt)), b
     if isinstance(b, Tensor):
         if not is_scalar(a):
             return promote(as_tensor_like(a, b), b)
-        rt = dtypes.scalar_result_type(b.data.dtype, a)
-        return a, (b if rt == b.data.dtype else _cast(b, rt))
+        rt = dtypes.scalar_result_type(b._array.dtype, a)
+        return a, (b if rt == b._array.dtype else _cast(b, rt))
     raise TypeError(f"expected at least one Tensor, got {type(a).__name__} and {type(b).__name__}")
 
 
 def to_float(x: Tensor) -> Tensor:
     """Integer and bool tensors become the default float dtype (as PyTorch's exp, log... do)."""
-    if x.data.dtype.kind == "f":
+    if x._array.dtype.kind == "f":
         return x
     from .elementwise import _cast
 

@@ -96,7 +96,7 @@ def _avg_matrix(xp, n, n_out, dtype):
 def _adaptive_avg(name, input, output_size):
     o = _adaptive_size(name, input, output_size)
     _check_dtype(name, input.dtype)
-    xp = xp_of(input.data)
+    xp = xp_of(input._array)
     H, W = input.shape[-2:]
     bh, bw = _adaptive_bounds(H, o[0]), _adaptive_bounds(W, o[1])
     return AdaptiveAvgPool2d.apply(input, _avg_matrix(xp, H, o[0], input.dtype), _avg_matrix(xp, W, o[1], input.dtype),
@@ -208,7 +208,7 @@ def _max_index(xp, n, n_out):
 def _adaptive_max(name, input, output_size, return_indices):
     o = _adaptive_size(name, input, output_size)
     _check_dtype(name, input.dtype)
-    xp = xp_of(input.data)
+    xp = xp_of(input._array)
     H, W = input.shape[-2:]
     ih, iw = _max_index(xp, H, o[0]), _max_index(xp, W, o[1])
     if not return_indices:
@@ -221,7 +221,7 @@ def _adaptive_max(name, input, output_size, return_indices):
         flat = out.grad_fn.flat
     else:  # nothing to record: one forward, keeping the indices
         ctx = AdaptiveMaxPool2d.__new__(AdaptiveMaxPool2d)
-        out = Tensor._wrap(AdaptiveMaxPool2d.forward(ctx, input.data, ih, iw))
+        out = Tensor._wrap(AdaptiveMaxPool2d.forward(ctx, input._array, ih, iw))
         flat = ctx.flat
     return out, Tensor._wrap(flat)
 

@@ -213,7 +213,7 @@ def _classify(fn, input, target, weight, reduction, name, extra, allow_probs):
     if probs:
         target = target.to(input.dtype)
     else:
-        _check_indices(xp_of(target.data), target.data, c, extra[0], name)
+        _check_indices(xp_of(target._array), target._array, c, extra[0], name)
     w = _weight_array(weight, c, input.dtype, name)
     out = fn(input, target, w, probs)
     if unbatched and reduction == "none":

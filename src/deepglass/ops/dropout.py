@@ -288,7 +288,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if weight.ndim != 2:
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
     n = weight.shape[0]
-    idx = input.data
+    idx = input._array
     if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
         raise IndexError(f"embedding: index out of range: indices must lie in [0, {n}), got min {int(idx.min())} "
                          f"and max {int(idx.max())}")
@@ -298,9 +298,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
         padding_idx = padding_idx % n
     if max_norm is not None:
-        xp = xp_of(weight.data)
+        xp = xp_of(weight._array)
         rows = xp.unique(idx.reshape(-1))
-        w = weight.data
+        w = weight._array
         norms = xp.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
         scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
         w[rows] *= scale[:, None]

@@ -29,10 +29,10 @@ class Cast(Function):
 
 def _cast(x: Tensor, dtype) -> Tensor:
     """Differentiable dtype conversion (gradients flow between float dtypes)."""
-    if x.data.dtype == dtype:
+    if x._array.dtype == dtype:
         return x
     if dtype.kind != "f" and x.requires_grad:
-        return Tensor._wrap(x.data.astype(dtype))
+        return Tensor._wrap(x._array.astype(dtype))
     return Cast.apply(x, dtype)
 
 
@@ -160,12 +160,12 @@ def _binary(fn, a, b):
     if type(a) is Tensor:
         tb = type(b)
         if tb is Tensor:
-            if a.data.dtype == b.data.dtype:
+            if a._array.dtype == b._array.dtype:
                 return fn.apply(a, b)
         elif tb is float:
-            if a.data.dtype.kind == "f":
+            if a._array.dtype.kind == "f":
                 return fn.apply(a, b)
-        elif tb is int and a.data.dtype.kind in "fiu":
+        elif tb is int and a._array.dtype.kind in "fiu":
             return fn.apply(a, b)
     a, b = promote(a, b)
     return fn.apply(a, b)
@@ -201,7 +201,7 @@ def div(input, other, rounding_mode=None):
         return floor_divide(input, other)
     if rounding_mode == "trunc":
         q = _binary(Div, _float_operand(input), _float_operand(other))
-        out = Tensor._wrap(xp_of(q.data).trunc(q.data))
+        out = Tensor._wrap(xp_of(q._array).trunc(q._array))
         ref = input if isinstance(input, Tensor) else other
         return out if ref.dtype.kind == "f" else out.to(ref.dtype)
     if rounding_mode is not None:
@@ -226,7 +226,7 @@ def pow(input, exponent):
         return Pow.apply(input, exponent)
     a, b = promote(input, exponent)
     if not isinstance(a, Tensor):  # scalar ** tensor
-        a = Tensor._wrap(xp_of(b.data).asarray(a, dtype=b.dtype))
+        a = Tensor._wrap(xp_of(b._array).asarray(a, dtype=b.dtype))
     return Pow.apply(a, b)
 
 
@@ -345,7 +345,7 @@ reciprocal = _float_unary(Reciprocal)
 def abs(input):
     """|x| (keeps integer dtypes); gradient sign(x), 0 at 0 as in PyTorch."""
     if input.dtype.kind != "f":
-        return Tensor._wrap(xp_of(input.data).abs(input.data))
+        return Tensor._wrap(xp_of(input._array).abs(input._array))
     return Abs.apply(input)
 
 
@@ -354,7 +354,7 @@ absolute = abs
 
 def sign(input):
     """−1, 0 or 1; its gradient is zero."""
-    return Tensor._wrap(xp_of(input.data).sign(input.data))
+    return Tensor._wrap(xp_of(input._array).sign(input._array))
 
 
 def square(input):
@@ -478,12 +478,12 @@ def where(condition, input=None, other=None):
         raise TypeError("where needs input or other to be a Tensor")
     a, b = promote(input, other)
     ref = a if isinstance(a, Tensor) else b
-    xp = xp_of(ref.data)
+    xp = xp_of(ref._array)
     if not isinstance(a, Tensor):
         a = Tensor._wrap(xp.asarray(a, dtype=ref.dtype))
     if not isinstance(b, Tensor):
         b = Tensor._wrap(xp.asarray(b, dtype=ref.dtype))
-    cond = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    cond = condition._array if isinstance(condition, Tensor) else xp.asarray(condition)
     if cond.dtype != bool:
         cond = cond.astype(bool)
     return Where.apply(cond, a, b)
@@ -495,15 +495,15 @@ def where(condition, input=None, other=None):
 def _compare(ufunc_name):
     def op(input, other):
         a, b = promote(input, other)
-        xa = a.data if isinstance(a, Tensor) else a
-        xb = b.data if isinstance(b, Tensor) else b
+        xa = a._array if isinstance(a, Tensor) else a
+        xb = b._array if isinstance(b, Tensor) else b
         ref = a if isinstance(a, Tensor) else b
         if isinstance(a, Tensor) and isinstance(b, Tensor) and a.device != b.device:
             raise RuntimeError(
                 f"expected all tensors on the same device, found {a.device} and {b.device}; "
                 "move the model and the data to the same device with .to(device)"
             )
-        return Tensor._wrap(getattr(xp_of(ref.data), ufunc_name)(xa, xb))
+        return Tensor._wrap(getattr(xp_of(ref._array), ufunc_name)(xa, xb))
 
     op.__name__ = ufunc_name
     op.__doc__ = f"Element-wise ``{ufunc_name}`` (a bool tensor; no gradient)."
@@ -527,55 +527,55 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def logical_not(input):
-    return Tensor._wrap(xp_of(input.data).logical_not(input.data))
+    return Tensor._wrap(xp_of(input._array).logical_not(input._array))
 
 
 def bitwise_not(input):
-    xp = xp_of(input.data)
-    return Tensor._wrap(xp.logical_not(input.data) if input.dtype.kind == "b" else xp.invert(input.data))
+    xp = xp_of(input._array)
+    return Tensor._wrap(xp.logical_not(input._array) if input.dtype.kind == "b" else xp.invert(input._array))
 
 
 def isnan(input):
-    return Tensor._wrap(xp_of(input.data).isnan(input.data))
+    return Tensor._wrap(xp_of(input._array).isnan(input._array))
 
 
 def isinf(input):
-    return Tensor._wrap(xp_of(input.data).isinf(input.data))
+    return Tensor._wrap(xp_of(input._array).isinf(input._array))
 
 
 def isfinite(input):
-    return Tensor._wrap(xp_of(input.data).isfinite(input.data))
+    return Tensor._wrap(xp_of(input._array).isfinite(input._array))
 
 
 def equal(input, other) -> bool:
     """True when both tensors have the same shape and values."""
-    return input.shape == other.shape and bool(xp_of(input.data).array_equal(input.data, other.data))
+    return input.shape == other.shape and bool(xp_of(input._array).array_equal(input._array, other._array))
 
 
 def allclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
-    return bool(xp_of(input.data).allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(xp_of(input._array).allclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
-    return Tensor._wrap(xp_of(input.data).isclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return Tensor._wrap(xp_of(input._array).isclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def floor(input):
     """Round down (no gradient: the derivative is zero almost everywhere)."""
-    return Tensor._wrap(xp_of(input.data).floor(input.data))
+    return Tensor._wrap(xp_of(input._array).floor(input._array))
 
 
 def ceil(input):
-    return Tensor._wrap(xp_of(input.data).ceil(input.data))
+    return Tensor._wrap(xp_of(input._array).ceil(input._array))
 
 
 def round(input, decimals: int = 0):
     """Round half to even, like PyTorch."""
-    return Tensor._wrap(xp_of(input.data).round(input.data, decimals))
+    return Tensor._wrap(xp_of(input._array).round(input._array, decimals))
 
 
 def trunc(input):
-    return Tensor._wrap(xp_of(input.data).trunc(input.data))
+    return Tensor._wrap(xp_of(input._array).trunc(input._array))
 
 
 __all__ = [

@@ -359,7 +359,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_reduction(reduction)
     _same_shape(input, target, "binary_cross_entropy")
     input, target = promote(to_float(input), to_float(target))
-    d = input.data
+    d = input._array
     if d.size and bool(((d < 0) | (d > 1)).any()):
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1 "
                          "(apply sigmoid first, or use binary_cross_entropy_with_logits)")
@@ -542,7 +542,7 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
         raise TypeError(f"gaussian_nll_loss: var must be a deepglass.Tensor or a float, got {type(var).__name__}")
     else:
         var = to_float(var)
-        if var.data.size and bool((var.data < 0).any()):
+        if var._array.size and bool((var._array < 0).any()):
             raise ValueError("gaussian_nll_loss: var has negative entry/entries; variances must be >= 0")
     ishape, vshape = tuple(input.shape), tuple(var.shape)
     if vshape != ishape:

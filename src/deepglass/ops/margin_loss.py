@@ -43,7 +43,7 @@ def _class_indices(target, name):
     if target.dtype.kind not in "iu":
         raise RuntimeError(f"{name}: expected integer (int64) class indices as target, got dtype {target.dtype}; "
                            "convert with .long()")
-    return target.data.astype(np.int64, copy=False)
+    return target._array.astype(np.int64, copy=False)
 
 
 def _vector_or_matrix(input, name):
@@ -357,7 +357,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     if weight is not None:
         if weight.shape[0] != c:
             raise RuntimeError(f"multi_margin_loss: inconsistent weight size, expected {c} but got {_shape(weight)}")
-        w = weight.data.astype(input.dtype, copy=False)
+        w = weight._array.astype(input.dtype, copy=False)
     x = input if input.ndim == 2 else input.reshape(1, c)
     loss = _MultiMargin.apply(x, t.reshape(-1), w, p, float(margin))
     if input.ndim < 2:

@@ -258,14 +258,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         n = input.numel() // C
         if training and n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(input.shape)}")
-        rm = running_mean.data if training and running_mean is not None else None
-        rv = running_var.data if training and running_var is not None else None
+        rm = running_mean._array if training and running_mean is not None else None
+        rv = running_var._array if training and running_var is not None else None
         if rm is not None:
             running_mean._version += 1
         if rv is not None:
             running_var._version += 1
         return BatchNormTrain.apply(input, weight, bias, eps, rm, rv, momentum)
-    return AffineStats.apply(input, weight, bias, running_mean.data, running_var.data, bshape, eps)
+    return AffineStats.apply(input, weight, bias, running_mean._array, running_var._array, bshape, eps)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -389,16 +389,16 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if t is not None and t.numel() != C:
             raise RuntimeError(f"{name} should contain {N * C} elements not {t.numel() * N}")
     if not use_input_stats:
-        return AffineStats.apply(input, weight, bias, running_mean.data, running_var.data,
+        return AffineStats.apply(input, weight, bias, running_mean._array, running_var._array,
                                  (1, C) + (1,) * (input.ndim - 2), eps)
     x3 = input.reshape(N, C, -1)
     if running_mean is not None and N * C:
-        d, L = x3.data, x3.shape[2]
+        d, L = x3._array, x3.shape[2]
         mean = d.mean(axis=2, dtype="float64")
         var = ((d - mean[..., None].astype(d.dtype)) ** 2).sum(axis=2, dtype="float64") / max(L - 1, 1)
         for buf, stat in ((running_mean, mean), (running_var, var)):
-            buf.data *= 1 - momentum
-            buf.data += (momentum * stat.mean(axis=0)).astype(buf.dtype)
+            buf._array *= 1 - momentum
+            buf._array += (momentum * stat.mean(axis=0)).astype(buf.dtype)
             buf._version += 1
     return Normalize.apply(x3, weight, bias, (2,), (C, 1), eps).reshape(shape)
 

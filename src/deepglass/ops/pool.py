@@ -290,7 +290,7 @@ def _max_pool(name, input, k, s, p, d, Ho, Wo, return_indices):
         arg = out.grad_fn.arg
     else:  # nothing to record: one forward, keeping the winning offsets
         ctx = MaxPool2d.__new__(MaxPool2d)
-        out = Tensor._wrap(MaxPool2d.forward(ctx, input.data, k, s, p, d, Ho, Wo))
+        out = Tensor._wrap(MaxPool2d.forward(ctx, input._array, k, s, p, d, Ho, Wo))
         arg = ctx.arg
     return out, Tensor._wrap(_flat_indices(xp_of(arg), arg, k, s, p, d, input.shape[3]))
 
@@ -433,7 +433,7 @@ def _avg_pool(name, input, k, s, p, Ho, Wo, count_include_pad, divisor_override)
         if (div == div.flat[0]).all():
             divisor = int(div.flat[0]) if integer else float(div.flat[0])
         else:
-            divisor = xp_of(input.data).asarray(div)
+            divisor = xp_of(input._array).asarray(div)
     return AvgPool2d.apply(input, k, s, p, Ho, Wo, divisor)
 
 

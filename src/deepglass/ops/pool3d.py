@@ -154,7 +154,7 @@ def _with_indices(fn, input, *args):
         flat = out.grad_fn.flat
     else:
         ctx = fn.__new__(fn)
-        out = Tensor._wrap(fn.forward(ctx, input.data, *args))
+        out = Tensor._wrap(fn.forward(ctx, input._array, *args))
         flat = ctx.flat
     return out, Tensor._wrap(flat)
 
@@ -272,7 +272,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         if (div == div.flat[0]).all():
             divisor = int(div.flat[0]) if integer else float(div.flat[0])
         else:
-            divisor = xp_of(input.data).asarray(div)
+            divisor = xp_of(input._array).asarray(div)
     return _batched(lambda x: AvgPool3d.apply(x, k, s, p, out, divisor), input)
 
 
@@ -398,7 +398,7 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     name = "adaptive_max_pool3d"
     o = _adaptive_size(name, input, output_size)
     _check_dtype(name, input.dtype)
-    xp = xp_of(input.data)
+    xp = xp_of(input._array)
     idx = tuple(_max_index(xp, input.shape[-3 + a], o[a]) for a in range(3))
     if return_indices:
         return _with_indices(AdaptiveMaxPool3d, input, idx)

@@ -160,7 +160,7 @@ def amin(input, dim=None, keepdim: bool = False):
 
 
 def _check_nonempty(input, name):
-    if input.data.size == 0:
+    if input._array.size == 0:
         raise RuntimeError(f"{name}(): cannot reduce an empty tensor (shape {tuple(input.shape)})")
 
 
@@ -195,8 +195,8 @@ def _max_min(input, dim, keepdim, is_max):
     axis = normalize_dim(dim, input.ndim)
     if input.ndim and input.shape[axis] == 0:
         raise IndexError(f"{name}(): cannot reduce over dimension {dim} of size 0")
-    xp = xp_of(input.data)
-    data = input.data if input.ndim else input.data.reshape(1)
+    xp = xp_of(input._array)
+    data = input._array if input.ndim else input._array.reshape(1)
     ax = axis if input.ndim else 0
     # argmax/argmin return the first NaN, so NaN propagates through max/min as in PyTorch
     idx = (xp.argmax if is_max else xp.argmin)(data, axis=ax, keepdims=True)
@@ -228,21 +228,21 @@ def min(input, dim=None, keepdim: bool = False, *, out=None):
 
 
 def _arg_extreme(input, dim, keepdim, find):
-    xp = xp_of(input.data)
+    xp = xp_of(input._array)
     if dim is None:
-        out = find(input.data)
+        out = find(input._array)
         return Tensor._wrap(xp.asarray(out, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
-    return Tensor._wrap(find(input.data, axis=normalize_dim(dim, input.ndim), keepdims=keepdim).astype(np.int64))
+    return Tensor._wrap(find(input._array, axis=normalize_dim(dim, input.ndim), keepdims=keepdim).astype(np.int64))
 
 
 def argmax(input, dim=None, keepdim: bool = False):
     """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
-    return _arg_extreme(input, dim, keepdim, xp_of(input.data).argmax)
+    return _arg_extreme(input, dim, keepdim, xp_of(input._array).argmax)
 
 
 def argmin(input, dim=None, keepdim: bool = False):
     """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
-    return _arg_extreme(input, dim, keepdim, xp_of(input.data).argmin)
+    return _arg_extreme(input, dim, keepdim, xp_of(input._array).argmin)
 
 
 class Var(Function):
@@ -398,18 +398,18 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
 
 
 def all(input, dim=None, keepdim: bool = False):
-    xp = xp_of(input.data)
-    return Tensor._wrap(xp.asarray(input.data.astype(bool).all(axis=normalize_dims(dim, input.ndim), keepdims=keepdim)))
+    xp = xp_of(input._array)
+    return Tensor._wrap(xp.asarray(input._array.astype(bool).all(axis=normalize_dims(dim, input.ndim), keepdims=keepdim)))
 
 
 def any(input, dim=None, keepdim: bool = False):
-    xp = xp_of(input.data)
-    return Tensor._wrap(xp.asarray(input.data.astype(bool).any(axis=normalize_dims(dim, input.ndim), keepdims=keepdim)))
+    xp = xp_of(input._array)
+    return Tensor._wrap(xp.asarray(input._array.astype(bool).any(axis=normalize_dims(dim, input.ndim), keepdims=keepdim)))
 
 
 def count_nonzero(input, dim=None):
-    xp = xp_of(input.data)
-    return Tensor._wrap(xp.asarray(xp.count_nonzero(input.data, axis=normalize_dims(dim, input.ndim))).astype(np.int64))
+    xp = xp_of(input._array)
+    return Tensor._wrap(xp.asarray(xp.count_nonzero(input._array, axis=normalize_dims(dim, input.ndim))).astype(np.int64))
 
 
 __all__ = [

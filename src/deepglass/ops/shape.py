@@ -224,7 +224,7 @@ class Contiguous(Function):
 
 
 def contiguous(input):
-    if input.data.flags.c_contiguous:
+    if input._array.flags.c_contiguous:
         return input
     return Contiguous.apply(input)
 
@@ -281,10 +281,10 @@ def _index_to_arrays(index, xp):
 
 def getitem(input, index):
     """``x[index]``: ints, slices, None, Ellipsis, bool masks and integer arrays, as in PyTorch."""
-    index = _index_to_arrays(index, xp_of(input.data))
+    index = _index_to_arrays(index, xp_of(input._array))
     basic = _is_basic(index)
     if basic and not input.requires_grad:
-        return Tensor._wrap(input.data[index])
+        return Tensor._wrap(input._array[index])
     try:
         return GetItem.apply(input, index, basic)
     except IndexError as e:
@@ -306,8 +306,8 @@ def select(input, dim: int, index: int):
 
 
 def nonzero(input, *, as_tuple: bool = False):
-    xp = xp_of(input.data)
-    nz = xp.nonzero(input.data)
+    xp = xp_of(input._array)
+    nz = xp.nonzero(input._array)
     if as_tuple:
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in nz)
     return Tensor._wrap(xp.stack(nz, axis=1).astype(np.int64) if nz else xp.zeros((0, 0), dtype=np.int64))
@@ -426,7 +426,7 @@ def _check_index(index, size, what):
 def gather(input, dim: int, index):
     """out[i][j] = input[i][index[i][j]] along ``dim`` (index may be smaller than input elsewhere)."""
     d = normalize_dim(dim, input.ndim)
-    idx = _check_index(index.data, input.shape[d], "gather")
+    idx = _check_index(index._array, input.shape[d], "gather")
     if idx.ndim != input.ndim:
         raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {input.ndim}")
     if any(i > n for k, (i, n) in enumerate(zip(idx.shape, input.shape)) if k != d):
@@ -462,7 +462,7 @@ class ScatterAdd(Function):
 def scatter_add(input, dim: int, index, src):
     """out = input; out[index[i][j]][j] += src[i][j] along ``dim`` (repeats accumulate)."""
     d = normalize_dim(dim, input.ndim)
-    idx = _check_index(index.data, input.shape[d], "scatter_add")
+    idx = _check_index(index._array, input.shape[d], "scatter_add")
     if src.dtype != input.dtype:
         src = src.to(input.dtype)
     return ScatterAdd.apply(input, idx, src, d)
@@ -470,7 +470,7 @@ def scatter_add(input, dim: int, index, src):
 
 def index_select(input, dim: int, index):
     d = normalize_dim(dim, input.ndim)
-    idx = _check_index(index.data, input.shape[d], "index_select")
+    idx = _check_index(index._array, input.shape[d], "index_select")
     if idx.ndim > 1:
         raise IndexError("index_select: index must be 0-D or 1-D")
     sl = [slice(None)] * input.ndim
@@ -492,7 +492,7 @@ class MaskedFill(Function):
 
 def masked_fill(input, mask, value):
     """``value`` where ``mask`` is True (mask broadcasts), the input elsewhere."""
-    m = mask.data if isinstance(mask, Tensor) else mask
+    m = mask._array if isinstance(mask, Tensor) else mask
     if m.dtype != bool:
         raise RuntimeError(f"masked_fill only supports boolean masks, got {m.dtype}")
     if isinstance(value, Tensor):
@@ -521,12 +521,12 @@ def _sorted_indices(xp, data, axis, descending, stable=True):
 
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     """Sorted values and their original indices (ties keep their order; NaN sorts last ascending)."""
-    xp = xp_of(input.data)
+    xp = xp_of(input._array)
     if input.ndim == 0:
         return values_indices(input, Tensor._wrap(xp.zeros((), dtype=np.int64)))
     d = normalize_dim(dim, input.ndim)
-    idx = _sorted_indices(xp, input.data, d, descending)
-    values = TakeAlongDim.apply(input, idx, d) if input.requires_grad else Tensor._wrap(xp.take_along_axis(input.data, idx, axis=d))
+    idx = _sorted_indices(xp, input._array, d, descending)
+    values = TakeAlongDim.apply(input, idx, d) if input.requires_grad else Tensor._wrap(xp.take_along_axis(input._array, idx, axis=d))
     return values_indices(values, Tensor._wrap(idx.astype(np.int64)))
 
 
@@ -540,8 +540,8 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {dim} of size {n}")
-    xp = xp_of(input.data)
-    idx = _sorted_indices(xp, input.data, d, descending=largest)
+    xp = xp_of(input._array)
+    idx = _sorted_indices(xp, input._array, d, descending=largest)
     sl = [slice(None)] * input.ndim
     sl[d] = slice(0, k)
     idx = xp.ascontiguousarray(idx[tuple(sl)])
@@ -551,7 +551,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 
 def one_hot(tensor, num_classes: int = -1):
     """Class indices -> one-hot int64 vectors (the notes' 独热编码); ``num_classes=-1`` infers max+1."""
-    data = tensor.data
+    data = tensor._array
     xp = xp_of(data)
     if data.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot is only applicable to index tensors (int64), got {data.dtype}")

@@ -193,12 +193,12 @@ class LBFGS(Optimizer):
     # --------------------------------------------------------- flat views
     def _numel(self) -> int:
         if self._numel_cache is None:
-            self._numel_cache = sum(int(p.data.size) for p in self._params)
+            self._numel_cache = sum(int(p._array.size) for p in self._params)
         return self._numel_cache
 
     def _gather_flat_grad(self):
-        xp = array_module_of(self._params[0].data)
-        views = [xp.zeros(p.data.size, dtype=p.data.dtype) if p.grad is None else p.grad.data.reshape(-1)
+        xp = array_module_of(self._params[0]._array)
+        views = [xp.zeros(p._array.size, dtype=p._array.dtype) if p.grad is None else p.grad._array.reshape(-1)
                  for p in self._params]
         return xp.concatenate(views, 0)
 
@@ -206,18 +206,18 @@ class LBFGS(Optimizer):
         xp = array_module_of(update)
         offset = 0
         for p in self._params:
-            n = int(p.data.size)
-            fused_add(xp, p.data, step_size, update[offset:offset + n].reshape(p.data.shape), out=p.data)
+            n = int(p._array.size)
+            fused_add(xp, p._array, step_size, update[offset:offset + n].reshape(p._array.shape), out=p._array)
             p._version += 1
             offset += n
         assert offset == self._numel()
 
     def _clone_param(self):
-        return [p.data.copy() for p in self._params]
+        return [p._array.copy() for p in self._params]
 
     def _set_param(self, params_data) -> None:
         for p, data in zip(self._params, params_data):
-            p.data[...] = data
+            p._array[...] = data
             p._version += 1
 
     def _directional_evaluate(self, closure, x, t, d):
@@ -249,7 +249,7 @@ class LBFGS(Optimizer):
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
         line_search_fn, history_size = group["line_search_fn"], group["history_size"]
-        xp = array_module_of(self._params[0].data)
+        xp = array_module_of(self._params[0]._array)
 
         # the state is global, but kept on the first parameter (as PyTorch, for load_state_dict)
         state = self.state.setdefault(self._params[0], {})
@@ -384,7 +384,7 @@ class LBFGS(Optimizer):
         p0 = self._params[0]
         for key, s in inner.items():
             if int(key) == 0:
-                self.state[p0] = {n: _unpack(v, p0.data) for n, v in s.items()}
+                self.state[p0] = {n: _unpack(v, p0._array) for n, v in s.items()}
 
 
 def _pack(v):
@@ -403,7 +403,7 @@ def _unpack(v, like):
     if isinstance(v, list):
         return [_unpack(x, like) for x in v]
     if isinstance(v, Tensor) or (hasattr(v, "shape") and hasattr(v, "dtype")):
-        arr = v.data if isinstance(v, Tensor) else v
+        arr = v._array if isinstance(v, Tensor) else v
         if arr.ndim == 0:
             return np.dtype(like.dtype).type(arr.item())
         xp = backend.array_module_of(like)

@@ -10,7 +10,7 @@ An algorithm subclasses it and writes two methods::
                 p -= group["lr"] * g                # in place on p's NumPy/CuPy array
 
 ``step()`` loops over the groups, collects the parameters whose ``grad`` is not
-``None`` and hands their arrays (``p.data``, ``p.grad.data``) and state dicts
+``None`` and hands their arrays (``p._array``, ``p.grad._array``) and state dicts
 to ``_update`` — one Python call per group, so the per-step overhead stays small.
 State values are arrays (NumPy or CuPy, the parameter's) or Python numbers;
 ``state_dict()`` wraps the arrays as deepglass Tensors and indexes parameters by
@@ -116,7 +116,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad._array[...] = 0
 
     def step(self, closure=None):
         """Update every parameter that has a gradient (parameters with ``grad is None`` are skipped).
@@ -140,10 +140,10 @@ class Optimizer:
                         continue
                     s = state.get(p)
                     if s is None:
-                        s = state[p] = self._init_state(p.data, group)
+                        s = state[p] = self._init_state(p._array, group)
                     p._version += 1
-                    params.append(p.data)
-                    grads.append(p.grad.data)
+                    params.append(p._array)
+                    grads.append(p.grad._array)
                     states.append(s)
                 if params:
                     self._update(group, params, grads, states)
@@ -209,15 +209,15 @@ class Optimizer:
             p = id_map.get(int(key))
             if p is None:
                 continue
-            xp = backend.array_module_of(p.data)
+            xp = backend.array_module_of(p._array)
             st = {}
             for k, v in s.items():
                 if isinstance(v, Tensor) or (hasattr(v, "shape") and hasattr(v, "dtype")):
-                    arr = v.data if isinstance(v, Tensor) else v
+                    arr = v._array if isinstance(v, Tensor) else v
                     if k in self._scalar_state:  # step counters and scalar products are Python numbers
                         st[k] = arr.item()
                     else:
-                        st[k] = xp.array(backend.to_device(arr, p.device), dtype=p.data.dtype, copy=True)
+                        st[k] = xp.array(backend.to_device(arr, p.device), dtype=p._array.dtype, copy=True)
                 else:
                     st[k] = v
             new_state[p] = st

@@ -185,7 +185,7 @@ def checkpoint(function, *args, use_reentrant: bool | None = None, context_fn=no
     leaves = _graph_leaves([tensors[i] for i in diff_idx], stop={id(d) for d in detached})
     from .. import backend
 
-    xp = backend.array_module_of(tensors[diff_idx[0]].data)
+    xp = backend.array_module_of(tensors[diff_idx[0]]._array)
     spec = _Spec()
     spec.function, spec.args, spec.kwargs = function, tuple(args), kwargs
     spec.rng_state, spec.recompute_ctx = rng_state, recompute_ctx
@@ -194,14 +194,14 @@ def checkpoint(function, *args, use_reentrant: bool | None = None, context_fn=no
     pieces, start = [], 0
     for i in diff_idx:
         t = tensors[i]
-        pieces.append((start, start + t.data.size, tuple(t.shape), t.dtype))
-        start += t.data.size
+        pieces.append((start, start + t._array.size, tuple(t.shape), t.dtype))
+        start += t._array.size
     spec.pieces = pieces
     if spec.single:
-        spec.flat = tensors[diff_idx[0]].data
+        spec.flat = tensors[diff_idx[0]]._array
     else:
-        dtype = xp.result_type(*[tensors[i].data for i in diff_idx])
-        spec.flat = xp.concatenate([tensors[i].data.reshape(-1).astype(dtype, copy=False) for i in diff_idx])
+        dtype = xp.result_type(*[tensors[i]._array for i in diff_idx])
+        spec.flat = xp.concatenate([tensors[i]._array.reshape(-1).astype(dtype, copy=False) for i in diff_idx])
     inputs = [a for a in args if isinstance(a, Tensor) and a.requires_grad] + leaves
     flat = _CheckpointFunction.apply(*inputs, spec=spec)
     results = [t.detach() for t in tensors]

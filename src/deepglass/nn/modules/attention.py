@@ -48,8 +48,8 @@ def _float_mask(mask, dtype, name):
     if not isinstance(mask, Tensor):
         raise TypeError(f"{name} must be a Tensor, got {type(mask).__name__}")
     if mask.dtype == bool:
-        xp = backend.array_module_of(mask.data)
-        arr = xp.where(mask.data, dtype.type(-np.inf), dtype.type(0)).astype(dtype)
+        xp = backend.array_module_of(mask._array)
+        arr = xp.where(mask._array, dtype.type(-np.inf), dtype.type(0)).astype(dtype)
         return Tensor._wrap(arr)
     if mask.dtype.kind != "f":
         raise TypeError(f"{name} must be a bool or float tensor, got {mask.dtype}")

@@ -265,7 +265,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad._array[...] = 0
 
     def apply(self, fn) -> "Module":
         """Call ``fn`` on every sub-module (children first) and on this module."""
@@ -282,11 +282,11 @@ class Module:
                 for name, t in store.items():
                     if t is None:
                         continue
-                    new = convert(t.data)
-                    if new is not t.data:
-                        t.data = new
+                    new = convert(t._array)
+                    if new is not t._array:
+                        t._array = new
                         if t.grad is not None:
-                            t.grad.data = convert(t.grad.data)
+                            t.grad._array = convert(t.grad._array)
         return self
 
     def to(self, *args, **kwargs) -> "Module":
@@ -360,7 +360,7 @@ class Module:
             if k not in state_dict:
                 continue
             src = state_dict[k]
-            arr = src.data if isinstance(src, Tensor) else src
+            arr = src._array if isinstance(src, Tensor) else src
             if not hasattr(arr, "shape"):
                 arr = np.asarray(arr)
             if tuple(arr.shape) != tuple(target.shape):
@@ -377,11 +377,11 @@ class Module:
             for k, target in own.items():
                 if k in state_dict:
                     src = state_dict[k]
-                    arr = src.data if isinstance(src, Tensor) else src
+                    arr = src._array if isinstance(src, Tensor) else src
                     if not backend.is_cuda_array(arr):
                         arr = np.asarray(arr)
                     arr = backend.to_device(arr, target.device)
-                    backend.array_module_of(target.data).copyto(target.data, arr, casting="unsafe")
+                    backend.array_module_of(target._array).copyto(target._array, arr, casting="unsafe")
                     target._version += 1
         return _IncompatibleKeys(missing, unexpected)
 

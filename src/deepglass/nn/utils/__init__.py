@@ -48,7 +48,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     Example:
         >>> total = nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
     """
-    grads = [p.grad.data for p in _params(parameters) if p.grad is not None]
+    grads = [p.grad._array for p in _params(parameters) if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
         return Tensor(np.asarray(0.0, dtype=np.float32))
@@ -94,7 +94,7 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     clip_value = float(clip_value)
     for p in _params(parameters):
         if p.grad is not None:
-            g = p.grad.data
+            g = p.grad._array
             backend.array_module_of(g).clip(g, -clip_value, clip_value, out=g)
 
 
@@ -103,8 +103,8 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     tensors = _params(tensors)
     if not tensors:
         return Tensor(np.asarray(0.0, dtype=np.float32))
-    xp = backend.array_module_of(tensors[0].data)
-    flat = xp.concatenate([t.data.reshape(-1) for t in tensors])
+    xp = backend.array_module_of(tensors[0]._array)
+    flat = xp.concatenate([t._array.reshape(-1) for t in tensors])
     total = xp.abs(flat).max() if float(norm_type) == math.inf else _qnorm(xp, flat, float(norm_type))
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError("the total norm is non-finite")
@@ -135,11 +135,11 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
     need = sum(p.numel() for p in params)
     if vec.numel() != need:
         raise ValueError(f"vec has {vec.numel()} elements, the parameters need {need}")
-    data = vec.data.reshape(-1)
+    data = vec._array.reshape(-1)
     i = 0
     for p in params:
         n = p.numel()
-        backend.array_module_of(p.data).copyto(p.data, data[i:i + n].reshape(p.shape), casting="unsafe")
+        backend.array_module_of(p._array).copyto(p._array, data[i:i + n].reshape(p.shape), casting="unsafe")
         p._version += 1
         i += n
 

@@ -91,10 +91,10 @@ class _SpectralNorm(Module):
             weight_mat = weight_mat.detach()
             for _ in range(n_power_iterations):
                 u = normalize(weight_mat @ self._v, dim=0, eps=self.eps)
-                self._u.data[...] = u.data
+                self._u._array[...] = u._array
                 self._u._version += 1
                 v = normalize(weight_mat.T @ self._u, dim=0, eps=self.eps)
-                self._v.data[...] = v.data
+                self._v._array[...] = v._array
                 self._v._version += 1
 
     def forward(self, weight: Tensor) -> Tensor:

@@ -46,8 +46,8 @@ def cached():
 
 def _set_data(dst: Tensor, src: Tensor) -> None:
     """``dst.set_(src)`` without autograd: ``dst`` keeps its identity and takes ``src``'s values and shape."""
-    arr = src.data if isinstance(src, Tensor) else src
-    dst.data = arr.copy()
+    arr = src._array if isinstance(src, Tensor) else src
+    dst._array = arr.copy()
     dst._version += 1
 
 
