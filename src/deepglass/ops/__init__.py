@@ -20,6 +20,7 @@ that every one of them has a sample entry compared against PyTorch.
 from __future__ import annotations
 
 from ..tensor import Tensor
+from . import tensor_methods
 from . import (activation, activation_more, adaptive_pool, attention, conv, conv3d, conv_transpose, cross_entropy, dropout,
                elementwise, fold, layout, linalg, loss, margin_loss, matrix, pool, pool3d, reduce, sampling, shape)
 from .activation import *  # noqa: F401,F403
@@ -40,96 +41,4 @@ FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose,
                       margin_loss, cross_entropy, attention, sampling, layout]
 
 
-def _reflect(fn):
-    def op(self, other):
-        return fn(other, self)
-
-    return op
-
-
-def _bind_tensor_methods() -> None:
-    E, S, L, A = elementwise, shape, linalg, activation
-    T = Tensor
-    # binary operators and their reflected forms (2 - x calls x.__rsub__(2) = sub(2, x))
-    for op, fn in (("add", E.add), ("sub", E.sub), ("mul", E.mul), ("truediv", E.div), ("floordiv", E.floor_divide),
-                   ("mod", E.remainder), ("pow", E.pow), ("matmul", L.matmul)):
-        setattr(T, f"__{op}__", fn)
-        setattr(T, f"__r{op}__", _reflect(fn))
-    T.__neg__ = E.neg
-    T.__pos__ = lambda self: self
-    T.__abs__ = E.abs
-    T.__eq__ = E.eq
-    T.__ne__ = E.ne
-    T.__lt__ = E.lt
-    T.__le__ = E.le
-    T.__gt__ = E.gt
-    T.__ge__ = E.ge
-    T.__and__ = E.bitwise_and
-    T.__or__ = E.bitwise_or
-    T.__xor__ = E.bitwise_xor
-    T.__invert__ = E.bitwise_not
-    T.__getitem__ = S.getitem
-    T.__hash__ = object.__hash__
-
-    T.__iadd__ = _augmented(E.add)
-    T.__isub__ = _augmented(E.sub)
-    T.__imul__ = _augmented(E.mul)
-    T.__itruediv__ = _augmented(E.div)
-
-    for name in (n for m in OP_MODULES for n in m.__all__):
-        if name in ("getitem", "equal", "allclose"):
-            continue
-        if not hasattr(T, name):
-            setattr(T, name, getattr(globals()[_module_of(name)], name))
-    T.equal = E.equal
-    T.allclose = E.allclose
-    T.T = property(S._T)
-    T.mT = property(S._mT)
-    T.clip = E.clamp
-    T.masked_fill_ = _inplace_of(S.masked_fill)
-    T.exp_ = _inplace_of(E.exp)
-    T.sqrt_ = _inplace_of(E.sqrt)
-    T.abs_ = _inplace_of(E.abs)
-    T.neg_ = _inplace_of(E.neg)
-    T.pow_ = _inplace_of(E.pow)
-    T.relu_ = _inplace_of(A.relu)
-    T.sigmoid_ = _inplace_of(E.sigmoid)
-    T.tanh_ = _inplace_of(E.tanh)
-    T.clone = E.clone
-    T.hardshrink = activation_more.hardshrink  # PyTorch's one Tensor method among them
-
-
-def _grad_on():
-    from ..autograd import grad_mode
-
-    return grad_mode._state.enabled
-
-
-def _augmented(fn):
-    """``x += y``: in place (as PyTorch), except on a non-leaf inside a graph, where
-    it records the out-of-place op instead so the gradient stays right."""
-
-    def op(self, other):
-        if self.requires_grad and self.grad_fn is not None and _grad_on():
-            return fn(self, other)
-        return self._assign(fn(self.detach(), other.detach() if isinstance(other, Tensor) else other).data)
-
-    return op
-
-
-def _inplace_of(fn):
-    def op(self, *args, **kwargs):
-        return self._assign(fn(self.detach(), *args, **kwargs).data)
-
-    op.__name__ = fn.__name__ + "_"
-    return op
-
-
-def _module_of(name):
-    for m in OP_MODULES:
-        if name in m.__all__:
-            return m.__name__.rsplit(".", 1)[1]
-    raise KeyError(name)
-
-
-_bind_tensor_methods()
+tensor_methods.bind(Tensor)

@@ -1,0 +1,134 @@
+"""Every method of ``Tensor``, declared in one place.
+
+``x.exp()`` is ``deepglass.exp(x)``: each op is written once, in its family's
+file, and this table lists which of them are also ``Tensor`` methods. Only
+names that PyTorch's ``Tensor`` has belong here (a test checks this against
+``dir(torch.Tensor)``); functions such as ``cat`` or ``gelu`` stay in the
+``deepglass`` / ``nn.functional`` namespaces, as in PyTorch.
+
+To add a method: write the op in its family, then add one line to
+``METHODS`` (or ``INPLACE`` for a trailing-underscore form).
+"""
+from __future__ import annotations
+
+from . import activation as A
+from . import activation_more
+from . import elementwise as E
+from . import linalg as L
+from . import matrix as M
+from . import reduce as R
+from . import shape as S
+
+METHODS = {
+    # elementwise: element-wise arithmetic, exp/log, trig, comparisons
+    "clone": E.clone, "add": E.add, "sub": E.sub, "subtract": E.subtract, "mul": E.mul, "multiply": E.multiply,
+    "div": E.div, "divide": E.divide, "true_divide": E.true_divide, "pow": E.pow, "neg": E.neg,
+    "negative": E.negative, "floor_divide": E.floor_divide, "remainder": E.remainder, "exp": E.exp, "log": E.log,
+    "log1p": E.log1p, "expm1": E.expm1, "sqrt": E.sqrt, "rsqrt": E.rsqrt, "sin": E.sin, "cos": E.cos, "tanh": E.tanh,
+    "sigmoid": E.sigmoid, "reciprocal": E.reciprocal, "abs": E.abs, "absolute": E.absolute, "sign": E.sign,
+    "square": E.square, "clamp": E.clamp, "clip": E.clip, "maximum": E.maximum, "minimum": E.minimum,
+    "where": E.where, "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge, "greater": E.greater,
+    "greater_equal": E.greater_equal, "less": E.less, "less_equal": E.less_equal, "not_equal": E.not_equal,
+    "logical_and": E.logical_and, "logical_or": E.logical_or, "logical_xor": E.logical_xor,
+    "logical_not": E.logical_not, "bitwise_and": E.bitwise_and, "bitwise_or": E.bitwise_or,
+    "bitwise_xor": E.bitwise_xor, "bitwise_not": E.bitwise_not, "isnan": E.isnan, "isinf": E.isinf,
+    "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose, "isclose": E.isclose, "floor": E.floor,
+    "ceil": E.ceil, "round": E.round, "trunc": E.trunc,
+
+    # reduce: reductions
+    "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min, "amax": R.amax, "amin": R.amin,
+    "argmax": R.argmax, "argmin": R.argmin, "var": R.var, "std": R.std, "logsumexp": R.logsumexp, "cumsum": R.cumsum,
+    "norm": R.norm, "all": R.all, "any": R.any, "count_nonzero": R.count_nonzero,
+
+    # shape: views, joins, indexing, sorting
+    "reshape": S.reshape, "view": S.view, "view_as": S.view_as, "reshape_as": S.reshape_as, "flatten": S.flatten,
+    "unflatten": S.unflatten, "squeeze": S.squeeze, "unsqueeze": S.unsqueeze, "permute": S.permute,
+    "transpose": S.transpose, "swapaxes": S.swapaxes, "swapdims": S.swapdims, "t": S.t, "expand": S.expand,
+    "expand_as": S.expand_as, "broadcast_to": S.broadcast_to, "repeat": S.repeat, "tile": S.tile,
+    "contiguous": S.contiguous, "flip": S.flip, "narrow": S.narrow, "select": S.select, "nonzero": S.nonzero,
+    "split": S.split, "chunk": S.chunk, "unbind": S.unbind, "gather": S.gather, "scatter_add": S.scatter_add,
+    "index_select": S.index_select, "masked_fill": S.masked_fill, "sort": S.sort, "argsort": S.argsort,
+    "topk": S.topk,
+
+    # matrix: triangles and diagonals
+    "tril": M.tril, "triu": M.triu, "diagonal": M.diagonal, "diag": M.diag, "diag_embed": M.diag_embed,
+
+    # linalg: products
+    "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "dot": L.dot, "outer": L.outer, "trace": L.trace,
+
+    # activation: activations PyTorch has as methods
+    "relu": A.relu, "softmax": A.softmax, "log_softmax": A.log_softmax, "prelu": A.prelu,
+    # activation_more: PyTorch's one Tensor method among them
+    "hardshrink": activation_more.hardshrink,
+}
+
+# Python operators; reflected forms (2 - x calls x.__rsub__(2) = sub(2, x)) are made from these
+BINARY_OPERATORS = {
+    "add": E.add, "sub": E.sub, "mul": E.mul, "truediv": E.div, "floordiv": E.floor_divide,
+    "mod": E.remainder, "pow": E.pow, "matmul": L.matmul,
+}
+UNARY_OPERATORS = {
+    "__neg__": E.neg, "__abs__": E.abs, "__invert__": E.bitwise_not, "__getitem__": S.getitem,
+    "__eq__": E.eq, "__ne__": E.ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt, "__ge__": E.ge,
+    "__and__": E.bitwise_and, "__or__": E.bitwise_or, "__xor__": E.bitwise_xor,
+}
+# x += y and friends: in place, see ``_augmented``
+AUGMENTED = {"__iadd__": E.add, "__isub__": E.sub, "__imul__": E.mul, "__itruediv__": E.div}
+# in-place forms computed out of place and written back into the tensor's memory
+INPLACE = {
+    "masked_fill_": S.masked_fill, "exp_": E.exp, "sqrt_": E.sqrt, "abs_": E.abs, "neg_": E.neg, "pow_": E.pow,
+    "relu_": A.relu, "sigmoid_": E.sigmoid, "tanh_": E.tanh,
+}
+PROPERTIES = {"T": S._T, "mT": S._mT}
+
+
+def bind(Tensor) -> None:
+    """Attach the tables above to ``Tensor`` (done once, when ``deepglass.ops`` is imported)."""
+    for op, fn in BINARY_OPERATORS.items():
+        setattr(Tensor, f"__{op}__", fn)
+        setattr(Tensor, f"__r{op}__", _reflect(fn))
+    for name, fn in UNARY_OPERATORS.items():
+        setattr(Tensor, name, fn)
+    Tensor.__pos__ = lambda self: self
+    Tensor.__hash__ = object.__hash__
+    for name, fn in AUGMENTED.items():
+        setattr(Tensor, name, _augmented(fn))
+    for name, fn in METHODS.items():
+        setattr(Tensor, name, fn)
+    for name, fn in INPLACE.items():
+        setattr(Tensor, name, _inplace_of(fn))
+    for name, fn in PROPERTIES.items():
+        setattr(Tensor, name, property(fn))
+
+
+def _reflect(fn):
+    def op(self, other):
+        return fn(other, self)
+
+    return op
+
+
+def _grad_on():
+    from ..autograd import grad_mode
+
+    return grad_mode._state.enabled
+
+
+def _augmented(fn):
+    """``x += y``: in place (as PyTorch), except on a non-leaf inside a graph, where
+    it records the out-of-place op instead so the gradient stays right."""
+
+    def op(self, other):
+        if self.requires_grad and self.grad_fn is not None and _grad_on():
+            return fn(self, other)
+        return self._assign(fn(self.detach(), other.detach() if hasattr(other, "_array") else other)._array)
+
+    return op
+
+
+def _inplace_of(fn):
+    def op(self, *args, **kwargs):
+        return self._assign(fn(self.detach(), *args, **kwargs)._array)
+
+    op.__name__ = fn.__name__ + "_"
+    return op
