@@ -15,7 +15,7 @@ from .backend import get_num_threads, set_num_threads
 from .backend import Device as device
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
                      int32, int64, long, set_default_dtype, short, uint8)
-from .tensor import Tensor
+from ._tensor import Tensor
 from . import ops  # binds the operators and methods onto Tensor
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403

@@ -11,14 +11,14 @@ import numpy as np
 
 from . import backend, dtypes
 from .random import numpy_generator
-from .tensor import Tensor
+from ._tensor import Tensor, from_array
 
 
 def _finish(arr, dtype, device, requires_grad) -> Tensor:
     if dtype is not None:
         arr = arr.astype(dtypes.as_dtype(dtype), copy=False)
     arr = backend.to_device(arr, backend.as_device(device)) if device is not None else arr
-    t = Tensor._wrap(arr)
+    t = from_array(arr)
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -87,7 +87,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``ndarray`` (changes to one show in the other)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(ndarray).__name__}")
-    return Tensor._wrap(ndarray)
+    return from_array(ndarray)
 
 
 def _size(size):

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from . import rfstate
 from .ops import OP_RULES, VIEW_OPS
 from .rules import ShapeError, leaf_rule, prod
@@ -160,7 +160,7 @@ class Tracer:
 
         def forward(*args, **kwargs):
             info = tracer.stack[-1].info
-            return Tensor._wrap(meta_array(info.out_shape, info.out_dtype))
+            return from_array(meta_array(info.out_shape, info.out_dtype))
 
         return forward
 
@@ -174,7 +174,7 @@ class Tracer:
         if rule is not None and rule[0] is not None and self.meta:
             try:
                 shape, dt = rule[0](args, kwargs)
-                out = Tensor._wrap(meta_array(shape, dt))
+                out = from_array(meta_array(shape, dt))
             except Exception:  # noqa: BLE001 - fall back on the real op for odd arguments
                 out = None
         if out is None:
@@ -265,9 +265,9 @@ class Tracer:
             Function.apply = classmethod(apply)
             if self.meta:
                 Tensor._assign = assign
-                x = Tensor._wrap(meta_array(self.input_size, self.dtype))
+                x = from_array(meta_array(self.input_size, self.dtype))
             else:
-                x = Tensor._wrap(np.zeros(self.input_size, dtype=self.dtype))
+                x = from_array(np.zeros(self.input_size, dtype=self.dtype))
             self.set_rf(x, rfstate.RF.identity(self.nd) if self.nd else None)
             self.input = x
             with grad_mode.no_grad():

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..autograd import grad_mode
-from ..tensor import Tensor
+from .._tensor import Tensor
 from . import rfstate
 from .meta import trace
 from .rules import _conv_padding, _tup, leaf_rule

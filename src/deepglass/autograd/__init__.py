@@ -38,7 +38,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         >>> deepglass.autograd.grad((x ** 2).sum(), x)
         (tensor([6.]),)
     """
-    from ..tensor import Tensor
+    from .._tensor import Tensor, from_array
     from .engine import run_backward
 
     if create_graph:
@@ -62,7 +62,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
             raise RuntimeError(
                 "one of the inputs was not used to compute the outputs; pass allow_unused=True to get None for it"
             )
-        result.append(None if g is None else Tensor._wrap(g))
+        result.append(None if g is None else from_array(g))
     return tuple(result)
 
 

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from .. import backend
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from . import grad_mode
 
 
@@ -83,7 +83,7 @@ def _initial_grad(t: Tensor, g):
 
 def _run_hooks(t: Tensor, g):
     for hook in t._hooks:
-        r = hook(Tensor._wrap(g))
+        r = hook(from_array(g))
         if r is not None:
             g = r._array if isinstance(r, Tensor) else r
     return g
@@ -134,7 +134,7 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
                 if watched._hooks:
                     g = _run_hooks(watched, g)
                 if watched._retains_grad:
-                    watched.grad = Tensor._wrap(g.copy() if watched.grad is None else watched.grad._array + g)
+                    watched.grad = from_array(g.copy() if watched.grad is None else watched.grad._array + g)
             if node in capture_nodes:
                 capture["grads"][id(capture_nodes[node])] = g
             _check_versions(node)
@@ -182,6 +182,6 @@ def _deliver_to_leaf(t: Tensor, g, capture, only, fresh: bool):
         return
     if t.grad is None:
         # the stored gradient must own its memory: callers update it in place
-        t.grad = Tensor._wrap(g if fresh else g.copy())
+        t.grad = from_array(g if fresh else g.copy())
     else:
         t.grad._array += g

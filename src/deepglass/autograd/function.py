@@ -75,8 +75,8 @@ class Function:
             out = cls.forward(ctx, *arrays, **kwargs)
             ctx._inputs = args
             ctx._versions = tuple([a._version if isinstance(a, Tensor) else 0 for a in args])
-            return Tensor._wrap(out, ctx)
-        return Tensor._wrap(cls.forward(ctx, *arrays, **kwargs))
+            return from_array(out, ctx)
+        return from_array(cls.forward(ctx, *arrays, **kwargs))
 
     @property
     def name(self) -> str:
@@ -117,4 +117,4 @@ from .. import backend as _backend  # noqa: E402
 _ndarray = _np.ndarray
 _new = object.__new__
 
-from ..tensor import Tensor  # noqa: E402  (Tensor imports nothing from here at import time)
+from .._tensor import Tensor, from_array

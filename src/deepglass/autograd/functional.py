@@ -20,7 +20,7 @@ Example:
 """
 from __future__ import annotations
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from . import grad_mode
 
 _NO_DOUBLE_BACKWARD = ("deepglass has no double backward: its backward passes run on raw arrays and record "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from . import grad_mode
 
 
@@ -83,7 +83,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
                 from .engine import run_backward
 
                 capture = {"tensors": [t], "grads": {id(t): None}}
-                run_backward([o], [Tensor._wrap(seed)], retain_graph=True, capture=capture)
+                run_backward([o], [from_array(seed)], retain_graph=True, capture=capture)
                 g = capture["grads"][id(t)]
                 analytic = np.zeros(n) if g is None else backend.to_numpy(g).astype(np.float64).reshape(-1)
                 num = numerical[j][:, r]

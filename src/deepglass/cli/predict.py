@@ -22,7 +22,7 @@ def register(subparsers) -> None:
 def predict(run_path, inputs, device="cpu", batch_size: int = 256):
     """``(names, probabilities, classes)`` for the inputs (a helper of the command, usable from Python)."""
     from ..data import DataLoader, TensorDataset
-    from ..tensor import Tensor
+    from .._tensor import Tensor, from_array
     from ..train.inputs import load_inputs
     from ..train.report import softmax
     from ..train.run import load_model
@@ -30,7 +30,7 @@ def predict(run_path, inputs, device="cpu", batch_size: int = 256):
 
     model, cfg = load_model(run_path, device=device)
     names, x = load_inputs(inputs, cfg)
-    loader = DataLoader(TensorDataset(Tensor._wrap(x)), batch_size=batch_size)
+    loader = DataLoader(TensorDataset(from_array(x)), batch_size=batch_size)
     logits, _, _ = run_model(model, loader, device)
     return names, softmax(logits), cfg["info"]["classes"]
 

@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 from .. import backend
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 
 _HINT = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}{}")
 
@@ -34,8 +34,8 @@ def _stack_arrays(arrays, what):
             raise RuntimeError(f"default_collate: samples are on different devices {sorted(map(str, devs))}")
         xp = backend.array_module_of(next(a for a in arrays if backend.is_cuda_array(a)))
         with backend.device_context(devs.pop()):
-            return Tensor._wrap(xp.stack(arrays))
-    return Tensor._wrap(np.stack(arrays))
+            return from_array(xp.stack(arrays))
+    return from_array(np.stack(arrays))
 
 
 def default_collate(batch):
@@ -61,13 +61,13 @@ def default_collate(batch):
     if isinstance(elem, np.generic):
         if elem.dtype.kind in "USO":
             return list(batch)
-        return Tensor._wrap(np.asarray(batch, dtype=elem.dtype))
+        return from_array(np.asarray(batch, dtype=elem.dtype))
     if isinstance(elem, bool):
-        return Tensor._wrap(np.asarray(batch, dtype=np.bool_))
+        return from_array(np.asarray(batch, dtype=np.bool_))
     if isinstance(elem, numbers.Integral):
-        return Tensor._wrap(np.asarray(batch, dtype=np.int64))
+        return from_array(np.asarray(batch, dtype=np.int64))
     if isinstance(elem, numbers.Real):
-        return Tensor._wrap(np.asarray(batch, dtype=np.float64))
+        return from_array(np.asarray(batch, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, collections.abc.Mapping):
@@ -104,9 +104,9 @@ def default_convert(data):
         (3,)
     """
     if isinstance(data, np.ndarray) and data.dtype.kind not in "USO":
-        return Tensor._wrap(data)
+        return from_array(data)
     if isinstance(data, np.generic) and data.dtype.kind not in "USO":
-        return Tensor._wrap(np.asarray(data))
+        return from_array(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
         return {k: default_convert(v) for k, v in data.items()}
     if isinstance(data, tuple) and hasattr(data, "_fields"):

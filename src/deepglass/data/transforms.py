@@ -21,7 +21,7 @@ import sys
 import numpy as np
 
 from .. import backend
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array, bump_version
 from ._rng import numpy_rng
 
 __all__ = ["Compose", "ToTensor", "PILToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip",
@@ -74,7 +74,7 @@ def _crop(img, top: int, left: int, h: int, w: int):
         return img.crop((left, top, left + w, top + h))
     if k == "array":
         return img[top:top + h, left:left + w]
-    return Tensor._wrap(img._array[..., top:top + h, left:left + w].copy())
+    return from_array(img._array[..., top:top + h, left:left + w].copy())
 
 
 def _pad(img, left: int, top: int, right: int, bottom: int, fill=0, mode: str = "constant"):
@@ -94,7 +94,7 @@ def _pad(img, left: int, top: int, right: int, bottom: int, fill=0, mode: str = 
         from PIL import Image
 
         return Image.fromarray(out, mode=img.mode)
-    return Tensor._wrap(out) if k == "tensor" else out
+    return from_array(out) if k == "tensor" else out
 
 
 def _padding4(padding):
@@ -160,8 +160,8 @@ class ToTensor:
             raise TypeError(f"pic should be a PIL Image or a NumPy array, got {type(pic).__name__}{hint}")
         chw = np.ascontiguousarray(arr.transpose(2, 0, 1))
         if chw.dtype == np.uint8:
-            return Tensor._wrap(chw.astype(np.float32) / np.float32(255))
-        return Tensor._wrap(chw)
+            return from_array(chw.astype(np.float32) / np.float32(255))
+        return from_array(chw)
 
     def __repr__(self):
         return "ToTensor()"
@@ -173,7 +173,7 @@ class PILToTensor:
     def __call__(self, pic):
         arr = np.asarray(pic)
         arr = arr[:, :, None] if arr.ndim == 2 else arr
-        return Tensor._wrap(np.ascontiguousarray(arr.transpose(2, 0, 1)))
+        return from_array(np.ascontiguousarray(arr.transpose(2, 0, 1)))
 
 
 class Normalize:
@@ -210,9 +210,9 @@ class Normalize:
         if self.inplace:
             arr -= mean
             arr /= std
-            tensor._version += 1
+            bump_version(tensor)
             return tensor
-        return Tensor._wrap((arr - mean) / std)
+        return from_array((arr - mean) / std)
 
     def __repr__(self):
         return f"Normalize(mean={self.mean}, std={self.std})"
@@ -294,7 +294,7 @@ class RandomHorizontalFlip(_RandomFlip):
             return img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         if k == "array":
             return img[:, ::-1].copy()
-        return Tensor._wrap(img._array[..., ::-1].copy())
+        return from_array(img._array[..., ::-1].copy())
 
 
 class RandomVerticalFlip(_RandomFlip):
@@ -314,7 +314,7 @@ class RandomVerticalFlip(_RandomFlip):
             return img.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
         if k == "array":
             return img[::-1].copy()
-        return Tensor._wrap(img._array[..., ::-1, :].copy())
+        return from_array(img._array[..., ::-1, :].copy())
 
 
 def _resize_axis(arr, axis: int, out: int, mode: str):
@@ -383,7 +383,7 @@ class Resize:
             if info is not None:
                 out = xp.clip(out, info.min, info.max)
             out = out.astype(arr.dtype)
-        return out if k == "array" else Tensor._wrap(out)
+        return out if k == "array" else from_array(out)
 
     def __repr__(self):
         return f"Resize(size={self.size}, interpolation={self.interpolation})"

@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from .. import backend
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from .safetensors_io import read_file, serialize, to_numpy, write_bytes
 
 FORMAT = "deepglass.checkpoint"
@@ -100,7 +100,7 @@ class _Decoder:
                 raise ValueError(f"checkpoint refers to tensor {name!r}, which the file does not hold (corrupt file)")
             if (name, as_array) not in self.made:
                 arr = self.arrays[name]
-                self.made[(name, as_array)] = arr if as_array else Tensor._wrap(backend.to_device(arr, self.device))
+                self.made[(name, as_array)] = arr if as_array else from_array(backend.to_device(arr, self.device))
             return self.made[(name, as_array)]
         if _MARK + "tuple__" in x:
             return tuple(self(v) for v in x[_MARK + "tuple__"])
@@ -163,7 +163,7 @@ def load(f, map_location=None, weights_only: bool = True):
     arrays, meta = read_file(f)
     device = backend.as_device(map_location)
     if "deepglass.tree" not in meta:
-        return {k: Tensor._wrap(backend.to_device(a, device)) for k, a in arrays.items()}
+        return {k: from_array(backend.to_device(a, device)) for k, a in arrays.items()}
     version = meta.get("deepglass.version", "?")
     if meta.get("deepglass.format") != FORMAT or not version.isdigit():
         raise ValueError(f"{f}: unknown deepglass format {meta.get('deepglass.format')!r} version {version!r}")

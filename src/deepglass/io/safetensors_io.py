@@ -16,7 +16,7 @@ import zlib
 import numpy as np
 
 from .. import backend
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from .atomic import atomic_write
 
 _CRC_KEY = "deepglass.crc32"
@@ -273,4 +273,4 @@ def load_state_dict(path, device="cpu", *, expected=None, strict: bool = True) -
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict from {path}:\n\t" + "\n\t".join(errors))
     dev = backend.as_device(device)
-    return {k: Tensor._wrap(backend.to_device(a, dev)) for k, a in arrays.items()}
+    return {k: from_array(backend.to_device(a, dev)) for k, a in arrays.items()}

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import backend, random
 from ..autograd import grad_mode
-from ..tensor import Tensor
+from .._tensor import Tensor, bump_version
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -30,7 +30,7 @@ def _fill(tensor: Tensor, values) -> Tensor:
         arr = np.asarray(values, dtype=tensor.dtype) if not backend.is_cuda_array(values) else values
         arr = backend.to_device(arr, tensor.device)
         backend.array_module_of(tensor._array).copyto(tensor._array, arr, casting="unsafe")
-        tensor._version += 1
+        bump_version(tensor)
     return tensor
 
 

@@ -1,7 +1,7 @@
 """``Parameter``: a tensor that a ``Module`` registers as learnable."""
 from __future__ import annotations
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 class Parameter(Tensor):

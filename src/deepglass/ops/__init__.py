@@ -19,7 +19,7 @@ that every one of them has a sample entry compared against PyTorch.
 """
 from __future__ import annotations
 
-from ..tensor import Tensor
+from .._tensor import Tensor
 from . import tensor_methods
 from . import (activation, activation_more, adaptive_pool, attention, conv, conv3d, conv_transpose, cross_entropy, dropout,
                elementwise, fold, layout, linalg, loss, margin_loss, matrix, pool, pool3d, reduce, sampling, shape)

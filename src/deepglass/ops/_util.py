@@ -6,7 +6,7 @@ import numbers
 import numpy as np
 
 from .. import backend, dtypes
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 
 xp_of = backend.array_module_of
 
@@ -18,7 +18,7 @@ def as_tensor_like(value, like: Tensor) -> Tensor:
     arr = np.asarray(value)
     if arr.dtype.kind == "f" and arr.dtype != like.dtype and like.dtype.kind == "f":
         arr = arr.astype(like.dtype)
-    return Tensor._wrap(backend.to_device(arr, like.device))
+    return from_array(backend.to_device(arr, like.device))
 
 
 def is_scalar(x) -> bool:

@@ -214,16 +214,16 @@ def _adaptive_max(name, input, output_size, return_indices):
     if not return_indices:
         return AdaptiveMaxPool2d.apply(input, ih, iw)
     from ..autograd import grad_mode
-    from ..tensor import Tensor
+    from .._tensor import Tensor, from_array
 
     if input.requires_grad and grad_mode._state.enabled:
         out = AdaptiveMaxPool2d.apply(input, ih, iw)
         flat = out.grad_fn.flat
     else:  # nothing to record: one forward, keeping the indices
         ctx = AdaptiveMaxPool2d.__new__(AdaptiveMaxPool2d)
-        out = Tensor._wrap(AdaptiveMaxPool2d.forward(ctx, input._array, ih, iw))
+        out = from_array(AdaptiveMaxPool2d.forward(ctx, input._array, ih, iw))
         flat = ctx.flat
-    return out, Tensor._wrap(flat)
+    return out, from_array(flat)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):

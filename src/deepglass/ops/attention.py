@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import backend, random
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor
 from ._util import xp_of
 
 

@@ -10,7 +10,7 @@ expression. Probability targets, ``weight``, ``ignore_index`` and
 from __future__ import annotations
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor
 from ._util import promote, to_float, xp_of
 from .loss import _check_reduction, _legacy_reduction
 

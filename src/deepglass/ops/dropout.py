@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import backend, random
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array, bump_version
 from ._util import xp_of
 
 
@@ -304,8 +304,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         norms = xp.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
         scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
         w[rows] *= scale[:, None]
-        weight._version += 1
-    return Embedding.apply(weight, Tensor._wrap(idx), padding_idx, bool(scale_grad_by_freq))
+        bump_version(weight)
+    return Embedding.apply(weight, from_array(idx), padding_idx, bool(scale_grad_by_freq))
 
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding"]

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from ._util import promote, to_float, xp_of
 
 # ---------------------------------------------------------------- casts/moves
@@ -32,7 +32,7 @@ def _cast(x: Tensor, dtype) -> Tensor:
     if x._array.dtype == dtype:
         return x
     if dtype.kind != "f" and x.requires_grad:
-        return Tensor._wrap(x._array.astype(dtype))
+        return from_array(x._array.astype(dtype))
     return Cast.apply(x, dtype)
 
 
@@ -201,7 +201,7 @@ def div(input, other, rounding_mode=None):
         return floor_divide(input, other)
     if rounding_mode == "trunc":
         q = _binary(Div, _float_operand(input), _float_operand(other))
-        out = Tensor._wrap(xp_of(q._array).trunc(q._array))
+        out = from_array(xp_of(q._array).trunc(q._array))
         ref = input if isinstance(input, Tensor) else other
         return out if ref.dtype.kind == "f" else out.to(ref.dtype)
     if rounding_mode is not None:
@@ -226,7 +226,7 @@ def pow(input, exponent):
         return Pow.apply(input, exponent)
     a, b = promote(input, exponent)
     if not isinstance(a, Tensor):  # scalar ** tensor
-        a = Tensor._wrap(xp_of(b._array).asarray(a, dtype=b.dtype))
+        a = from_array(xp_of(b._array).asarray(a, dtype=b.dtype))
     return Pow.apply(a, b)
 
 
@@ -345,7 +345,7 @@ reciprocal = _float_unary(Reciprocal)
 def abs(input):
     """|x| (keeps integer dtypes); gradient sign(x), 0 at 0 as in PyTorch."""
     if input.dtype.kind != "f":
-        return Tensor._wrap(xp_of(input._array).abs(input._array))
+        return from_array(xp_of(input._array).abs(input._array))
     return Abs.apply(input)
 
 
@@ -354,7 +354,7 @@ absolute = abs
 
 def sign(input):
     """−1, 0 or 1; its gradient is zero."""
-    return Tensor._wrap(xp_of(input._array).sign(input._array))
+    return from_array(xp_of(input._array).sign(input._array))
 
 
 def square(input):
@@ -480,9 +480,9 @@ def where(condition, input=None, other=None):
     ref = a if isinstance(a, Tensor) else b
     xp = xp_of(ref._array)
     if not isinstance(a, Tensor):
-        a = Tensor._wrap(xp.asarray(a, dtype=ref.dtype))
+        a = from_array(xp.asarray(a, dtype=ref.dtype))
     if not isinstance(b, Tensor):
-        b = Tensor._wrap(xp.asarray(b, dtype=ref.dtype))
+        b = from_array(xp.asarray(b, dtype=ref.dtype))
     cond = condition._array if isinstance(condition, Tensor) else xp.asarray(condition)
     if cond.dtype != bool:
         cond = cond.astype(bool)
@@ -503,7 +503,7 @@ def _compare(ufunc_name):
                 f"expected all tensors on the same device, found {a.device} and {b.device}; "
                 "move the model and the data to the same device with .to(device)"
             )
-        return Tensor._wrap(getattr(xp_of(ref._array), ufunc_name)(xa, xb))
+        return from_array(getattr(xp_of(ref._array), ufunc_name)(xa, xb))
 
     op.__name__ = ufunc_name
     op.__doc__ = f"Element-wise ``{ufunc_name}`` (a bool tensor; no gradient)."
@@ -527,24 +527,24 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def logical_not(input):
-    return Tensor._wrap(xp_of(input._array).logical_not(input._array))
+    return from_array(xp_of(input._array).logical_not(input._array))
 
 
 def bitwise_not(input):
     xp = xp_of(input._array)
-    return Tensor._wrap(xp.logical_not(input._array) if input.dtype.kind == "b" else xp.invert(input._array))
+    return from_array(xp.logical_not(input._array) if input.dtype.kind == "b" else xp.invert(input._array))
 
 
 def isnan(input):
-    return Tensor._wrap(xp_of(input._array).isnan(input._array))
+    return from_array(xp_of(input._array).isnan(input._array))
 
 
 def isinf(input):
-    return Tensor._wrap(xp_of(input._array).isinf(input._array))
+    return from_array(xp_of(input._array).isinf(input._array))
 
 
 def isfinite(input):
-    return Tensor._wrap(xp_of(input._array).isfinite(input._array))
+    return from_array(xp_of(input._array).isfinite(input._array))
 
 
 def equal(input, other) -> bool:
@@ -557,25 +557,25 @@ def allclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
 
 
 def isclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
-    return Tensor._wrap(xp_of(input._array).isclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return from_array(xp_of(input._array).isclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def floor(input):
     """Round down (no gradient: the derivative is zero almost everywhere)."""
-    return Tensor._wrap(xp_of(input._array).floor(input._array))
+    return from_array(xp_of(input._array).floor(input._array))
 
 
 def ceil(input):
-    return Tensor._wrap(xp_of(input._array).ceil(input._array))
+    return from_array(xp_of(input._array).ceil(input._array))
 
 
 def round(input, decimals: int = 0):
     """Round half to even, like PyTorch."""
-    return Tensor._wrap(xp_of(input._array).round(input._array, decimals))
+    return from_array(xp_of(input._array).round(input._array, decimals))
 
 
 def trunc(input):
-    return Tensor._wrap(xp_of(input._array).trunc(input._array))
+    return from_array(xp_of(input._array).trunc(input._array))
 
 
 __all__ = [

@@ -18,7 +18,7 @@ from .. import dtypes
 from ..autograd.engine import sum_to_shape
 from ..backend import matmul as _mm  # one BLAS thread for small products
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor
 from ._util import normalize_dim, promote, xp_of
 from .pool import _TORCH_DTYPE
 from .reduce import norm as _norm

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..creation import full_like
-from ..tensor import Tensor
+from .._tensor import Tensor
 from . import elementwise as _E
 from . import reduce as _R
 from ._util import promote, to_float, xp_of

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor
 from . import elementwise as _E
 from . import reduce as _R
 from .activation_more import logsigmoid

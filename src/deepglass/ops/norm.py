@@ -11,6 +11,7 @@ dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)), no chain of small ops).
 """
 from __future__ import annotations
 
+from .._tensor import bump_version
 from ..autograd.function import Function
 from ..backend import parallel_chunks
 from ._util import xp_of
@@ -261,9 +262,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         rm = running_mean._array if training and running_mean is not None else None
         rv = running_var._array if training and running_var is not None else None
         if rm is not None:
-            running_mean._version += 1
+            bump_version(running_mean)
         if rv is not None:
-            running_var._version += 1
+            bump_version(running_var)
         return BatchNormTrain.apply(input, weight, bias, eps, rm, rv, momentum)
     return AffineStats.apply(input, weight, bias, running_mean._array, running_var._array, bshape, eps)
 
@@ -399,7 +400,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         for buf, stat in ((running_mean, mean), (running_var, var)):
             buf._array *= 1 - momentum
             buf._array += (momentum * stat.mean(axis=0)).astype(buf.dtype)
-            buf._version += 1
+            bump_version(buf)
     return Normalize.apply(x3, weight, bias, (2,), (C, 1), eps).reshape(shape)
 
 

@@ -280,7 +280,7 @@ def _flat_indices(xp, arg, k, s, p, d, W):
 def _max_pool(name, input, k, s, p, d, Ho, Wo, return_indices):
     """max pooling of a 4-D input with checked geometry."""
     from ..autograd import grad_mode
-    from ..tensor import Tensor
+    from .._tensor import Tensor, from_array
 
     _check_dtype(name, input.dtype, _MAX_INTS)
     if not return_indices:
@@ -290,9 +290,9 @@ def _max_pool(name, input, k, s, p, d, Ho, Wo, return_indices):
         arg = out.grad_fn.arg
     else:  # nothing to record: one forward, keeping the winning offsets
         ctx = MaxPool2d.__new__(MaxPool2d)
-        out = Tensor._wrap(MaxPool2d.forward(ctx, input._array, k, s, p, d, Ho, Wo))
+        out = from_array(MaxPool2d.forward(ctx, input._array, k, s, p, d, Ho, Wo))
         arg = ctx.arg
-    return out, Tensor._wrap(_flat_indices(xp_of(arg), arg, k, s, p, d, input.shape[3]))
+    return out, from_array(_flat_indices(xp_of(arg), arg, k, s, p, d, input.shape[3]))
 
 
 def _squeeze_out(r, dim, return_indices):

@@ -147,16 +147,16 @@ class MaxPool3d(Function):
 def _with_indices(fn, input, *args):
     """Applies ``fn`` (a Function with ``ctx.flat``) and returns (output, flat indices)."""
     from ..autograd import grad_mode
-    from ..tensor import Tensor
+    from .._tensor import Tensor, from_array
 
     if input.requires_grad and grad_mode._state.enabled:
         out = fn.apply(input, *args)
         flat = out.grad_fn.flat
     else:
         ctx = fn.__new__(fn)
-        out = Tensor._wrap(fn.forward(ctx, input._array, *args))
+        out = from_array(fn.forward(ctx, input._array, *args))
         flat = ctx.flat
-    return out, Tensor._wrap(flat)
+    return out, from_array(flat)
 
 
 def _batched(fn, input, *args, return_indices=False):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from ._util import along_axis_index, normalize_dim, normalize_dims, to_float, xp_of
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -204,7 +204,7 @@ def _max_min(input, dim, keepdim, is_max):
     if not keepdim:
         values = values.squeeze(ax) if input.ndim else values.reshape(())
         idx = idx.squeeze(ax) if input.ndim else idx.reshape(())
-    return values_indices(values, Tensor._wrap(idx.astype(np.int64, copy=False)))
+    return values_indices(values, from_array(idx.astype(np.int64, copy=False)))
 
 
 def max(input, dim=None, keepdim: bool = False, *, out=None):
@@ -231,8 +231,8 @@ def _arg_extreme(input, dim, keepdim, find):
     xp = xp_of(input._array)
     if dim is None:
         out = find(input._array)
-        return Tensor._wrap(xp.asarray(out, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
-    return Tensor._wrap(find(input._array, axis=normalize_dim(dim, input.ndim), keepdims=keepdim).astype(np.int64))
+        return from_array(xp.asarray(out, dtype=np.int64).reshape((1,) * input.ndim if keepdim else ()))
+    return from_array(find(input._array, axis=normalize_dim(dim, input.ndim), keepdims=keepdim).astype(np.int64))
 
 
 def argmax(input, dim=None, keepdim: bool = False):
@@ -399,17 +399,17 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
 
 def all(input, dim=None, keepdim: bool = False):
     xp = xp_of(input._array)
-    return Tensor._wrap(xp.asarray(input._array.astype(bool).all(axis=normalize_dims(dim, input.ndim), keepdims=keepdim)))
+    return from_array(xp.asarray(input._array.astype(bool).all(axis=normalize_dims(dim, input.ndim), keepdims=keepdim)))
 
 
 def any(input, dim=None, keepdim: bool = False):
     xp = xp_of(input._array)
-    return Tensor._wrap(xp.asarray(input._array.astype(bool).any(axis=normalize_dims(dim, input.ndim), keepdims=keepdim)))
+    return from_array(xp.asarray(input._array.astype(bool).any(axis=normalize_dims(dim, input.ndim), keepdims=keepdim)))
 
 
 def count_nonzero(input, dim=None):
     xp = xp_of(input._array)
-    return Tensor._wrap(xp.asarray(xp.count_nonzero(input._array, axis=normalize_dims(dim, input.ndim))).astype(np.int64))
+    return from_array(xp.asarray(xp.count_nonzero(input._array, axis=normalize_dims(dim, input.ndim))).astype(np.int64))
 
 
 __all__ = [

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from ._util import xp_of
 from .linalg import matmul
 
@@ -84,7 +84,7 @@ def affine_grid(theta, size, align_corners=None):
         raise NotImplementedError(f"affine_grid only supports 4-D and 5-D sizes, got size {size}")
     if theta.shape[0] != n:
         raise ValueError(f"affine_grid: theta has batch size {theta.shape[0]} but size asks for {n}")
-    base_t = Tensor._wrap(backend.to_device(base.astype(theta.dtype), theta.device))
+    base_t = from_array(backend.to_device(base.astype(theta.dtype), theta.device))
     return matmul(base_t, theta.transpose(1, 2)).reshape(out_shape)
 
 
@@ -515,7 +515,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
         if mode in _LINEAR and in_sp[k] == out_sp[k]:
             continue  # PyTorch's linear kernels copy an axis whose size is unchanged, whatever the scale
         m = _resample_matrix(in_sp[k], out_sp[k], mode, ac, scales[k], nsp)
-        mt = Tensor._wrap(backend.to_device(np.ascontiguousarray(m.T).astype(input.dtype), input.device))
+        mt = from_array(backend.to_device(np.ascontiguousarray(m.T).astype(input.dtype), input.device))
         axis = 2 + k
         if axis == input.ndim - 1:
             out = matmul(out, mt)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _unwrap_index
+from .._tensor import Tensor, _unwrap_index, from_array
 from ._util import along_axis_index, normalize_dim, xp_of
 from .reduce import TakeAlongDim, values_indices
 
@@ -284,7 +284,7 @@ def getitem(input, index):
     index = _index_to_arrays(index, xp_of(input._array))
     basic = _is_basic(index)
     if basic and not input.requires_grad:
-        return Tensor._wrap(input._array[index])
+        return from_array(input._array[index])
     try:
         return GetItem.apply(input, index, basic)
     except IndexError as e:
@@ -309,8 +309,8 @@ def nonzero(input, *, as_tuple: bool = False):
     xp = xp_of(input._array)
     nz = xp.nonzero(input._array)
     if as_tuple:
-        return tuple(Tensor._wrap(i.astype(np.int64)) for i in nz)
-    return Tensor._wrap(xp.stack(nz, axis=1).astype(np.int64) if nz else xp.zeros((0, 0), dtype=np.int64))
+        return tuple(from_array(i.astype(np.int64)) for i in nz)
+    return from_array(xp.stack(nz, axis=1).astype(np.int64) if nz else xp.zeros((0, 0), dtype=np.int64))
 
 
 class Concat(Function):
@@ -523,11 +523,11 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     """Sorted values and their original indices (ties keep their order; NaN sorts last ascending)."""
     xp = xp_of(input._array)
     if input.ndim == 0:
-        return values_indices(input, Tensor._wrap(xp.zeros((), dtype=np.int64)))
+        return values_indices(input, from_array(xp.zeros((), dtype=np.int64)))
     d = normalize_dim(dim, input.ndim)
     idx = _sorted_indices(xp, input._array, d, descending)
-    values = TakeAlongDim.apply(input, idx, d) if input.requires_grad else Tensor._wrap(xp.take_along_axis(input._array, idx, axis=d))
-    return values_indices(values, Tensor._wrap(idx.astype(np.int64)))
+    values = TakeAlongDim.apply(input, idx, d) if input.requires_grad else from_array(xp.take_along_axis(input._array, idx, axis=d))
+    return values_indices(values, from_array(idx.astype(np.int64)))
 
 
 def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
@@ -546,7 +546,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     sl[d] = slice(0, k)
     idx = xp.ascontiguousarray(idx[tuple(sl)])
     values = TakeAlongDim.apply(input, idx, d)
-    return values_indices(values, Tensor._wrap(idx.astype(np.int64)))
+    return values_indices(values, from_array(idx.astype(np.int64)))
 
 
 def one_hot(tensor, num_classes: int = -1):
@@ -562,7 +562,7 @@ def one_hot(tensor, num_classes: int = -1):
     elif data.size and int(data.max()) >= num_classes:
         raise RuntimeError(f"one_hot: class values must be smaller than num_classes ({num_classes}), got {int(data.max())}")
     out = (data[..., None] == xp.arange(num_classes)).astype(np.int64)
-    return Tensor._wrap(out)
+    return from_array(out)
 
 
 __all__ = [

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..backend import array_module_of
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array, bump_version
 from .optimizer import Optimizer, check_nonneg, fused_add
 
 
@@ -208,7 +208,7 @@ class LBFGS(Optimizer):
         for p in self._params:
             n = int(p._array.size)
             fused_add(xp, p._array, step_size, update[offset:offset + n].reshape(p._array.shape), out=p._array)
-            p._version += 1
+            bump_version(p)
             offset += n
         assert offset == self._numel()
 
@@ -218,7 +218,7 @@ class LBFGS(Optimizer):
     def _set_param(self, params_data) -> None:
         for p, data in zip(self._params, params_data):
             p._array[...] = data
-            p._version += 1
+            bump_version(p)
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
@@ -393,8 +393,8 @@ def _pack(v):
     if v is None or isinstance(v, (bool, int, float, Tensor)):
         return v
     if isinstance(v, np.generic):  # a 0-d scalar in the parameters' dtype (t, H_diag, ro, al)
-        return Tensor._wrap(np.asarray(v))
-    return Tensor._wrap(v)
+        return from_array(np.asarray(v))
+    return from_array(v)
 
 
 def _unpack(v, like):

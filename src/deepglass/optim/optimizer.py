@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import grad_mode
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array, bump_version
 
 required = object()  # marker for a hyper-parameter without a default
 
@@ -141,7 +141,7 @@ class Optimizer:
                     s = state.get(p)
                     if s is None:
                         s = state[p] = self._init_state(p._array, group)
-                    p._version += 1
+                    bump_version(p)
                     params.append(p._array)
                     grads.append(p.grad._array)
                     states.append(s)
@@ -179,7 +179,7 @@ class Optimizer:
             for p in g["params"]:
                 s = self.state.get(p)
                 if s is not None:
-                    state[index[id(p)]] = {k: (v if v is None or isinstance(v, (int, float)) else Tensor._wrap(v))
+                    state[index[id(p)]] = {k: (v if v is None or isinstance(v, (int, float)) else from_array(v))
                                            for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 

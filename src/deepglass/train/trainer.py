@@ -26,7 +26,7 @@ import numpy as np
 from .. import backend
 from ..autograd import no_grad
 from ..random import default_generator, get_rng_state, set_rng_state
-from ..tensor import Tensor
+from .._tensor import Tensor, from_array
 from .callbacks import Callback
 from .history import History
 
@@ -56,7 +56,7 @@ def _to_device(obj, device):
     if isinstance(obj, Tensor):
         return obj.to(device)
     if isinstance(obj, np.ndarray):
-        return Tensor._wrap(backend.to_device(obj, device))
+        return from_array(backend.to_device(obj, device))
     if isinstance(obj, (list, tuple)):
         return type(obj)(_to_device(o, device) for o in obj)
     if isinstance(obj, dict):
@@ -506,7 +506,7 @@ class Trainer:
     def predict(self, loader) -> Tensor:
         """The model's outputs (e.g. logits) for every sample of ``loader``, concatenated, on the CPU."""
         outputs, _, _ = self.collect(loader)
-        return Tensor._wrap(outputs)
+        return from_array(outputs)
 
     # ----------------------------------------------------------- checkpoints
     def state_dict(self) -> dict:

@@ -20,7 +20,7 @@ import contextlib
 from .. import random as _random
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..tensor import Tensor
+from .._tensor import Tensor
 
 
 def noop_context_fn():

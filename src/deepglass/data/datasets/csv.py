@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from ...tensor import Tensor
+from ..._tensor import Tensor, from_array
 from ._errors import missing
 from .base import VisionDataset
 
@@ -111,4 +111,4 @@ class CSVDataset(VisionDataset):
         return len(self.targets)
 
     def _raw(self, index: int):
-        return Tensor._wrap(self.data[index].copy()), self.targets[index]
+        return from_array(self.data[index].copy()), self.targets[index]

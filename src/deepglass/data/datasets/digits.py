@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...tensor import Tensor
+from ..._tensor import Tensor, from_array
 from .base import VisionDataset
 
 _TEST_SIZE = 360  # 20 %, from a fixed permutation: the split never changes
@@ -53,4 +53,4 @@ class Digits(VisionDataset):
         return len(self.targets)
 
     def _raw(self, index: int):
-        return Tensor._wrap(self.data[index].copy()), int(self.targets[index])
+        return from_array(self.data[index].copy()), int(self.targets[index])

@@ -7,7 +7,7 @@ import zlib
 
 import numpy as np
 
-from ...tensor import Tensor
+from ..._tensor import Tensor, from_array
 from ._errors import corrupt, missing
 from .base import VisionDataset
 
@@ -97,7 +97,7 @@ class MNIST(VisionDataset):
             raise corrupt(name, labels, f"label {int(targets.max())} is out of range 0..{len(self.classes) - 1}",
                           self.source)
         self._images, self._labels = data, targets.astype(np.int64)
-        self.data, self.targets = Tensor._wrap(self._images), Tensor._wrap(self._labels)
+        self.data, self.targets = from_array(self._images), from_array(self._labels)
 
     def _folders(self):
         return [self.root, os.path.join(self.root, type(self).__name__, "raw"),

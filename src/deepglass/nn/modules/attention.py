@@ -23,7 +23,7 @@ from ...ops.linalg import linear
 from ...ops.activation import softmax
 from ...ops.layout import pad
 from ...ops.shape import cat
-from ...tensor import Tensor
+from ..._tensor import Tensor, from_array
 from ..parameter import Parameter
 from .module import Module
 
@@ -50,7 +50,7 @@ def _float_mask(mask, dtype, name):
     if mask.dtype == bool:
         xp = backend.array_module_of(mask._array)
         arr = xp.where(mask._array, dtype.type(-np.inf), dtype.type(0)).astype(dtype)
-        return Tensor._wrap(arr)
+        return from_array(arr)
     if mask.dtype.kind != "f":
         raise TypeError(f"{name} must be a bool or float tensor, got {mask.dtype}")
     return mask if mask.dtype == dtype else mask.to(dtype)
@@ -58,7 +58,7 @@ def _float_mask(mask, dtype, name):
 
 def _causal_mask(n: int, s: int, dtype, device) -> Tensor:
     m = np.triu(np.full((n, s), -np.inf), 1).astype(dtype)
-    return Tensor._wrap(backend.to_device(m, device))
+    return from_array(backend.to_device(m, device))
 
 
 class MultiheadAttention(Module):

@@ -24,7 +24,7 @@ import numpy as np
 
 from ... import backend, dtypes
 from ...autograd import grad_mode
-from ...tensor import Tensor
+from ..._tensor import Tensor, bump_version
 from ..parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -382,7 +382,7 @@ class Module:
                         arr = np.asarray(arr)
                     arr = backend.to_device(arr, target.device)
                     backend.array_module_of(target._array).copyto(target._array, arr, casting="unsafe")
-                    target._version += 1
+                    bump_version(target)
         return _IncompatibleKeys(missing, unexpected)
 
     # ---------------------------------------------------------------- hooks

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from ..._tensor import bump_version
 from ...creation import empty, ones, tensor, zeros
 from .. import functional as F
 from .. import init
@@ -78,7 +79,7 @@ class _BatchNorm(_NormBase):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked._array[...] += 1
-            self.num_batches_tracked._version += 1
+            bump_version(self.num_batches_tracked)
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(self.num_batches_tracked._array)
         bn_training = self.training or (self.running_mean is None and self.running_var is None)

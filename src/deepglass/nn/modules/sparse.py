@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...creation import empty
-from ...tensor import Tensor
+from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from ... import backend
-from ...tensor import Tensor
+from ..._tensor import Tensor, from_array
 from .attention import MultiheadAttention, _xavier_uniform_
 from .container import ModuleList
 from .module import Module
@@ -317,7 +317,7 @@ class Transformer(Module):
         """Float mask ``(sz, sz)``: ``-inf`` above the diagonal (future positions), 0 elsewhere."""
         dt = np.dtype(dtype) if dtype is not None else np.float32
         m = np.triu(np.full((sz, sz), -np.inf), 1).astype(dt)
-        return Tensor._wrap(backend.to_device(m, backend.Device(device or "cpu")))
+        return from_array(backend.to_device(m, backend.Device(device or "cpu")))
 
 
 class PositionalEncoding(Module):

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ... import backend
-from ...tensor import Tensor
+from ..._tensor import Tensor, from_array, bump_version
 
 
 def _params(parameters):
@@ -68,7 +68,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     coef = xp.minimum(float(max_norm) / (total + 1e-6), 1.0)
     for g in grads:
         g *= coef.astype(g.dtype)
-    return Tensor._wrap(total)
+    return from_array(total)
 
 
 def _qnorm(xp, g, q):
@@ -108,7 +108,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     total = xp.abs(flat).max() if float(norm_type) == math.inf else _qnorm(xp, flat, float(norm_type))
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError("the total norm is non-finite")
-    return Tensor._wrap(xp.asarray(total))
+    return from_array(xp.asarray(total))
 
 
 def parameters_to_vector(parameters) -> Tensor:
@@ -140,7 +140,7 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
     for p in params:
         n = p.numel()
         backend.array_module_of(p._array).copyto(p._array, data[i:i + n].reshape(p.shape), casting="unsafe")
-        p._version += 1
+        bump_version(p)
         i += n
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...autograd import grad_mode
 from ...ops.linalg import normalize
-from ...tensor import Tensor
+from ..._tensor import Tensor, bump_version
 from ..modules.module import Module
 from . import parametrize
 
@@ -92,10 +92,10 @@ class _SpectralNorm(Module):
             for _ in range(n_power_iterations):
                 u = normalize(weight_mat @ self._v, dim=0, eps=self.eps)
                 self._u._array[...] = u._array
-                self._u._version += 1
+                bump_version(self._u)
                 v = normalize(weight_mat.T @ self._u, dim=0, eps=self.eps)
                 self._v._array[...] = v._array
-                self._v._version += 1
+                bump_version(self._v)
 
     def forward(self, weight: Tensor) -> Tensor:
         if weight.ndim == 1:

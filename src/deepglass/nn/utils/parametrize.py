@@ -22,7 +22,7 @@ import collections.abc
 from contextlib import contextmanager
 
 from ...autograd import grad_mode
-from ...tensor import Tensor
+from ..._tensor import Tensor, bump_version
 from ..modules.container import ModuleDict, ModuleList
 from ..modules.module import Module
 from ..parameter import Parameter
@@ -48,7 +48,7 @@ def _set_data(dst: Tensor, src: Tensor) -> None:
     """``dst.set_(src)`` without autograd: ``dst`` keeps its identity and takes ``src``'s values and shape."""
     arr = src._array if isinstance(src, Tensor) else src
     dst._array = arr.copy()
-    dst._version += 1
+    bump_version(dst)
 
 
 def _register_parameter_or_buffer(module: Module, name: str, value: Tensor) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ... import backend
 from ...autograd.function import Function
-from ...tensor import Tensor
+from ..._tensor import Tensor
 
 
 class _PadSequence(Function):

@@ -57,19 +57,6 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @staticmethod
-    def _wrap(out, grad_fn=None) -> "Tensor":
-        """Wrap an op's output array (fast path used by ``Function.apply``)."""
-        t = object.__new__(Tensor)
-        t._array = out if type(out) is _ndarray else _wrap_array(out)
-        t.grad = None
-        t.grad_fn = grad_fn
-        t.requires_grad = grad_fn is not None
-        t._version = 0
-        t._retains_grad = False
-        t._hooks = None
-        return t
-
     # ------------------------------------------------------------------ facts
     @property
     def data(self) -> "Tensor":
@@ -79,7 +66,7 @@ class Tensor:
         PyTorch, which shares the version counter); assigning ``t.data = other``
         swaps the memory this tensor uses (the shape may change).
         """
-        return Tensor._wrap(self._array)
+        return from_array(self._array)
 
     @data.setter
     def data(self, value) -> None:
@@ -219,7 +206,7 @@ class Tensor:
     # -------------------------------------------------------------- autograd
     def detach(self) -> "Tensor":
         """The same values (shared memory), cut from the graph."""
-        return Tensor._wrap(self._array)
+        return from_array(self._array)
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -374,7 +361,7 @@ class Tensor:
                 "in-place operation on a tensor that is part of an autograd graph would corrupt its "
                 f"gradient (grad_fn={self.grad_fn.name}); use the out-of-place form, e.g. x = x + y"
             )
-        self._version += 1
+        bump_version(self)
 
     def _assign(self, value) -> "Tensor":
         """Write ``value`` (array or scalar) into this tensor's memory."""
@@ -491,6 +478,37 @@ def _unwrap_index(index):
         return [i._array if isinstance(i, Tensor) else i for i in index]
     return index
 
+
+def from_array(array, grad_fn=None) -> Tensor:
+    """A Tensor over ``array`` (NumPy or CuPy) without a copy: how ops and the package build tensors.
+
+    ``grad_fn`` is the graph node that produced it (``None`` for a leaf that
+    does not require grad). Users build tensors with :func:`deepglass.tensor`,
+    :func:`deepglass.as_tensor` or :func:`deepglass.from_numpy`.
+
+    Example:
+        >>> import numpy as np
+        >>> from deepglass._tensor import from_array
+        >>> from_array(np.zeros(2, np.float32))
+        tensor([0., 0.])
+    """
+    t = _new(Tensor)
+    t._array = array if type(array) is _ndarray else _wrap_array(array)
+    t.grad = None
+    t.grad_fn = grad_fn
+    t.requires_grad = grad_fn is not None
+    t._version = 0
+    t._retains_grad = False
+    t._hooks = None
+    return t
+
+
+def bump_version(tensor: Tensor) -> None:
+    """Record that ``tensor``'s memory was changed in place (autograd checks versions at backward)."""
+    tensor._version += 1
+
+
+_new = object.__new__
 
 # imported last: the autograd package itself needs Tensor
 from .autograd import grad_mode  # noqa: E402
