@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from . import backend, dtypes
-from .backend import get_num_threads, set_num_threads
+from .parallel import get_num_threads, set_num_threads
 from .backend import Device as device
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
                      int32, int64, long, set_default_dtype, short, uint8)
@@ -30,6 +30,10 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        zeros, zeros_like)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from . import autograd, cuda, linalg
+from . import kernels
+from .kernels import use_reference_kernels
+
+kernels.load_all()  # the fast tier registers itself over the reference ops
 
 
 def is_tensor(obj) -> bool:

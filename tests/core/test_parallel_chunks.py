@@ -1,4 +1,4 @@
-"""Batch chunks on threads (backend.parallel_chunks) and the kernels that use them, forced on for small shapes."""
+"""Batch chunks on threads (parallel.parallel_chunks) and the kernels that use them, forced on for small shapes."""
 from __future__ import annotations
 
 import threading
@@ -9,7 +9,7 @@ import torch
 
 import deepglass as dg
 import deepglass.nn.functional as F
-from deepglass import backend
+from deepglass import backend, parallel
 from deepglass.ops import conv as conv_ops
 
 
@@ -17,9 +17,9 @@ from deepglass.ops import conv as conv_ops
 def chunked(monkeypatch):
     """Every parallel_chunks call splits, whatever its size, over three threads (more than this machine may have),
     and the row kernel works one image at a time inside a chunk."""
-    if backend._numpy_blas() is None:
+    if parallel._numpy_blas() is None:
         pytest.skip("threadpoolctl cannot see NumPy's BLAS: kernels never split")
-    monkeypatch.setattr(backend, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
     monkeypatch.setattr(conv_ops, "_BLOCK_BYTES", 1)
     before = dg.get_num_threads()
     dg.set_num_threads(3)
@@ -28,20 +28,20 @@ def chunked(monkeypatch):
 
 
 def test_chunks_cover_the_range_in_order(chunked):
-    parts = backend.parallel_chunks(lambda lo, hi: (lo, hi, threading.get_ident()), 10)
+    parts = parallel.parallel_chunks(lambda lo, hi: (lo, hi, threading.get_ident()), 10)
     assert [p[:2] for p in parts] == [(0, 3), (3, 6), (6, 10)]
     main = threading.get_ident()
     assert parts[0][2] == main and parts[1][2] != main and parts[2][2] != main  # the caller runs the first chunk
     assert dg.get_num_threads() == 3  # BLAS threads restored afterwards
-    assert backend._numpy_blas().get_num_threads() == 3
+    assert parallel._numpy_blas().get_num_threads() == 3
 
 
 def test_serial_when_small_nested_or_not_numpy(chunked, monkeypatch):
-    assert backend.parallel_chunks(lambda lo, hi: (lo, hi), 1) == [(0, 1)]
-    assert backend.parallel_chunks(lambda lo, hi: (lo, hi), 10, xp=object()) == [(0, 10)]
-    monkeypatch.setattr(backend, "MIN_PARALLEL_WORK", 100)
-    assert backend.parallel_chunks(lambda lo, hi: (lo, hi), 10, work=99) == [(0, 10)]
-    inner = backend.parallel_chunks(lambda lo, hi: backend.parallel_chunks(lambda a, b: (a, b), hi - lo), 10, work=100)
+    assert parallel.parallel_chunks(lambda lo, hi: (lo, hi), 1) == [(0, 1)]
+    assert parallel.parallel_chunks(lambda lo, hi: (lo, hi), 10, xp=object()) == [(0, 10)]
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 100)
+    assert parallel.parallel_chunks(lambda lo, hi: (lo, hi), 10, work=99) == [(0, 10)]
+    inner = parallel.parallel_chunks(lambda lo, hi: parallel.parallel_chunks(lambda a, b: (a, b), hi - lo), 10, work=100)
     assert inner == [[(0, 3)], [(0, 3)], [(0, 4)]]  # a chunk never splits again
 
 
@@ -52,9 +52,9 @@ def test_an_exception_in_a_chunk_reaches_the_caller(chunked):
         return lo
 
     with pytest.raises(ValueError, match="chunk 3"):
-        backend.parallel_chunks(fn, 10)
-    assert backend._numpy_blas().get_num_threads() == 3
-    assert backend._parallel_depth == 0
+        parallel.parallel_chunks(fn, 10)
+    assert parallel._numpy_blas().get_num_threads() == 3
+    assert parallel._parallel_depth == 0
 
 
 def _compare_with_torch(fn_dg, fn_torch, *arrays, grad_rtol=1e-4):
@@ -135,7 +135,7 @@ def test_group_norm_in_chunks_matches_torch(chunked):
 
 
 def _chunks_in_child(queue):
-    queue.put(backend.parallel_chunks(lambda lo, hi: (lo, hi), 4))
+    queue.put(parallel.parallel_chunks(lambda lo, hi: (lo, hi), 4))
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
@@ -143,7 +143,7 @@ def test_a_forked_child_gets_its_own_pool(chunked):
     import multiprocessing
 
     barrier = threading.Barrier(3, timeout=30)
-    backend.parallel_chunks(lambda lo, hi: barrier.wait(), 4)  # the parent's pool has two live (then idle) threads
+    parallel.parallel_chunks(lambda lo, hi: barrier.wait(), 4)  # the parent's pool has two live (then idle) threads
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     child = ctx.Process(target=_chunks_in_child, args=(queue,))

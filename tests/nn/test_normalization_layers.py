@@ -12,7 +12,7 @@ from _layer_parity import check_parity, copy_weights
 import deepglass as dg
 import deepglass.nn as nn
 import deepglass.nn.functional as F
-from deepglass import backend
+from deepglass import backend, parallel
 
 RNG = np.random.default_rng(0)
 
@@ -264,9 +264,9 @@ def test_batch_norm3d_wants_5d():
 
 @pytest.fixture
 def chunked(monkeypatch):
-    if backend._numpy_blas() is None:
+    if parallel._numpy_blas() is None:
         pytest.skip("threadpoolctl cannot see NumPy's BLAS: kernels never split")
-    monkeypatch.setattr(backend, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
     before = dg.get_num_threads()
     dg.set_num_threads(3)
     yield

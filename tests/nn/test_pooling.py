@@ -10,7 +10,7 @@ import torch.nn.functional as TF
 import deepglass as dg
 import deepglass.nn as nn
 import deepglass.nn.functional as F
-from deepglass import backend
+from deepglass import backend, parallel
 
 R = np.random.default_rng(0)
 NAN, INF = np.nan, np.inf
@@ -22,9 +22,9 @@ def chunking(request, monkeypatch):
     if request.param == "serial":
         yield
         return
-    if backend._numpy_blas() is None:
+    if parallel._numpy_blas() is None:
         pytest.skip("threadpoolctl cannot see NumPy's BLAS: kernels never split")
-    monkeypatch.setattr(backend, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
     before = dg.get_num_threads()
     dg.set_num_threads(3)
     yield

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from .. import backend, random
+from .. import backend, parallel, random
 from ..autograd.function import Function
 from .._tensor import Tensor
 from ._util import xp_of
@@ -78,7 +78,7 @@ class ScaledDotProductAttention(Function):
                 if p is not None:
                     p[n0:n1] = pc
 
-            backend.parallel_chunks(chunk, N, q.size * S * 2, xp)
+            parallel.parallel_chunks(chunk, N, q.size * S * 2, xp)
         if ctx.needs_input_grad:
             ctx.save_for_backward(q, k, v, p, keep)
             ctx.scale, ctx.dropout_p = scale, dropout_p
@@ -101,7 +101,7 @@ class ScaledDotProductAttention(Function):
                 if full is not None:
                     full[n0:n1] = part
 
-        backend.parallel_chunks(chunk, N, p.size * q.shape[-1] * 4, xp)
+        parallel.parallel_chunks(chunk, N, p.size * q.shape[-1] * 4, xp)
         return (*grads, gm)
 
 

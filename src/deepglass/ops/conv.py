@@ -10,7 +10,7 @@ the output (plus one transpose back to NCHW). The input gradient is the
 adjoint (col2im): a loop over the kh·kw kernel offsets that adds strided
 slices into the padded canvas — never a loop over pixels or batch items.
 On the CPU each kernel runs on one contiguous chunk of the batch per thread
-(``backend.parallel_chunks``), so the gathers and sums use every core too.
+(``parallel.parallel_chunks``), so the gathers and sums use every core too.
 
 Output size (the notes' 感受野 formula, with dilation d):
 n_out = ⌊(n_in + 2p − d(k−1) − 1)/s⌋ + 1.
@@ -22,7 +22,7 @@ import threading
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import parallel_chunks
+from ..parallel import parallel_chunks
 from ._util import xp_of
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.engine import sum_to_shape
-from ..backend import matmul as _mm  # one BLAS thread for small products
+from ..parallel import matmul as _mm  # one BLAS thread for small products
 from ..autograd.function import Function
 from .._tensor import Tensor
 from ._util import normalize_dim, promote, xp_of

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .._tensor import bump_version
 from ..autograd.function import Function
-from ..backend import parallel_chunks
+from ..parallel import parallel_chunks
 from ._util import xp_of
 
 

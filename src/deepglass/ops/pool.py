@@ -33,7 +33,7 @@ import operator
 import numpy as np
 
 from ..autograd.function import Function
-from ..backend import parallel_chunks
+from ..parallel import parallel_chunks
 from ._util import xp_of
 
 _TORCH_DTYPE = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
