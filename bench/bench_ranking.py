@@ -46,8 +46,8 @@ def main(argv=None):
     warnings.simplefilter("ignore")
     for case, s in cases.items():
         for f in funcs:
-            t_dg, r_dg = best_time(lambda: getattr(dm, f)(y, s), args.repeat)
-            t_sk, r_sk = best_time(lambda: getattr(skm, f)(y, s), args.repeat)
+            t_dg, r_dg = best_time(lambda f=f, s=s: getattr(dm, f)(y, s), args.repeat)
+            t_sk, r_sk = best_time(lambda f=f, s=s: getattr(skm, f)(y, s), args.repeat)
             if isinstance(r_dg, tuple):
                 diff = max(float(np.max(np.abs(a - b))) for a, b in zip(r_dg, r_sk) if len(a))
             else:

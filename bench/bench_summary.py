@@ -18,8 +18,9 @@ def _model():
         from deepglass.models import resnet50
         return resnet50().eval(), "deepglass.models.resnet50"
     except ImportError:
-        import deepglass.nn as nn
         import tv_models
+
+        import deepglass.nn as nn
         return tv_models.build(nn, "resnet50").eval(), "tests/analysis/tv_models resnet50"
 
 

@@ -98,7 +98,7 @@ def peak_memory_mb(w: dict, framework: str, steps: int, device: str) -> float | 
     allocator caches and whatever the library initialises lazily on first use.
     """
     code = (
-        "import sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"
+        "import sys; sys.path.insert(0, %r); sys.path.insert(0, %r)\n"  # noqa: UP031  (a code template: %r keeps the paths quoted)
         "import run as r\n"
         "w = [w for w in r.load_workloads() if w['name'] == %r][0]\n"
         "import torch, deepglass\n"

@@ -4,12 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from opinfo import OpInfo, Sample, all_entries
 
 import deepglass
 from deepglass import ops
 from deepglass.nn import functional as F
-
-from opinfo import OpInfo, Sample, all_entries
 
 ENTRIES = all_entries()
 

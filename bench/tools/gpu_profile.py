@@ -9,8 +9,8 @@ import time
 
 sys.path[:0] = ["bench/workloads", "bench"]
 import cupy  # noqa: E402
-
 import run as r  # noqa: E402
+
 from deepglass.autograd.function import Function  # noqa: E402
 
 acc = collections.defaultdict(list)

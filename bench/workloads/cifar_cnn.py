@@ -19,10 +19,10 @@ def _data():
 
 
 def make_deepglass(device="cpu"):
+    from _common import dg_cross_entropy, dg_sgd
+
     import deepglass as dg
     from deepglass.models import cifar_net
-
-    from _common import dg_cross_entropy, dg_sgd
 
     x, y = _data()
     x, y = dg.tensor(x, device=device), dg.tensor(y, device=device)

@@ -9,29 +9,71 @@ NumPy on the CPU, CuPy on the GPU, PyTorch's names and semantics::
 """
 from __future__ import annotations
 
-from ._version import __version__
-from . import backend, dtypes
-from .parallel import get_num_threads, set_num_threads
-from .backend import Device as device
-from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
-                     int32, int64, long, set_default_dtype, short, uint8)
+from . import (
+    autograd,
+    backend,
+    cuda,
+    dtypes,
+    kernels,
+    linalg,
+    ops,  # binds the operators and methods onto Tensor
+)
 from ._tensor import Tensor
-from . import ops  # binds the operators and methods onto Tensor
-from .ops.elementwise import *  # noqa: F401,F403
-from .ops.reduce import *  # noqa: F401,F403
-from .ops.shape import *  # noqa: F401,F403
-from .ops.matrix import *  # noqa: F401,F403
-from .ops.linalg import *  # noqa: F401,F403
-from .ops.activation import relu, softmax, log_softmax
-from .ops.reduce import values_indices
+from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
-                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor,
-                       zeros, zeros_like)
-from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from . import autograd, cuda, linalg
-from . import kernels
+from .backend import Device as device
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from .kernels import use_reference_kernels
+from .ops.activation import log_softmax, relu, softmax
+from .ops.elementwise import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .ops.matrix import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.reduce import values_indices
+from .ops.shape import *  # noqa: F401,F403
+from .parallel import get_num_threads, set_num_threads
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 
 kernels.load_all()  # the fast tier registers itself over the reference ops
 

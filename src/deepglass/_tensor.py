@@ -59,7 +59,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ facts
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """PyTorch's ``.data``: a new tensor over the same memory, detached from the graph.
 
         Changes made through it are not seen by autograd (unlike ``detach()`` in
@@ -204,16 +204,16 @@ class Tensor:
         return new
 
     # -------------------------------------------------------------- autograd
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same values (shared memory), cut from the graph."""
         return from_array(self._array)
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         self.grad_fn = None
         self.requires_grad = False
         return self
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and self._array.dtype.kind != "f":
             raise RuntimeError(
                 f"only floating-point tensors can require gradients, got {dtypes.name_of(self.dtype)}; "
@@ -259,7 +259,7 @@ class Tensor:
         run_backward([self], [gradient], bool(retain_graph), inputs=inputs)
 
     # ---------------------------------------------------------------- moves
-    def to(self, *args, **kwargs) -> "Tensor":
+    def to(self, *args, **kwargs) -> Tensor:
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
         device = kwargs.pop("device", None)
         dtype = kwargs.pop("dtype", None)
@@ -291,10 +291,10 @@ class Tensor:
             out = self.clone()
         return out
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device=None) -> "Tensor":
+    def cuda(self, device=None) -> Tensor:
         if device is None:
             device = "cuda"
         elif isinstance(device, int):
@@ -324,24 +324,24 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool)
 
-    def type_as(self, other: "Tensor") -> "Tensor":
+    def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         from .creation import tensor
 
         return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         from .creation import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
         return self.new_full(size, 0, dtype=dtype, device=device, requires_grad=requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
         return self.new_full(size, 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
@@ -363,7 +363,7 @@ class Tensor:
             )
         bump_version(self)
 
-    def _assign(self, value) -> "Tensor":
+    def _assign(self, value) -> Tensor:
         """Write ``value`` (array or scalar) into this tensor's memory."""
         self._check_inplace()
         xp = backend.array_module_of(self._array)
@@ -377,43 +377,43 @@ class Tensor:
         xp.copyto(self._array, value, casting="unsafe")
         return self
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         return self._assign(0)
 
-    def fill_(self, value) -> "Tensor":
+    def fill_(self, value) -> Tensor:
         return self._assign(value)
 
-    def copy_(self, src) -> "Tensor":
+    def copy_(self, src) -> Tensor:
         if not isinstance(src, Tensor):
             src = Tensor(np.asarray(src))
         if src.device != self.device:
             src = src.to(self.device)
         return self._assign(src._array)
 
-    def add_(self, other, alpha=1) -> "Tensor":
+    def add_(self, other, alpha=1) -> Tensor:
         o = other._array if isinstance(other, Tensor) else other
         return self._assign(self._array + (o if alpha == 1 else alpha * o))
 
-    def sub_(self, other, alpha=1) -> "Tensor":
+    def sub_(self, other, alpha=1) -> Tensor:
         o = other._array if isinstance(other, Tensor) else other
         return self._assign(self._array - (o if alpha == 1 else alpha * o))
 
-    def mul_(self, other) -> "Tensor":
+    def mul_(self, other) -> Tensor:
         return self._assign(self._array * (other._array if isinstance(other, Tensor) else other))
 
-    def div_(self, other) -> "Tensor":
+    def div_(self, other) -> Tensor:
         return self._assign(self._array / (other._array if isinstance(other, Tensor) else other))
 
-    def clamp_(self, min=None, max=None) -> "Tensor":
+    def clamp_(self, min=None, max=None) -> Tensor:
         xp = backend.array_module_of(self._array)
         return self._assign(xp.clip(self._array, min, max))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> "Tensor":
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
         from .random import numpy_generator
 
         return self._assign(backend.to_device(numpy_generator(generator).uniform(a, b, self.shape), self.device))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> "Tensor":
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
         from .random import numpy_generator
 
         return self._assign(backend.to_device(numpy_generator(generator).normal(mean, std, self.shape), self.device))

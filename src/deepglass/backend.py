@@ -7,9 +7,7 @@ Devices are written like PyTorch's: ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
 """
 from __future__ import annotations
 
-
 import numpy as np
-
 
 from . import _malloc  # noqa: F401,E402  (keeps freed activation buffers mapped; see the module)
 
@@ -35,7 +33,7 @@ class Device:
 
     __slots__ = ("type", "index")
 
-    def __init__(self, spec: "str | Device" = "cpu", index: int | None = None):
+    def __init__(self, spec: str | Device = "cpu", index: int | None = None):
         if isinstance(spec, Device):
             self.type, self.index = spec.type, spec.index
             return

@@ -10,8 +10,8 @@ import numbers
 import numpy as np
 
 from . import backend, dtypes
-from .random import numpy_generator
 from ._tensor import Tensor, from_array
+from .random import numpy_generator
 
 
 def _finish(arr, dtype, device, requires_grad) -> Tensor:

@@ -15,8 +15,8 @@ import math
 from . import dtypes
 from .ops._util import normalize_dim
 from .ops.linalg import _torch_name, matmul
-from .ops.reduce import amax, amin, vector_norm
 from .ops.matrix import diagonal as _diagonal
+from .ops.reduce import amax, amin, vector_norm
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal"]
 

@@ -30,7 +30,6 @@ import threading
 
 import numpy as np
 
-
 # --------------------------------------------------------------------- CPU threads
 #
 # NumPy's OpenBLAS wakes all its threads for any product above a small size. Waking

@@ -26,7 +26,7 @@ class Generator:
         self._seed = int(np.random.SeedSequence().entropy % (2**63))
         self.np = np.random.Generator(np.random.PCG64(self._seed))
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self.np = np.random.Generator(np.random.PCG64(self._seed))
         return self

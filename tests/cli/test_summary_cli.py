@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 import sys
 
-import pytest
-
 from deepglass.cli import main
 
 

@@ -9,7 +9,7 @@ import torch
 
 import deepglass as dg
 import deepglass.nn.functional as F
-from deepglass import backend, parallel
+from deepglass import parallel
 from deepglass.ops import conv as conv_ops
 
 

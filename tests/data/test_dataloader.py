@@ -9,8 +9,17 @@ import torch
 import torch.utils.data as tud
 
 import deepglass as dg
-from deepglass.data import (BatchSampler, DataLoader, Dataset, IterableDataset, SequentialSampler, TensorDataset,
-                            default_collate, get_worker_info, transforms as T)
+from deepglass.data import (
+    BatchSampler,
+    DataLoader,
+    Dataset,
+    IterableDataset,
+    SequentialSampler,
+    TensorDataset,
+    default_collate,
+    get_worker_info,
+)
+from deepglass.data import transforms as T
 
 
 def _ys(loader):

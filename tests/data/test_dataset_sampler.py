@@ -5,8 +5,18 @@ import torch
 import torch.utils.data as tud
 
 import deepglass as dg
-from deepglass.data import (BatchSampler, ConcatDataset, DistributedSampler, RandomSampler, SequentialSampler,
-                            Subset, SubsetRandomSampler, TensorDataset, WeightedRandomSampler, random_split)
+from deepglass.data import (
+    BatchSampler,
+    ConcatDataset,
+    DistributedSampler,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    random_split,
+)
 
 
 def test_tensor_dataset_and_size_mismatch():

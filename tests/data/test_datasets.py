@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 import deepglass as dg
-from deepglass.data import (CIFAR10, CIFAR100, MNIST, CSVDataset, DataLoader, Digits, FashionMNIST, ImageFolder,
-                            transforms as T)
+from deepglass.data import CIFAR10, CIFAR100, MNIST, CSVDataset, DataLoader, Digits, FashionMNIST, ImageFolder
+from deepglass.data import transforms as T
 
 
 def _idx(arr: np.ndarray) -> bytes:

@@ -14,7 +14,7 @@ from safetensors.torch import load_file as torch_load_file
 from safetensors.torch import save_file as torch_save_file
 
 import deepglass as dg
-from deepglass.io import (atomic_write, check_state_dict, load_metadata, load_state_dict, save_state_dict)
+from deepglass.io import atomic_write, check_state_dict, load_metadata, load_state_dict, save_state_dict
 
 SRC = os.path.join(os.path.dirname(__file__), "..", "..", "src")
 

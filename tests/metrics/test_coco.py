@@ -5,8 +5,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import make_coco, run_pycocotools
+
 from deepglass.metrics.detection import coco_evaluate
 
 

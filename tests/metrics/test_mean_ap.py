@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import make_coco, run_pycocotools
+
 from deepglass.metrics import detection as det
 
 

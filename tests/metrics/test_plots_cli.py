@@ -9,6 +9,7 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 
 from conftest import make_coco, run_pycocotools  # noqa: E402
+
 from deepglass import metrics as dm  # noqa: E402
 from deepglass import viz  # noqa: E402
 from deepglass.cli import main  # noqa: E402

@@ -7,11 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import run_pycocotools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn import metrics as skm
 
-from conftest import run_pycocotools
 from deepglass import metrics as dm
 from deepglass.metrics.detection import coco_evaluate
 

@@ -38,7 +38,7 @@ def test_model_matches_torch(dg_fn, th_fn, shape):
     params_t = list(th.parameters())
     opt = torch.optim.SGD(params_t, lr=0.01, momentum=0.9)
     buf = {}
-    for step in range(2):  # loss, every gradient, and the weights after two momentum-SGD steps
+    for _step in range(2):  # loss, every gradient, and the weights after two momentum-SGD steps
         out_d, out_t = dg(deepglass.tensor(x)), th(torch.tensor(x))
         np.testing.assert_allclose(out_d.detach().numpy(), out_t.detach().numpy(), rtol=1e-4, atol=1e-5)
         ld = -(F.log_softmax(out_d, dim=1)[deepglass.arange(shape[0]), deepglass.tensor(y)]).mean()

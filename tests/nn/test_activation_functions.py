@@ -6,12 +6,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from _layer_parity import check_parity
 
 import deepglass as dg
 import deepglass.nn as nn
 from deepglass.nn import functional as F
-
-from _layer_parity import check_parity
 
 R = np.random.default_rng(0)
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from _layer_parity import check_parity, copy_weights
 
 import deepglass
 import deepglass.nn as nn
-
-from _layer_parity import check_parity, copy_weights
 
 R = np.random.default_rng(0)
 

@@ -12,7 +12,7 @@ from _layer_parity import check_parity, copy_weights
 import deepglass as dg
 import deepglass.nn as nn
 import deepglass.nn.functional as F
-from deepglass import backend, parallel
+from deepglass import parallel
 
 RNG = np.random.default_rng(0)
 
@@ -54,7 +54,7 @@ def test_instance_norm_parity(name, affine, track, batched):
 def test_instance_norm_running_stats_over_steps(name, momentum):
     dm, tm = _pair(name, 4, affine=True, track_running_stats=True, momentum=momentum)
     copy_weights(dm, tm)
-    for step in range(4):
+    for _step in range(4):
         for shape in IN_SHAPES[name]:  # batched and unbatched steps both update
             x = _x(*shape)
             dm(dg.tensor(x))

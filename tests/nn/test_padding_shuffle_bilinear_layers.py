@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from _layer_parity import check_parity
 
 import deepglass
 import deepglass.nn as nn
 import deepglass.nn.functional as F
-
-from _layer_parity import check_parity
 
 PAD_CASES = [
     ("ZeroPad1d", (2,), (2, 3, 4)), ("ZeroPad1d", ((1, -1),), (3, 5)), ("ZeroPad1d", (1,), (5,)),

@@ -312,7 +312,7 @@ def test_spectral_norm_matches_torch_over_train_eval_steps(kind, n_iter):
     _copy_sn_buffers(t, d)
     opt_t = torch.optim.SGD(t.parameters(), lr=0.05)
     opt_d = dg.optim.SGD(d.parameters(), lr=0.05)
-    for step in range(4):
+    for _step in range(4):
         for mode in (True, False):
             t.train(mode)
             d.train(mode)

@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as TF
 
 import deepglass as dg
-import deepglass.nn as nn
+import deepglass.nn as nn  # noqa: F401  (used inside eval)
 import deepglass.nn.functional as F
-from deepglass import backend, parallel
+from deepglass import parallel
 
 R = np.random.default_rng(0)
 NAN, INF = np.nan, np.inf

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -22,7 +21,7 @@ def _pair(cls_name, *args, **kwargs):
     th = getattr(torch.nn, cls_name)(*args, **kwargs).double()
     dg = getattr(nn, cls_name)(*args, **kwargs, dtype="float64")
     assert list(dg.state_dict().keys()) == list(th.state_dict().keys())
-    for (kd, vd), (kt, vt) in zip(dg.state_dict().items(), th.state_dict().items()):
+    for (kd, vd), (_kt, vt) in zip(dg.state_dict().items(), th.state_dict().items()):
         assert tuple(vd.shape) == tuple(vt.shape), kd
     dg.load_state_dict({k: v.detach().numpy().copy() for k, v in th.state_dict().items()})
     return dg, th

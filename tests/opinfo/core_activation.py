@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 import torch.nn.functional as TF
 
 import deepglass.nn.functional as F

@@ -7,11 +7,11 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from torch.optim import lr_scheduler as tls
 
 import deepglass as dg
 from deepglass import optim
 from deepglass.optim import lr_scheduler as dls
-from torch.optim import lr_scheduler as tls
 
 STEPS = 200
 

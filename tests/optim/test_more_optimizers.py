@@ -15,8 +15,19 @@ import torch
 import deepglass as dg
 from deepglass import optim
 
-from .test_optimizers import INIT, STEPS, X, Y, _dg_loss, _dg_params, _groups, _run_dg, _run_torch, _torch_loss, \
-    _torch_params
+from .test_optimizers import (
+    INIT,
+    STEPS,
+    X,
+    Y,
+    _dg_loss,
+    _dg_params,
+    _groups,
+    _run_dg,
+    _run_torch,
+    _torch_loss,
+    _torch_params,
+)
 
 NEW = [("Adamax", dict(lr=0.01, weight_decay=1e-2)), ("RAdam", dict(lr=0.01, decoupled_weight_decay=True,
                                                                       weight_decay=0.1)),

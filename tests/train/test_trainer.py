@@ -13,8 +13,7 @@ import pytest
 import deepglass as dg
 from deepglass import nn, optim
 from deepglass.data import DataLoader, TensorDataset
-from deepglass.train import (Callback, EarlyStopping, LearningRateMonitor, ModelCheckpoint, NonFiniteLossError,
-                             Trainer)
+from deepglass.train import Callback, EarlyStopping, LearningRateMonitor, ModelCheckpoint, NonFiniteLossError, Trainer
 
 
 def _data(n=96, seed=0):

@@ -41,7 +41,7 @@ def test_optimizer_race_gif_and_png(tmp_path):
     with Image.open(res["gif"]) as im:
         assert im.format == "GIF" and im.n_frames == 6 and im.is_animated
     assert set(res["trajectories"]) == {"saddle", "beale"}
-    for surface, trajs in res["trajectories"].items():
+    for _surface, trajs in res["trajectories"].items():
         assert list(trajs) == ["SGD", "SGDM", "NAG", "AdaGrad", "AdaDelta", "Adam", "NAdam"]
         for t in trajs.values():
             assert t.shape == (25, 2) and np.all(np.isfinite(t))

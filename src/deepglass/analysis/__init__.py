@@ -14,7 +14,7 @@ The notes' sections 模型计算量(FLOPs)和参数量(Params) and 感受野:
   with autograd on a linearised copy of the network.
 """
 from .conventions import CONVENTIONS
-from .receptive_field import RFRow, ReceptiveFields, empirical_receptive_field, receptive_field
+from .receptive_field import ReceptiveFields, RFRow, empirical_receptive_field, receptive_field
 from .rules import LEAF_RULES, ShapeError
 from .summary import LayerRow, Summary, summary
 

@@ -36,7 +36,6 @@ torchinfo (``summary(model, input_size)``):
 """
 from __future__ import annotations
 
-
 from .rules import prod
 
 CONVENTIONS = ("deepglass", "fvcore", "thop", "ptflops", "torchinfo")
@@ -52,8 +51,7 @@ def _in(c):
 
 def _all_ops(tracer):
     for c in tracer.calls:
-        for op in c.ops:
-            yield op
+        yield from c.ops
     yield from tracer.root_ops
 
 
@@ -91,7 +89,7 @@ def fvcore(tracer) -> dict:
         elif n in ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d") and len(c.out_shape) == 4:
             mode = getattr(m, "mode", "nearest")
             total += E if mode == "nearest" else 4 * E if mode == "bilinear" else 0
-    for name, ins, out, macs, ew in _all_ops(tracer):
+    for name, _ins, _out, macs, _ew in _all_ops(tracer):
         if name in ("MatMul", "Linear", "Conv2d", "Conv2dRows"):
             total += macs
     return {"total": int(total), "unit": "MACs (fvcore calls them FLOPs)"}
@@ -187,7 +185,7 @@ def ptflops(tracer) -> dict:
             total += 2 * E  # module hook + F.interpolate
         elif n == "Softmax":
             total += E  # F.softmax
-    for name, ins, out, macs, ew in _all_ops(tracer):
+    for name, ins, _out, _macs, _ew in _all_ops(tracer):
         if name == "MatMul" and len(ins) == 2:
             total += prod(ins[0]) * ins[1][-1]
     return {"total": int(round(total / max(n_batch, 1))), "unit": "MACs per image (ptflops' 'GMac')"}

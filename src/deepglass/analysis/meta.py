@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._tensor import Tensor, from_array
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from .._tensor import Tensor, from_array
 from . import rfstate
 from .ops import OP_RULES, VIEW_OPS
 from .rules import ShapeError, leaf_rule, prod
@@ -42,7 +42,7 @@ class Call:
     name: str
     module: object
     depth: int
-    parent: "Call | None"
+    parent: Call | None
     is_leaf: bool
     in_shapes: list = field(default_factory=list)
     out_shape: tuple = None

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..autograd import grad_mode
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from . import rfstate
 from .meta import trace
 from .rules import _conv_padding, _tup, leaf_rule

@@ -35,7 +35,7 @@ class RF:
     exact: bool = True
 
     @classmethod
-    def identity(cls, nd: int) -> "RF":
+    def identity(cls, nd: int) -> RF:
         return cls((1.0,) * nd, (1.0,) * nd, (0.0,) * nd)
 
     @property
@@ -46,7 +46,7 @@ class RF:
     def padding(self) -> tuple:
         return tuple((r - 1) / 2 - s for r, s in zip(self.r, self.start))
 
-    def window(self, k, s, p, d, exact=True) -> "RF":
+    def window(self, k, s, p, d, exact=True) -> RF:
         r, j, st = [], [], []
         for i in range(self.nd):
             ke = d[i] * (k[i] - 1) + 1
@@ -55,7 +55,7 @@ class RF:
             j.append(self.j[i] * s[i])
         return RF(tuple(r), tuple(j), tuple(st), self.aligned, self.exact and exact)
 
-    def transposed(self, k, s, p, d) -> "RF":
+    def transposed(self, k, s, p, d) -> RF:
         """Approximation: an output unit of a transposed conv sees ⌈k_eff/s⌉ input units."""
         r, j, st = [], [], []
         for i in range(self.nd):
@@ -66,7 +66,7 @@ class RF:
             st.append(self.start[i] - p[i] * self.j[i] / s[i] + (n_in - 1) * self.j[i] / 2)
         return RF(tuple(r), tuple(j), tuple(st), self.aligned, False)
 
-    def upsample(self, scale) -> "RF":
+    def upsample(self, scale) -> RF:
         j = tuple(jj / f for jj, f in zip(self.j, scale))
         st = tuple(s0 - (jj - jn) / 2 for s0, jj, jn in zip(self.start, self.j, j))
         return RF(self.r, j, st, self.aligned, False)

@@ -208,7 +208,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False, vec
                         g = zeros_like(inp.detach())
                     col.append(g.detach())
             row = []
-            for k, (col, inp) in enumerate(zip(cols, inputs)):
+            for col, inp in zip(cols, inputs):
                 shape = tuple(out.shape) + tuple(inp.shape)
                 if col:
                     row.append(stack(col, 0).reshape(shape))

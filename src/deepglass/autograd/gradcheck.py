@@ -42,7 +42,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         if isinstance(t, Tensor) and t.requires_grad and t.dtype != np.float64:
             import warnings
 
-            warnings.warn(f"gradcheck input {i} is {t.dtype}, not float64: the check may be inaccurate")
+            warnings.warn(f"gradcheck input {i} is {t.dtype}, not float64: the check may be inaccurate", stacklevel=2)
 
     def evaluate():
         with grad_mode.no_grad():

@@ -21,8 +21,8 @@ def register(subparsers) -> None:
 
 def predict(run_path, inputs, device="cpu", batch_size: int = 256):
     """``(names, probabilities, classes)`` for the inputs (a helper of the command, usable from Python)."""
+    from .._tensor import from_array
     from ..data import DataLoader, TensorDataset
-    from .._tensor import Tensor, from_array
     from ..train.inputs import load_inputs
     from ..train.report import softmax
     from ..train.run import load_model

@@ -7,14 +7,20 @@ Example:
     >>> xb.shape, yb.dtype
     ((64, 1, 8, 8), dtype('int64'))
 """
-from . import transforms
+from . import datasets, transforms
 from .collate import default_collate, default_convert
 from .dataloader import DataLoader, WorkerInfo, get_worker_info
 from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .datasets import CIFAR10, CIFAR100, MNIST, CSVDataset, Digits, FashionMNIST, ImageFolder, VisionDataset
-from .sampler import (BatchSampler, DistributedSampler, RandomSampler, Sampler, SequentialSampler,
-                      SubsetRandomSampler, WeightedRandomSampler)
-from . import datasets
+from .sampler import (
+                      BatchSampler,
+                      DistributedSampler,
+                      RandomSampler,
+                      Sampler,
+                      SequentialSampler,
+                      SubsetRandomSampler,
+                      WeightedRandomSampler,
+)
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
            "get_worker_info", "WorkerInfo", "default_collate", "default_convert", "Sampler", "SequentialSampler",

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..random import numpy_generator, thread_generator
 
+
 def numpy_rng() -> np.random.Generator:
     """The NumPy generator random transforms should draw from right now."""
     return numpy_generator()

@@ -27,7 +27,7 @@ class Dataset:
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__(index)")
 
-    def __add__(self, other: "Dataset") -> "ConcatDataset":
+    def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
 
@@ -146,7 +146,7 @@ def _lengths_from(lengths, n: int) -> list[int]:
             sizes[i % len(sizes)] += 1
         for i, s in enumerate(sizes):
             if s == 0:
-                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.")
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.", stacklevel=2)
         return sizes
     if any(not isinstance(x, numbers.Integral) or x < 0 for x in lengths):
         raise ValueError(f"random_split lengths must be non-negative integers or fractions summing to 1, got {lengths}")

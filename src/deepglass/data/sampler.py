@@ -12,8 +12,8 @@ import os
 
 import numpy as np
 
-from ._rng import draw_seed
 from ..random import numpy_generator
+from ._rng import draw_seed
 
 
 class Sampler:

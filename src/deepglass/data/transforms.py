@@ -21,7 +21,7 @@ import sys
 import numpy as np
 
 from .. import backend
-from .._tensor import Tensor, from_array, bump_version
+from .._tensor import Tensor, bump_version, from_array
 from ._rng import numpy_rng
 
 __all__ = ["Compose", "ToTensor", "PILToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip",

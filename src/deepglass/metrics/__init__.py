@@ -6,6 +6,7 @@ results, for binary, multiclass and multilabel-indicator targets;
 accumulators (``ConfusionMatrix``, ``Accuracy``, ...) serve training loops.
 Inputs may be NumPy arrays, lists or deepglass Tensors.
 """
+from . import detection
 from ._utils import UndefinedMetricWarning
 from .classification import (
     accuracy_score,
@@ -37,7 +38,6 @@ from .streaming import (
     PrecisionRecallF1,
     TopKAccuracy,
 )
-from . import detection
 
 __all__ = [
     "UndefinedMetricWarning",

@@ -24,8 +24,8 @@ import warnings
 import numpy as np
 
 from ._utils import (
-    _to_numpy,
     UndefinedMetricWarning,
+    _to_numpy,
     check_labels_1d,
     check_same_length,
     column,

@@ -58,7 +58,7 @@ def _unique(y: np.ndarray) -> np.ndarray:
     if y.dtype.kind in "biu" and len(y):
         lo, hi = int(y.min()), int(y.max())
         if hi - lo < 1 << 16:
-            counts = np.bincount((y.astype(np.int64) - lo))
+            counts = np.bincount(y.astype(np.int64) - lo)
             return (np.flatnonzero(counts) + lo).astype(y.dtype)
     return np.unique(y)
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._utils import _to_numpy, check_finite, check_same_length
 from . import ranking
+from ._utils import _to_numpy, check_finite, check_same_length
 
 __all__ = ["Metric", "ConfusionMatrix", "Accuracy", "TopKAccuracy", "PrecisionRecallF1",
            "AveragePrecision", "ROCAUC", "Mean"]

@@ -15,10 +15,10 @@ Example:
 """
 from __future__ import annotations
 
-from .small import cifar_net, lenet5  # noqa: F401
 from .alexnet import AlexNet, alexnet  # noqa: F401
 from .mobilenet import MobileNetV2, mobilenet_v2  # noqa: F401
 from .resnet import ResNet, resnet18, resnet34, resnet50  # noqa: F401
+from .small import cifar_net, lenet5  # noqa: F401
 from .vgg import VGG, vgg11, vgg13, vgg16, vgg16_bn, vgg19  # noqa: F401
 from .vit import VisionTransformer, vit, vit_b_16  # noqa: F401
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..ops import FUNCTIONAL_MODULES as _FAMILIES
 from ..ops.activation import *  # noqa: F401,F403
 from ..ops.activation_more import *  # noqa: F401,F403
+from ..ops.adaptive_pool import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
 from ..ops.conv import *  # noqa: F401,F403
 from ..ops.conv3d import *  # noqa: F401,F403
@@ -20,7 +21,6 @@ from ..ops.linalg import bilinear, cosine_similarity, linear, normalize, pairwis
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.margin_loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
-from ..ops.adaptive_pool import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
 from ..ops.pool3d import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403

@@ -16,8 +16,8 @@ import math
 import numpy as np
 
 from .. import backend, random
-from ..autograd import grad_mode
 from .._tensor import Tensor, bump_version
+from ..autograd import grad_mode
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]

@@ -19,18 +19,39 @@ that every one of them has a sample entry compared against PyTorch.
 """
 from __future__ import annotations
 
+import importlib as _importlib  # noqa: E402
+
 from .._tensor import Tensor
-from . import tensor_methods
-from . import (activation, activation_more, adaptive_pool, attention, conv, conv3d, conv_transpose, cross_entropy, dropout,
-               elementwise, fold, layout, linalg, loss, margin_loss, matrix, pool, pool3d, reduce, sampling, shape)
+from . import (
+               activation,
+               activation_more,
+               adaptive_pool,
+               attention,
+               conv,
+               conv3d,
+               conv_transpose,
+               cross_entropy,
+               dropout,
+               elementwise,
+               fold,
+               layout,
+               linalg,
+               loss,
+               margin_loss,
+               matrix,
+               pool,
+               pool3d,
+               reduce,
+               sampling,
+               shape,
+               tensor_methods,
+)
 from .activation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
-
-import importlib as _importlib  # noqa: E402
 
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")

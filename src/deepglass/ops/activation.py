@@ -12,8 +12,8 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
-from .elementwise import sigmoid, tanh  # noqa: F401  (re-exported: F.sigmoid, F.tanh)
 from ._util import normalize_dim, to_float, xp_of
+from .elementwise import sigmoid, tanh  # noqa: F401  (re-exported: F.sigmoid, F.tanh)
 
 
 class ReLU(Function):

@@ -213,8 +213,8 @@ def _adaptive_max(name, input, output_size, return_indices):
     ih, iw = _max_index(xp, H, o[0]), _max_index(xp, W, o[1])
     if not return_indices:
         return AdaptiveMaxPool2d.apply(input, ih, iw)
+    from .._tensor import from_array
     from ..autograd import grad_mode
-    from .._tensor import Tensor, from_array
 
     if input.requires_grad and grad_mode._state.enabled:
         out = AdaptiveMaxPool2d.apply(input, ih, iw)

@@ -20,8 +20,8 @@ import math
 import numpy as np
 
 from .. import backend, parallel, random
-from ..autograd.function import Function
 from .._tensor import Tensor
+from ..autograd.function import Function
 from ._util import xp_of
 
 

@@ -6,10 +6,10 @@ H_out = (H − 1)·s − 2p + d(k − 1) + output_padding + 1.
 """
 from __future__ import annotations
 
-
 from ..autograd.function import Function
 from ._util import xp_of
-from .conv import (_check_conv, _pair, _scatter_nhwc, _single, _windows_nhwc)
+from .conv import _check_conv, _pair, _scatter_nhwc, _single, _windows_nhwc
+
 
 # ------------------------------------------------------- conv_transpose2d
 class ConvTranspose2d(Function):

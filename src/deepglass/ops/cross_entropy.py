@@ -9,8 +9,8 @@ expression. Probability targets, ``weight``, ``ignore_index`` and
 """
 from __future__ import annotations
 
-from ..autograd.function import Function
 from .._tensor import Tensor
+from ..autograd.function import Function
 from ._util import promote, to_float, xp_of
 from .loss import _check_reduction, _legacy_reduction
 

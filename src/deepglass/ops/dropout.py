@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend, random
+from .._tensor import bump_version, from_array
 from ..autograd.function import Function
-from .._tensor import Tensor, from_array, bump_version
 from ._util import xp_of
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd.function import Function
 from .._tensor import Tensor, from_array
+from ..autograd.function import Function
 from ._util import promote, to_float, xp_of
 
 # ---------------------------------------------------------------- casts/moves

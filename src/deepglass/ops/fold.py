@@ -4,10 +4,10 @@ These are the layouts convolution is built on; ``fold`` is ``unfold``'s adjoint.
 """
 from __future__ import annotations
 
-
 from ..autograd.function import Function
 from ._util import xp_of
 from .conv import _as_strided, _fold_into, _pair, conv_out_size
+
 
 # ------------------------------------------------------------ unfold/fold
 def _nchw_windows(xp, xpad, Ho, Wo, k, s, d):

@@ -11,7 +11,6 @@ from ..autograd.function import Function
 from ._util import xp_of
 from .shape import permute, reshape, transpose
 
-
 # ---------------------------------------------------------------------- pad
 
 

@@ -15,16 +15,16 @@ import string
 import numpy as np
 
 from .. import dtypes
-from ..autograd.engine import sum_to_shape
-from ..parallel import matmul as _mm  # one BLAS thread for small products
-from ..autograd.function import Function
 from .._tensor import Tensor
+from ..autograd.engine import sum_to_shape
+from ..autograd.function import Function
+from ..parallel import matmul as _mm  # one BLAS thread for small products
 from ._util import normalize_dim, promote, xp_of
+from .matrix import diagonal
 from .pool import _TORCH_DTYPE
 from .reduce import norm as _norm
 from .reduce import sum as _sum
 from .reduce import vector_norm
-from .matrix import diagonal
 
 
 class MatMul(Function):

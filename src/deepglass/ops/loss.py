@@ -20,9 +20,9 @@ import warnings
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..autograd.function import Function
 from ..creation import full_like
-from .._tensor import Tensor
 from . import elementwise as _E
 from . import reduce as _R
 from ._util import promote, to_float, xp_of

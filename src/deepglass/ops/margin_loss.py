@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
 from .._tensor import Tensor
+from ..autograd.function import Function
 from . import elementwise as _E
 from . import reduce as _R
+from ._util import to_float, xp_of
 from .activation_more import logsigmoid
 from .linalg import pairwise_distance
 from .loss import _check_reduction, _legacy_reduction, _reduce
-from ._util import to_float, xp_of
 
 
 def _shape(t) -> list:

@@ -279,8 +279,8 @@ def _flat_indices(xp, arg, k, s, p, d, W):
 
 def _max_pool(name, input, k, s, p, d, Ho, Wo, return_indices):
     """max pooling of a 4-D input with checked geometry."""
+    from .._tensor import from_array
     from ..autograd import grad_mode
-    from .._tensor import Tensor, from_array
 
     _check_dtype(name, input.dtype, _MAX_INTS)
     if not return_indices:

@@ -146,8 +146,8 @@ class MaxPool3d(Function):
 
 def _with_indices(fn, input, *args):
     """Applies ``fn`` (a Function with ``ctx.flat``) and returns (output, flat indices)."""
+    from .._tensor import from_array
     from ..autograd import grad_mode
-    from .._tensor import Tensor, from_array
 
     if input.requires_grad and grad_mode._state.enabled:
         out = fn.apply(input, *args)

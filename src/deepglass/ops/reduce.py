@@ -10,8 +10,8 @@ from collections import namedtuple
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function
 from .._tensor import Tensor, from_array
+from ..autograd.function import Function
 from ._util import along_axis_index, normalize_dim, normalize_dims, to_float, xp_of
 
 values_indices = namedtuple("values_indices", ["values", "indices"])

@@ -21,8 +21,8 @@ import math
 import numpy as np
 
 from .. import backend
+from .._tensor import from_array
 from ..autograd.function import Function
-from .._tensor import Tensor, from_array
 from ._util import xp_of
 from .linalg import matmul
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
 from .._tensor import Tensor, _unwrap_index, from_array
+from ..autograd.function import Function
 from ._util import along_axis_index, normalize_dim, xp_of
 from .reduce import TakeAlongDim, values_indices
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor, bump_version, from_array
 from ..autograd import grad_mode
 from ..backend import array_module_of
-from .._tensor import Tensor, from_array, bump_version
 from .optimizer import Optimizer, check_nonneg, fused_add
 
 

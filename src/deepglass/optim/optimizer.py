@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor, bump_version, from_array
 from ..autograd import grad_mode
-from .._tensor import Tensor, from_array, bump_version
 
 required = object()  # marker for a hyper-parameter without a default
 

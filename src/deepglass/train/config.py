@@ -13,8 +13,18 @@ import json
 import os
 
 from .. import nn, optim
-from ..data import (CIFAR10, CIFAR100, MNIST, CSVDataset, DataLoader, Digits, FashionMNIST, ImageFolder,
-                    random_split, transforms)
+from ..data import (
+    CIFAR10,
+    CIFAR100,
+    MNIST,
+    CSVDataset,
+    DataLoader,
+    Digits,
+    FashionMNIST,
+    ImageFolder,
+    random_split,
+    transforms,
+)
 from ..random import Generator
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "imagefolder", "csv")

@@ -118,12 +118,12 @@ class History:
         self.to_json(os.path.join(directory, "history.json"))
 
     @classmethod
-    def from_json(cls, path) -> "History":
+    def from_json(cls, path) -> History:
         with open(path, encoding="utf-8") as f:
             return cls(json.load(f))
 
     @classmethod
-    def from_csv(cls, path) -> "History":
+    def from_csv(cls, path) -> History:
         """Read a ``history.csv`` back (numbers parsed, blanks dropped)."""
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))

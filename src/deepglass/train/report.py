@@ -126,8 +126,8 @@ def write_figures(folder, logits, targets, classes, history=None, title: str = "
     Returns:
         ``{figure_key: path}`` of the PNGs written into ``folder``.
     """
-    from ..viz import plot_confusion_matrix, plot_f1_confidence, plot_history, plot_pr_curve, plot_roc_curve
     from ..metrics import confusion_matrix
+    from ..viz import plot_confusion_matrix, plot_f1_confidence, plot_history, plot_pr_curve, plot_roc_curve
 
     os.makedirs(folder, exist_ok=True)
     logits, targets = np.asarray(logits), np.asarray(targets).astype(np.int64)

@@ -24,9 +24,9 @@ import time
 import numpy as np
 
 from .. import backend
+from .._tensor import Tensor, from_array
 from ..autograd import no_grad
 from ..random import default_generator, get_rng_state, set_rng_state
-from .._tensor import Tensor, from_array
 from .callbacks import Callback
 from .history import History
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import contextlib
 
 from .. import random as _random
+from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from .._tensor import Tensor
 
 
 def noop_context_fn():

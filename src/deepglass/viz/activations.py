@@ -69,7 +69,7 @@ def plot_activations(path=None, *, names=None, x_range=(-5.0, 5.0), num: int = 4
     rows = math.ceil(len(curves) / cols)
     fig = Figure(figsize=(4.2 * cols, 3.2 * rows))
     axes = fig.subplots(rows, cols, squeeze=False)
-    for ax, ((name, title, formula, _), (x, y, dy)) in zip(axes.flat, curves):
+    for ax, ((_name, title, formula, _), (x, y, dy)) in zip(axes.flat, curves):
         ax.axhline(0, color="0.75", lw=0.8)
         ax.axvline(0, color="0.75", lw=0.8)
         ax.plot(x, y, color="tab:blue", lw=2, label="f(x)")

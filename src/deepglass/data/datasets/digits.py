@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._tensor import Tensor, from_array
+from ..._tensor import from_array
 from .base import VisionDataset
 
 _TEST_SIZE = 360  # 20 %, from a fixed permutation: the split never changes

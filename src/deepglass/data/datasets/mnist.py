@@ -7,7 +7,7 @@ import zlib
 
 import numpy as np
 
-from ..._tensor import Tensor, from_array
+from ..._tensor import from_array
 from ._errors import corrupt, missing
 from .base import VisionDataset
 

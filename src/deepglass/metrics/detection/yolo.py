@@ -5,7 +5,6 @@ truth has 5 columns; predictions have a 6th, the confidence.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np

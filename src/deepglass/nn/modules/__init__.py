@@ -1,6 +1,24 @@
 """Layers, one file per family (PyTorch's ``torch/nn/modules`` layout)."""
-from . import (activation, attention, container, conv, distance, dropout, flatten, linear, loss, module,
-               normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
+from . import (
+               activation,
+               attention,
+               container,
+               conv,
+               distance,
+               dropout,
+               flatten,
+               linear,
+               loss,
+               module,
+               normalization,
+               padding,
+               pixelshuffle,
+               pooling,
+               rnn,
+               sparse,
+               transformer,
+               upsampling,
+)
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403

@@ -15,15 +15,15 @@ import math
 import numpy as np
 
 from ... import backend
+from ..._tensor import Tensor, from_array
 from ...autograd.grad_mode import no_grad
 from ...creation import zeros
 from ...ops import sampling
-from ...ops.attention import scaled_dot_product_attention
-from ...ops.linalg import linear
 from ...ops.activation import softmax
+from ...ops.attention import scaled_dot_product_attention
 from ...ops.layout import pad
+from ...ops.linalg import linear
 from ...ops.shape import cat
-from ..._tensor import Tensor, from_array
 from ..parameter import Parameter
 from .module import Module
 

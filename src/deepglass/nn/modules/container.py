@@ -60,7 +60,7 @@ class Sequential(Module):
         for i, m in enumerate(items):
             self._modules[str(i)] = m
 
-    def append(self, module: Module) -> "Sequential":
+    def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self
 
@@ -90,11 +90,11 @@ class ModuleList(Module):
     def __setitem__(self, idx: int, module: Module) -> None:
         self.add_module(str(idx % len(self)), module)
 
-    def append(self, module: Module) -> "ModuleList":
+    def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules) -> "ModuleList":
+    def extend(self, modules) -> ModuleList:
         for m in modules:
             self.append(m)
         return self
@@ -165,7 +165,7 @@ class ParameterList(Module):
         for v in values or []:
             self.append(v)
 
-    def append(self, value) -> "ParameterList":
+    def append(self, value) -> ParameterList:
         if not isinstance(value, Parameter):
             value = Parameter(value)
         self.register_parameter(str(len(self._parameters)), value)

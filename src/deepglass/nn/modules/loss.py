@@ -8,8 +8,8 @@ module in ``.to(device)`` and appear in ``state_dict()`` like PyTorch's.
 """
 from __future__ import annotations
 
-from .. import functional as F
 from ...ops.loss import _legacy_reduction
+from .. import functional as F
 from .distance import PairwiseDistance
 from .module import Module
 

@@ -23,8 +23,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ... import backend, dtypes
-from ...autograd import grad_mode
 from ..._tensor import Tensor, bump_version
+from ...autograd import grad_mode
 from ..parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -156,7 +156,7 @@ class Module:
         if not persistent:
             self._non_persistent_buffers.add(name)
 
-    def add_module(self, name: str, module: "Module | None") -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         if "." in name or not name:
@@ -166,7 +166,7 @@ class Module:
 
     register_module = add_module
 
-    def get_submodule(self, target: str) -> "Module":
+    def get_submodule(self, target: str) -> Module:
         mod = self
         if target == "":
             return mod
@@ -241,7 +241,7 @@ class Module:
             yield b
 
     # ------------------------------------------------------------- training
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         """Training mode (dropout active, batch norm uses batch statistics)."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be a bool")
@@ -249,11 +249,11 @@ class Module:
             object.__setattr__(m, "training", mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         """Evaluation mode: ``train(False)``."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -267,7 +267,7 @@ class Module:
             else:
                 p.grad._array[...] = 0
 
-    def apply(self, fn) -> "Module":
+    def apply(self, fn) -> Module:
         """Call ``fn`` on every sub-module (children first) and on this module."""
         for m in self.children():
             m.apply(fn)
@@ -275,11 +275,11 @@ class Module:
         return self
 
     # ------------------------------------------------------------ transfers
-    def _apply_to_tensors(self, convert) -> "Module":
+    def _apply_to_tensors(self, convert) -> Module:
         """Replace every parameter's and buffer's array by ``convert(array)`` (in place, keeping identity)."""
         for module in self.modules():
             for store in (module._parameters, module._buffers):
-                for name, t in store.items():
+                for _name, t in store.items():
                     if t is None:
                         continue
                     new = convert(t._array)
@@ -289,7 +289,7 @@ class Module:
                             t.grad._array = convert(t.grad._array)
         return self
 
-    def to(self, *args, **kwargs) -> "Module":
+    def to(self, *args, **kwargs) -> Module:
         """``to(device)``, ``to(dtype)`` (floating tensors only) or both; modifies the module in place."""
         device = kwargs.pop("device", None)
         dtype = kwargs.pop("dtype", None)
@@ -311,23 +311,23 @@ class Module:
             self._apply_to_tensors(lambda a: backend.to_device(a, dev))
         return self
 
-    def cpu(self) -> "Module":
+    def cpu(self) -> Module:
         return self.to("cpu")
 
-    def cuda(self, device=None) -> "Module":
+    def cuda(self, device=None) -> Module:
         return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         return self.to(dtypes.float32)
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         return self.to(dtypes.float64)
 
-    def half(self) -> "Module":
+    def half(self) -> Module:
         return self.to(dtypes.float16)
 
     # ----------------------------------------------------------- state dict
-    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
+    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name (PyTorch's keys).
 
         Values share memory with the module; ``keep_vars=False`` detaches them.

@@ -1,8 +1,8 @@
 """``Embedding``: a lookup table of learnable vectors indexed by integers."""
 from __future__ import annotations
 
-from ...creation import empty
 from ..._tensor import Tensor
+from ...creation import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ... import backend
-from ..._tensor import Tensor, from_array, bump_version
+from ..._tensor import Tensor, bump_version, from_array
 
 
 def _params(parameters):

@@ -21,8 +21,8 @@ from __future__ import annotations
 import collections.abc
 from contextlib import contextmanager
 
-from ...autograd import grad_mode
 from ..._tensor import Tensor, bump_version
+from ...autograd import grad_mode
 from ..modules.container import ModuleDict, ModuleList
 from ..modules.module import Module
 from ..parameter import Parameter

@@ -7,8 +7,8 @@ Batching variable-length sequences for an RNN::
 from __future__ import annotations
 
 from ... import backend
-from ...autograd.function import Function
 from ..._tensor import Tensor
+from ...autograd.function import Function
 
 
 class _PadSequence(Function):
