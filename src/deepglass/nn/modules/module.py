@@ -26,6 +26,7 @@ from ... import backend, dtypes
 from ..._tensor import Tensor, bump_version
 from ...autograd import grad_mode
 from ..parameter import Parameter
+from ._init_args import record_init_args
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -51,12 +52,16 @@ class Module:
     """Base class of all layers and models.
 
     Example:
-        >>> model = Sequential(Linear(4, 8), ReLU(), Linear(8, 2))
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
         >>> [name for name, _ in model.named_parameters()]
         ['0.weight', '0.bias', '2.weight', '2.bias']
     """
 
     training: bool
+
+    def __init_subclass__(cls, **kwargs):  # constructor arguments, for deepglass.save(module)
+        super().__init_subclass__(**kwargs)
+        record_init_args(cls)
 
     def __init__(self) -> None:
         object.__setattr__(self, "training", True)
@@ -90,12 +95,12 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._discard(name)
+            self._discard(name, keep=params)  # a re-assigned parameter keeps its place, as in PyTorch
             params[name] = value
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign sub-modules before Module.__init__() call")
-            self._discard(name)
+            self._discard(name, keep=self._modules)  # a re-assigned child keeps its place
             self._modules[name] = value
         elif params is not None and name in params:
             if value is not None:
@@ -112,9 +117,9 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _discard(self, name: str) -> None:
+    def _discard(self, name: str, keep=None) -> None:
         for d in (self.__dict__, self._parameters, self._buffers, self._modules):
-            if name in d:
+            if name in d and d is not keep:
                 del d[name]
         self._non_persistent_buffers.discard(name)
 
@@ -142,7 +147,7 @@ class Module:
             raise KeyError(f"parameter name can't contain '.' or be empty, got {name!r}")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} (use nn.Parameter)")
-        self._discard(name)
+        self._discard(name, keep=self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -151,7 +156,7 @@ class Module:
             raise KeyError(f"buffer name can't contain '.' or be empty, got {name!r}")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign {type(tensor).__name__} as buffer {name!r} (a Tensor or None is expected)")
-        self._discard(name)
+        self._discard(name, keep=self._buffers)
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -161,7 +166,7 @@ class Module:
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         if "." in name or not name:
             raise KeyError(f"module name can't contain '.' or be empty, got {name!r}")
-        self._discard(name)
+        self._discard(name, keep=self._modules)
         self._modules[name] = module
 
     register_module = add_module
