@@ -20,8 +20,8 @@ Example:
     >>> parallel_for(8, fill)
     >>> out.tolist()
     [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
-    >>> parallel_reduce(8, lambda lo, hi: (np.float64(hi - lo),))
-    (8.0,)
+    >>> parallel_reduce(8, lambda lo, hi: (np.ones(2) * (hi - lo),))[0].tolist()
+    [8.0, 8.0]
 """
 from __future__ import annotations
 

@@ -137,8 +137,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
         Same shape as ``input``.
 
     Example:
-        >>> leaky_relu(deepglass.tensor([-1.0, 2.0])).tolist()
-        [-0.01, 2.0]
+        >>> leaky_relu(deepglass.tensor([-1.0, 2.0]))
+        tensor([-0.0100,  2.0000])
     """
     return LeakyReLU.apply(to_float(input), float(negative_slope))
 

@@ -297,6 +297,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
     Example:
         >>> q = F.log_softmax(deepglass.randn(2, 3), dim=1)
         >>> F.kl_div(q, F.softmax(deepglass.randn(2, 3), dim=1), reduction="batchmean")
+        tensor(0.3230)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, _REDUCTIONS + ("batchmean",))

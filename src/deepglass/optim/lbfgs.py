@@ -172,8 +172,11 @@ class LBFGS(Optimizer):
         ...     loss = loss_fn(model(x), y)
         ...     loss.backward()
         ...     return loss
-        >>> for _ in range(10):
-        ...     opt.step(closure)
+        >>> first = opt.step(closure).item()      # the loss before the first update
+        >>> for _ in range(4):
+        ...     _ = opt.step(closure)
+        >>> loss_fn(model(x), y).item() < first
+        True
     """
 
     def __init__(self, params, lr: float = 1, max_iter: int = 20, max_eval: int | None = None,

@@ -44,7 +44,10 @@ class Optimizer:
 
     Example:
         >>> opt = deepglass.optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.1}], lr=0.01)
+        >>> loss = (w * w).sum() + b.sum()
         >>> loss.backward(); opt.step(); opt.zero_grad()
+        >>> [g["lr"] for g in opt.param_groups]
+        [0.01, 0.1]
     """
 
     _scalar_state = ("step", "mu_product")

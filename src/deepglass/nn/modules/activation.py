@@ -127,8 +127,8 @@ class LeakyReLU(Module):
     """LeakyReLU(x) = max(αx, x), α = 0.01: the small negative slope keeps "dead" units learning.
 
     Example:
-        >>> LeakyReLU(0.1)(deepglass.tensor([-1.0])).tolist()
-        [-0.1]
+        >>> LeakyReLU(0.1)(deepglass.tensor([-1.0]))
+        tensor([-0.1000])
     """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):

@@ -11,10 +11,14 @@ class Sequential(Module):
     """Apply modules one after the other; children are named "0", "1", ... (or by an OrderedDict).
 
     Example:
-        >>> net = Sequential(Linear(2, 4), ReLU(), Linear(4, 1))
+        >>> net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
         >>> net[0]          # indexing
         Linear(in_features=2, out_features=4, bias=True)
-        >>> net[1:]         # slicing gives a Sequential
+        >>> net[1:]         # slicing gives a Sequential (the names are kept, as in PyTorch)
+        Sequential(
+          (1): ReLU()
+          (2): Linear(in_features=4, out_features=1, bias=True)
+        )
     """
 
     def __init__(self, *args):

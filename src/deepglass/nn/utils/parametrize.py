@@ -225,8 +225,13 @@ def register_parametrization(module: Module, tensor_name: str, parametrization: 
         ValueError: no parameter or buffer of that name, or a parametrization that changes shape/dtype.
 
     Example:
-        >>> register_parametrization(layer, "weight", Symmetric())
-        >>> list(layer.state_dict())  # doctest: +SKIP
+        >>> class Symmetric(nn.Module):
+        ...     def forward(self, X):
+        ...         return X.triu() + X.triu(1).transpose(0, 1)
+        >>> layer = register_parametrization(nn.Linear(3, 3), "weight", Symmetric())
+        >>> bool((layer.weight == layer.weight.T).all())
+        True
+        >>> list(layer.state_dict())
         ['bias', 'parametrizations.weight.original']
     """
     parametrization.train(module.training)

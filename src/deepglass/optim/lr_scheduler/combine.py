@@ -11,6 +11,7 @@ class SequentialLR(LRScheduler):
     """Run schedulers one after the other, switching at the ``milestones`` (e.g. warm-up then decay).
 
     Example:
+        >>> from deepglass.optim.lr_scheduler import ExponentialLR, LinearLR
         >>> sched = SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), ExponentialLR(opt, 0.9)], milestones=[5])
     """
 
@@ -78,7 +79,10 @@ class ChainedScheduler(LRScheduler):
         optimizer: the optimizer (default: the first scheduler's).
 
     Example:
+        >>> from deepglass.optim.lr_scheduler import ConstantLR, ExponentialLR
         >>> sched = ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=2), ExponentialLR(opt, gamma=0.9)])
+        >>> round(opt.param_groups[0]["lr"], 4)        # 0.1 · 0.1
+        0.01
     """
 
     def __init__(self, schedulers, optimizer=None):

@@ -22,7 +22,10 @@ class ReduceLROnPlateau(LRScheduler):
 
     Example:
         >>> sched = ReduceLROnPlateau(opt, patience=3)
-        >>> for epoch in range(50): sched.step(validate())
+        >>> for epoch in range(5):
+        ...     sched.step(1.0)                    # the validation loss stops improving
+        >>> round(opt.param_groups[0]["lr"], 6)    # reduced by factor 0.1 after `patience` epochs without improvement
+        0.01
     """
 
     def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
