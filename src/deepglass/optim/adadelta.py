@@ -1,7 +1,7 @@
 """AdaDelta: AdaGrad with decaying averages and unit-consistent steps (no learning rate needed)."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, check_nonneg, fused_add, fused_addcmul_
+from .optimizer import Optimizer, check_nonneg, check_torch_flags, fused_add, fused_addcmul_
 
 
 class Adadelta(Optimizer):
@@ -33,6 +33,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0,
                  foreach=None, *, capturable: bool = False, maximize: bool = False, differentiable: bool = False):
+        check_torch_flags(foreach=foreach, capturable=capturable, differentiable=differentiable)
         check_nonneg("learning rate", lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")

@@ -1,7 +1,7 @@
 """AdaGrad: per-coordinate learning rates from the running sum of squared gradients."""
 from __future__ import annotations
 
-from .optimizer import Optimizer, check_nonneg, fused_add, fused_addcmul_
+from .optimizer import Optimizer, check_nonneg, check_torch_flags, fused_add, fused_addcmul_
 
 
 class Adagrad(Optimizer):
@@ -35,6 +35,7 @@ class Adagrad(Optimizer):
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, foreach=None, *,
                  maximize: bool = False, differentiable: bool = False, fused=None):
+        check_torch_flags(foreach=foreach, fused=fused, differentiable=differentiable)
         check_nonneg("learning rate", lr)
         check_nonneg("lr_decay value", lr_decay)
         check_nonneg("weight_decay value", weight_decay)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module_of
-from .optimizer import Optimizer, adam_moments_, check_nonneg, weight_decay_
+from .optimizer import Optimizer, adam_moments_, check_nonneg, check_torch_flags, weight_decay_
 
 
 def _check_adam(lr, betas, eps, weight_decay):
@@ -46,6 +46,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
                  amsgrad: bool = False, *, foreach=None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False, fused=None, decoupled_weight_decay: bool = False):
+        check_torch_flags(foreach=foreach, fused=fused, capturable=capturable, differentiable=differentiable)
         _check_adam(lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..backend import array_module_of
 from .adam import _check_adam
-from .optimizer import Optimizer, fused_add, lerp_
+from .optimizer import Optimizer, check_torch_flags, fused_add, lerp_
 
 
 class Adamax(Optimizer):
@@ -23,7 +23,7 @@ class Adamax(Optimizer):
         betas: (β₁, β₂) (default (0.9, 0.999)).
         eps: ε (default 1e-8).
         weight_decay: λ (default 0).
-        foreach, differentiable, capturable: accepted for PyTorch compatibility (no effect).
+        foreach, fused, capturable: accepted for PyTorch compatibility (no effect); differentiable=True raises.
         maximize: ascend instead of descend.
 
     Shape:
@@ -39,6 +39,7 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
                  foreach=None, *, maximize: bool = False, differentiable: bool = False, capturable: bool = False):
+        check_torch_flags(foreach=foreach, capturable=capturable, differentiable=differentiable)
         _check_adam(lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .adam import Adam
+from .optimizer import check_torch_flags
 
 
 class AdamW(Adam):
@@ -32,6 +33,7 @@ class AdamW(Adam):
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2,
                  amsgrad: bool = False, *, maximize: bool = False, foreach=None, capturable: bool = False,
                  differentiable: bool = False, fused=None):
+        check_torch_flags(foreach=foreach, fused=fused, capturable=capturable, differentiable=differentiable)
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                          maximize=maximize, decoupled_weight_decay=True)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module_of
-from .optimizer import Optimizer, check_nonneg, fused_add, scalar_state
+from .optimizer import Optimizer, check_nonneg, check_torch_flags, fused_add, scalar_state
 
 
 class ASGD(Optimizer):
@@ -25,7 +25,7 @@ class ASGD(Optimizer):
         alpha: α, the power of the η decay (default 0.75).
         t0: t₀, the step at which averaging starts (default 1e6).
         weight_decay: λ_wd, L2 penalty (default 0).
-        foreach, differentiable, capturable: accepted for PyTorch compatibility (no effect).
+        foreach, fused, capturable: accepted for PyTorch compatibility (no effect); differentiable=True raises.
         maximize: ascend instead of descend.
 
     Shape:
@@ -45,6 +45,7 @@ class ASGD(Optimizer):
     def __init__(self, params, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,
                  weight_decay: float = 0.0, foreach=None, maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False):
+        check_torch_flags(foreach=foreach, capturable=capturable, differentiable=differentiable)
         check_nonneg("learning rate", lr)
         check_nonneg("weight_decay value", weight_decay)
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,

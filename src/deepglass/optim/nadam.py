@@ -5,7 +5,7 @@ import numpy as np
 
 from ..backend import array_module_of
 from .adam import _check_adam
-from .optimizer import Optimizer, adam_moments_, check_nonneg, weight_decay_
+from .optimizer import Optimizer, adam_moments_, check_nonneg, check_torch_flags, weight_decay_
 
 
 class NAdam(Optimizer):
@@ -42,6 +42,7 @@ class NAdam(Optimizer):
     def __init__(self, params, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False, *, foreach=None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False):
+        check_torch_flags(foreach=foreach, capturable=capturable, differentiable=differentiable)
         _check_adam(lr, betas, eps, weight_decay)
         check_nonneg("momentum_decay value", momentum_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,

@@ -233,40 +233,21 @@ class Optimizer:
 
 _TUPLE_OPTIONS = ("betas", "etas", "step_sizes")  # pair options PyTorch keeps as tuples (JSON gives lists)
 
-_F32 = np.dtype(np.float32)
-
-#: Round ``y + α·x`` once, like PyTorch's fused CPU kernels, so float32 trajectories match PyTorch's
-#: bit for bit where PyTorch's own arithmetic is exact (plain/momentum SGD). Off by default: it costs
-#: ~2 extra float64 passes per fused op (the optimizer step got 1.5–3× slower), and plain NumPy
-#: rounding (1 ulp per step) keeps trajectories within the 1e-5 the parity tests demand.
-TORCH_ROUNDING = False
 
 
 def fused_add(xp, y, alpha, x, out=None):
-    """y + α·x rounded once, as PyTorch's CPU kernels (a fused multiply-add) round ``add(alpha=)``.
+    """y + α·x (into ``out`` when given): PyTorch's ``add(alpha=)``.
 
-    For float32 NumPy arrays the product is formed exactly in float64 and rounded once;
-    elsewhere (float64, CuPy, whose compiled kernels contract to FMA) it is ``y + α·x``.
+    NumPy rounds the product and the sum separately (PyTorch's CPU kernels fuse them); the
+    difference, 1 ulp per step, keeps trajectories within the 1e-5 the parity tests demand.
     """
-    if TORCH_ROUNDING and xp is np and y.dtype == _F32:
-        t = np.asarray(np.multiply(x, float(np.float32(alpha)), dtype=np.float64))  # exact: 24 × 24 bits fit in 53
-        np.add(t, y, out=t)
-        if out is None:
-            return t.astype(np.float32)
-        np.copyto(out, t, casting="unsafe")
-        return out
     if out is None:
         return y + alpha * x
     return xp.add(y, x if alpha == 1 else alpha * x, out=out, casting="unsafe")  # alpha 1: no temporary
 
 
 def fused_addcmul_(xp, y, value, a, b):
-    """y ← y + (value·a)·b rounded once (PyTorch's ``addcmul_``)."""
-    if TORCH_ROUNDING and xp is np and y.dtype == _F32:
-        t = np.multiply(np.float32(value) * a, b, dtype=np.float64)
-        np.add(t, y, out=t)
-        np.copyto(y, t, casting="unsafe")
-        return y
+    """y ← y + (value·a)·b in place (PyTorch's ``addcmul_``)."""
     y += value * a * b
     return y
 
@@ -277,6 +258,21 @@ def lerp_(xp, a, b, w):
         fused_add(xp, a, w, b - a, out=a)
     else:
         fused_add(xp, b, -(1 - w), b - a, out=a)
+
+
+def check_torch_flags(*, foreach=None, fused=None, capturable=False, differentiable=False) -> None:
+    """PyTorch's implementation flags, accepted by every optimizer for drop-in compatibility.
+
+    ``foreach`` and ``fused`` choose among PyTorch's kernels for the same update: deepglass has one
+    vectorised update, so they have no effect. ``capturable`` only matters inside a CUDA graph; it is
+    accepted and ignored. ``differentiable=True`` asks for autograd *through* the step, which
+    deepglass does not support (the update runs outside the graph): it raises.
+    """
+    if differentiable:
+        raise NotImplementedError(
+            "differentiable=True (autograd through the optimizer step) is not supported by deepglass: "
+            "the update runs outside the graph; leave differentiable=False"
+        )
 
 
 def weight_decay_(xp, p, g, lr, wd, decoupled=False):

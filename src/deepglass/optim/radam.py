@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..backend import array_module_of
 from .adam import _check_adam
-from .optimizer import Optimizer, adam_moments_, weight_decay_
+from .optimizer import Optimizer, adam_moments_, check_torch_flags, weight_decay_
 
 
 class RAdam(Optimizer):
@@ -28,7 +28,7 @@ class RAdam(Optimizer):
         eps: ε (default 1e-8).
         weight_decay: λ (default 0).
         decoupled_weight_decay: apply λ to θ directly (as AdamW) instead of adding it to g.
-        foreach, capturable, differentiable: accepted for PyTorch compatibility (no effect).
+        foreach, fused, capturable: accepted for PyTorch compatibility (no effect); differentiable=True raises.
         maximize: ascend instead of descend.
 
     Shape:
@@ -45,6 +45,7 @@ class RAdam(Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
                  decoupled_weight_decay: bool = False, *, foreach=None, maximize: bool = False,
                  capturable: bool = False, differentiable: bool = False):
+        check_torch_flags(foreach=foreach, capturable=capturable, differentiable=differentiable)
         _check_adam(lr, betas, eps, weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       maximize=maximize, decoupled_weight_decay=decoupled_weight_decay))

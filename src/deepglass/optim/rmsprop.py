@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module_of
-from .optimizer import Optimizer, check_nonneg, fused_add, fused_addcmul_, lerp_
+from .optimizer import Optimizer, check_nonneg, check_torch_flags, fused_add, fused_addcmul_, lerp_
 
 
 class RMSprop(Optimizer):
@@ -38,6 +38,7 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False, capturable: bool = False, foreach=None,
                  maximize: bool = False, differentiable: bool = False):
+        check_torch_flags(foreach=foreach, capturable=capturable, differentiable=differentiable)
         check_nonneg("learning rate", lr)
         check_nonneg("epsilon value", eps)
         check_nonneg("momentum value", momentum)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module_of
-from .optimizer import Optimizer, check_nonneg
+from .optimizer import Optimizer, check_nonneg, check_torch_flags
 
 
 class Rprop(Optimizer):
@@ -29,7 +29,7 @@ class Rprop(Optimizer):
             parameter's state is created.
         etas: (η₋, η₊), the decrease and increase factors, 0 < η₋ < 1 < η₊ (default (0.5, 1.2)).
         step_sizes: (Γ_min, Γ_max), bounds on the step sizes (default (1e-6, 50)).
-        capturable, foreach, differentiable: accepted for PyTorch compatibility (no effect).
+        foreach, fused, capturable: accepted for PyTorch compatibility (no effect); differentiable=True raises.
         maximize: ascend instead of descend.
 
     Shape:
@@ -45,6 +45,7 @@ class Rprop(Optimizer):
 
     def __init__(self, params, lr: float = 1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
                  capturable: bool = False, foreach=None, maximize: bool = False, differentiable: bool = False):
+        check_torch_flags(foreach=foreach, capturable=capturable, differentiable=differentiable)
         check_nonneg("learning rate", lr)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module_of
-from .optimizer import Optimizer, fused_add
+from .optimizer import Optimizer, check_torch_flags, fused_add
 
 
 class SGD(Optimizer):
@@ -41,6 +41,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False, foreach=None,
                  differentiable: bool = False, fused=None):
+        check_torch_flags(foreach=foreach, fused=fused, differentiable=differentiable)
         if lr < 0.0:  # PyTorch's SGD tests ``< 0`` (a NaN passes), unlike the adaptive methods
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
