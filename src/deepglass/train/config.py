@@ -12,7 +12,9 @@ import inspect
 import json
 import os
 
-from .. import nn, optim
+import numpy as np
+
+from .. import backend, nn, optim
 from ..data import (
     CIFAR10,
     CIFAR100,
@@ -26,6 +28,7 @@ from ..data import (
     transforms,
 )
 from ..random import Generator
+from .guard import MAX_CLASSES, class_names
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "cifar100", "imagefolder", "csv")
 OPTIMIZERS = ("sgd", "sgdm", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam", "adamax", "radam",
@@ -200,9 +203,19 @@ def build_datasets(cfg: dict):
     dataset's test split, or a further split of train when it has none. ``info`` holds
     ``classes``, ``num_classes`` and ``input_shape``."""
     full = _dataset(cfg, True)
+    where = cfg.get("data_dir") or cfg["data"]
+    if len(full) == 0:
+        raise ValueError(f"the {cfg['data']} training data in {where} holds no samples; point --data-dir at a "
+                         "dataset with data in it")
     test = _dataset(cfg, False)
+    if test is not None and len(test) == 0:
+        raise ValueError(f"the {cfg['data']} test split in {where} holds no samples; add test data or remove the "
+                         "empty test file so a part of the training data is held out instead")
     seed = int(cfg["seed"])
     if test is None:  # no test split: hold out 20% of the data
+        if len(full) < 2:
+            raise ValueError(f"the {cfg['data']} data in {where} holds {len(full)} sample; training needs at least 2 "
+                             "(one to train on, one held out to test)")
         n_test = max(1, int(round(0.2 * len(full))))
         full, test = random_split(full, [len(full) - n_test, n_test], generator=Generator().manual_seed(seed + 1))
     n_val = int(round(float(cfg["val_split"]) * len(full)))
@@ -214,8 +227,12 @@ def build_datasets(cfg: dict):
     classes = [str(c) for c in getattr(base, "classes", None) or []]
     if not classes:
         targets = getattr(base, "targets", None)
-        n = int(max(targets)) + 1 if targets is not None and len(targets) else 0
-        classes = [str(i) for i in range(n)]
+        if targets is not None and hasattr(targets, "_array"):
+            targets = targets._array
+        classes = class_names(backend.to_numpy(np.asarray(targets)) if targets is not None else [],
+                              f"the {cfg['data']} targets")
+    if len(classes) > MAX_CLASSES:
+        raise ValueError(f"the {cfg['data']} data has {len(classes):,} classes; at most {MAX_CLASSES:,} are supported")
     x0, _ = train[0]
     info = {"classes": classes, "num_classes": len(classes), "input_shape": [int(s) for s in x0.shape]}
     return train, val, test, info

@@ -87,6 +87,7 @@ def classification_report(logits, targets, classes=None) -> dict:
         "confusion_matrix": [[...]], "classes": [...], "num_samples"}``.
     """
     from ..metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+    from ..viz.metrics_plots import top_confusions
 
     logits, targets = np.asarray(logits), np.asarray(targets).astype(np.int64)
     n_cls = logits.shape[1]
@@ -105,6 +106,7 @@ def classification_report(logits, targets, classes=None) -> dict:
     best = int(len(micro[1]) - 1 - np.argmax(micro[1][::-1]))  # the highest threshold with the best mean F1
     auc = [v[2] for v in roc.values()]
     ap = [v[2] for v in pr.values()]
+    cm = confusion_matrix(targets, pred, labels=labels)
     return {
         "num_samples": int(len(targets)), "classes": classes,
         "accuracy": float(accuracy_score(targets, pred)),
@@ -116,7 +118,9 @@ def classification_report(logits, targets, classes=None) -> dict:
                        "support": int(s[i]), "roc_auc": _finite(roc[classes[i]][2]) if classes[i] in roc else None,
                        "average_precision": _finite(pr[classes[i]][2]) if classes[i] in pr else None}
                       for i in range(n_cls)],
-        "confusion_matrix": confusion_matrix(targets, pred, labels=labels).tolist(),
+        "confusion_matrix": cm.tolist(),
+        "top_confusions": [{"true": t, "predicted": p_, "count": int(c)}
+                           for t, p_, c in top_confusions(cm, classes, k=10)],
     }
 
 
@@ -142,8 +146,8 @@ def write_figures(folder, logits, targets, classes, history=None, title: str = "
     if history is not None and len(history):
         plot_history(history, title=f"Training curves {title}".strip(), path=path("history"))
     cm = confusion_matrix(targets, probs.argmax(axis=1), labels=np.arange(len(classes)))
-    plot_confusion_matrix(cm, classes if len(classes) <= 30 else None, title=f"Confusion matrix {title}".strip(),
-                          path=path("confusion_matrix"))
+    # many classes: no per-cell numbers, a bounded figure (viz's limits); the report lists the top confusions
+    plot_confusion_matrix(cm, classes, title=f"Confusion matrix {title}".strip(), path=path("confusion_matrix"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pr, roc, micro = _curves(targets, probs, classes)
@@ -241,6 +245,10 @@ def render_markdown(run_name: str, cfg: dict, test: dict, history, diagnosis, fi
     lines += ["", "## Figures", ""]
     for key, p in figures.items():
         lines += [f"### {titles.get(key, key)}", "", f"![{key}]({p})", ""]
+    if test.get("top_confusions") and len(test["classes"]) > 10:
+        lines += ["## Most frequent confusions (test set)", "", "| true | predicted | count |", "|---|---|---:|"]
+        lines += [f"| {c['true']} | {c['predicted']} | {c['count']} |" for c in test["top_confusions"]]
+        lines.append("")
     lines += ["## Per-class results (test set)", "", "| class | precision | recall | F1 | support | ROC-AUC | AP |",
               "|---|---:|---:|---:|---:|---:|---:|"]
     for c in test["per_class"]:

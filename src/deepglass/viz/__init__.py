@@ -13,6 +13,7 @@ _WHERE = {
     "plot_pr_curve": "metrics_plots",
     "plot_roc_curve": "metrics_plots",
     "plot_f1_confidence": "metrics_plots",
+    "top_confusions": "metrics_plots",
     # activations and optimizers (the notes' table and animation)
     "plot_activations": "activations",
     "optimizer_race": "optimizers",

@@ -8,7 +8,33 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve", "plot_f1_confidence"]
+__all__ = ["plot_confusion_matrix", "plot_pr_curve", "plot_roc_curve", "plot_f1_confidence", "top_confusions"]
+
+#: a confusion matrix with more classes than this gets no numbers in its cells, and the figure stops growing
+MAX_CELL_TEXT = 30
+#: ... and no class names on its axes beyond this many classes
+MAX_TICK_LABELS = 60
+
+
+def top_confusions(cm, class_names=None, k: int = 10) -> list:
+    """The ``k`` largest off-diagonal cells of a confusion matrix: ``[(true, predicted, count), ...]``.
+
+    For many classes this list says more than the picture does.
+
+    Example:
+        >>> top_confusions([[5, 2, 0], [0, 4, 1], [3, 0, 6]], ["a", "b", "c"], k=2)
+        [('c', 'a', 3), ('a', 'b', 2)]
+    """
+    m = np.asarray(cm)
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        raise ValueError(f"cm must be a square matrix, got shape {m.shape}.")
+    n = m.shape[0]
+    names = [str(c) for c in (class_names if class_names is not None else range(n))]
+    off = m.astype(np.float64).copy()
+    np.fill_diagonal(off, 0)
+    flat = np.flatnonzero(off)
+    order = flat[np.argsort(-off.ravel()[flat], kind="stable")][:k]
+    return [(names[i // n], names[i % n], m.ravel()[i].item()) for i in order]
 
 
 def _figure(figsize):
@@ -39,6 +65,9 @@ def plot_confusion_matrix(cm, class_names=None, *, normalize=None, true_on_x: bo
     Args:
         cm: square matrix, rows = true, columns = predicted (scikit-learn's
             orientation, as :func:`deepglass.metrics.confusion_matrix` returns).
+            Beyond ``MAX_CELL_TEXT`` (30) classes the cells get no numbers and the
+            figure keeps its size; beyond ``MAX_TICK_LABELS`` (60) the axes get no
+            class names (see :func:`top_confusions` for the largest mistakes).
         class_names: tick labels.
         normalize: ``None``, ``"true"`` (rows sum to 1), ``"pred"`` or ``"all"``.
         true_on_x: draw the transpose, true class on the x-axis and predicted on
@@ -64,21 +93,24 @@ def plot_confusion_matrix(cm, class_names=None, *, normalize=None, true_on_x: bo
     if len(names) != n:
         raise ValueError(f"{len(names)} class names for a {n}x{n} matrix.")
     shown = m.T if true_on_x else m
-    fig = _figure((1.2 + 0.55 * n + 1.5, 1.0 + 0.55 * n + 1.0))
+    side = 0.55 * min(n, MAX_CELL_TEXT)  # the figure stops growing with the classes (memory grows with its area)
+    fig = _figure((1.2 + side + 1.5, 1.0 + side + 1.0))
     ax = fig.add_subplot()
-    im = ax.imshow(shown, cmap=cmap, vmin=0)
+    im = ax.imshow(shown, cmap=cmap, vmin=0, interpolation="nearest")
     fig.colorbar(im, ax=ax, fraction=0.046)
-    ax.set_xticks(range(n), names, rotation=45, ha="right")
-    ax.set_yticks(range(n), names)
+    if n <= MAX_TICK_LABELS:
+        ax.set_xticks(range(n), names, rotation=45, ha="right")
+        ax.set_yticks(range(n), names)
     ax.set_xlabel("True" if true_on_x else "Predicted")
     ax.set_ylabel("Predicted" if true_on_x else "True")
     hi = shown.max() if shown.size else 0
-    for i in range(n):
-        for j in range(n):
-            v = shown[i, j]
-            text = f"{v:.2f}" if normalize is not None else f"{v:g}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                    color="white" if hi and v > hi / 2 else "black")
+    if n <= MAX_CELL_TEXT:  # beyond that the numbers would be unreadable: the colours tell the story
+        for i in range(n):
+            for j in range(n):
+                v = shown[i, j]
+                text = f"{v:.2f}" if normalize is not None else f"{v:g}"
+                ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                        color="white" if hi and v > hi / 2 else "black")
     ax.set_title(title or ("Confusion matrix" + (f" (normalised by {normalize})" if normalize else "")))
     return _save(fig, path)
 
