@@ -134,6 +134,12 @@ def save(obj, f) -> None:
         >>> dg.load("ckpt.safetensors")["epoch"]  # doctest: +SKIP
         3
     """
+    from ..nn.modules.module import Module
+
+    if isinstance(obj, Module):  # a whole module: weights + a JSON description of its tree (io/modules.py)
+        from .modules import save_module
+
+        return save_module(obj, f)
     enc = _Encoder()
     tree = enc.value(obj, [])
     meta = {"deepglass.format": FORMAT, "deepglass.version": str(VERSION),
@@ -147,7 +153,10 @@ def load(f, map_location=None, weights_only: bool = True):
     Args:
         f: a path or an open binary file.
         map_location: the device for the tensors (default CPU).
-        weights_only: accepted for PyTorch compatibility; deepglass never unpickles.
+        weights_only: for a whole module saved with ``save(module, f)``: ``True`` (the default, as in
+            PyTorch >= 2.6) rebuilds it only if every class in it is allow-listed
+            (``deepglass.serialization.add_safe_globals``), ``False`` rebuilds it. Tensors and state
+            dicts load either way; deepglass never unpickles.
 
     Returns:
         The saved object, rebuilt with the same nesting, int keys and tuples;
@@ -162,6 +171,10 @@ def load(f, map_location=None, weights_only: bool = True):
     """
     arrays, meta = read_file(f)
     device = backend.as_device(map_location)
+    if "deepglass.module" in meta:  # a whole module: rebuilt only on opt-in (io/modules.py)
+        from .modules import load_module
+
+        return load_module(arrays, meta, f, map_location, weights_only)
     if "deepglass.tree" not in meta:
         return {k: from_array(backend.to_device(a, device)) for k, a in arrays.items()}
     version = meta.get("deepglass.version", "?")
