@@ -17,6 +17,7 @@ from . import (
     kernels,
     linalg,
     ops,  # binds the operators and methods onto Tensor
+    special,
 )
 from ._tensor import Tensor
 from ._version import __version__
@@ -69,9 +70,11 @@ from .ops.activation import log_softmax, relu, softmax
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
+from .ops.pointwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.reduce import values_indices
 from .ops.shape import *  # noqa: F401,F403
+from .ops.special import *  # noqa: F401,F403
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 
@@ -91,6 +94,8 @@ def __getattr__(name):
     import importlib
 
     if name in ("nn", "optim", "data", "metrics", "analysis", "io", "train", "viz", "models", "utils"):
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in ("accelerator", "backends", "distributions", "onnx", "hub", "sparse"):  # issue 13's namespaces
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module(f"{__name__}.io"), name)

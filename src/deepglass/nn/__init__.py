@@ -8,12 +8,16 @@ from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 from .parameter import Parameter
 
-__all__ = ["Parameter", "functional", "init", "utils"] + list(_modules_all)
+__all__ = ["Parameter", "functional", "init", "utils", "parallel", "DataParallel"] + list(_modules_all)
 
 
 def __getattr__(name):
-    if name == "utils":
+    if name in ("utils", "parallel"):
         import importlib
 
-        return importlib.import_module(f"{__name__}.utils")
+        return importlib.import_module(f"{__name__}.{name}")
+    if name == "DataParallel":
+        from .parallel import DataParallel
+
+        return DataParallel
     raise AttributeError(f"module 'deepglass.nn' has no attribute {name!r}")
