@@ -6,6 +6,7 @@
 - ``matrix``      triangles and diagonals (tril/triu, diagonal, diag, diag_embed)
 - ``layout``      pad and the pixel/channel shuffles (nn.functional only)
 - ``linalg``      matmul, linear, bilinear, einsum, trace; distances (cdist, cosine similarity, normalize)
+- ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
 - ``conv``, ``conv3d``, ``conv_transpose``, ``fold``, ``pool``, ``adaptive_pool``, ``pool3d``, ``norm``, ``dropout``  layers' kernels
@@ -39,11 +40,13 @@ from . import (
                loss,
                margin_loss,
                matrix,
+               pointwise,
                pool,
                pool3d,
                reduce,
                sampling,
                shape,
+               special,
                tensor_methods,
 )
 from .activation import *  # noqa: F401,F403
@@ -56,7 +59,7 @@ from .shape import *  # noqa: F401,F403
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, matrix, linalg, activation]
+OP_MODULES = [elementwise, reduce, shape, matrix, linalg, activation, special, pointwise]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

@@ -16,8 +16,10 @@ from . import activation_more
 from . import elementwise as E
 from . import linalg as L
 from . import matrix as M
+from . import pointwise as P
 from . import reduce as R
 from . import shape as S
+from . import special as SP
 
 METHODS = {
     # elementwise: element-wise arithmetic, exp/log, trig, comparisons
@@ -60,12 +62,18 @@ METHODS = {
     "relu": A.relu, "softmax": A.softmax, "log_softmax": A.log_softmax, "prelu": A.prelu,
     # activation_more: PyTorch's one Tensor method among them
     "hardshrink": activation_more.hardshrink,
+
+    # special, pointwise: issue 14's unary and binary math (all but isin/rsub are Tensor methods in PyTorch)
+    **{n: getattr(SP, n) for n in SP.__all__}, "polygamma": lambda self, n: SP.polygamma(n, self),
+    **{n: getattr(P, n) for n in P.__all__ if n not in ("isin", "rsub")},
 }
 
 # Python operators; reflected forms (2 - x calls x.__rsub__(2) = sub(2, x)) are made from these
 BINARY_OPERATORS = {
     "add": E.add, "sub": E.sub, "mul": E.mul, "truediv": E.div, "floordiv": E.floor_divide,
     "mod": E.remainder, "pow": E.pow, "matmul": L.matmul,
+    "and": E.bitwise_and, "or": E.bitwise_or, "xor": E.bitwise_xor,
+    "lshift": P.bitwise_left_shift, "rshift": P.bitwise_right_shift,
 }
 UNARY_OPERATORS = {
     "__neg__": E.neg, "__abs__": E.abs, "__invert__": E.bitwise_not, "__getitem__": S.getitem,
@@ -108,27 +116,18 @@ def _reflect(fn):
     return op
 
 
-def _grad_on():
-    from ..autograd import grad_mode
-
-    return grad_mode._state.enabled
-
-
 def _augmented(fn):
-    """``x += y``: in place (as PyTorch), except on a non-leaf inside a graph, where
-    it records the out-of-place op instead so the gradient stays right."""
+    """``x += y``: in place, as PyTorch (recorded when ``x`` or ``y`` is part of a graph)."""
 
     def op(self, other):
-        if self.requires_grad and self.grad_fn is not None and _grad_on():
-            return fn(self, other)
-        return self._assign(fn(self.detach(), other.detach() if hasattr(other, "_array") else other)._array)
+        return self._inplace(fn, other)
 
     return op
 
 
 def _inplace_of(fn):
     def op(self, *args, **kwargs):
-        return self._assign(fn(self.detach(), *args, **kwargs)._array)
+        return self._inplace(fn, *args, **kwargs)
 
     op.__name__ = fn.__name__ + "_"
     return op
