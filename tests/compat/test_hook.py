@@ -1,0 +1,96 @@
+"""The torch import hook (deepglass.compat) and `deepglass run SCRIPT`."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch as real_torch
+
+import deepglass
+import deepglass.compat as compat
+
+
+def test_context_manager_maps_torch_and_restores_real_torch():
+    with compat.torch_as_deepglass():
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch.optim.lr_scheduler import StepLR
+        from torch.utils.data import DataLoader
+
+        assert torch is not real_torch and torch.Tensor is deepglass.Tensor
+        assert nn.Linear is deepglass.nn.Linear and F.relu is deepglass.nn.functional.relu
+        assert StepLR is deepglass.optim.lr_scheduler.StepLR and DataLoader is deepglass.utils.data.DataLoader
+        assert torch.nn is nn and torch.nn.functional is F  # attribute access gives the same proxies
+        assert compat.is_installed()
+    assert not compat.is_installed()
+    import torch
+
+    assert torch is real_torch and sys.modules["torch"] is real_torch
+
+
+def test_missing_names_say_deepglass_lacks_them():
+    with compat.torch_as_deepglass():
+        import torch
+
+        with pytest.raises(AttributeError, match="deepglass does not implement torch.frobnicate yet"):
+            torch.frobnicate  # noqa: B018
+        assert not hasattr(torch.nn, "NoSuchLayer")
+        with pytest.raises(ModuleNotFoundError, match="deepglass does not implement torch.no_such_pkg yet"):
+            import torch.no_such_pkg  # noqa: F401
+        with pytest.raises(ModuleNotFoundError, match="no torch.hub on purpose"):
+            import torch.hub  # noqa: F401
+        with pytest.raises(ModuleNotFoundError, match="deepglass does not implement torchvision.ops yet"):
+            import torchvision.ops  # noqa: F401
+
+
+def test_torchvision_models_and_datasets(tmp_path):
+    with compat.torch_as_deepglass():
+        import torchvision
+        from torchvision import datasets, models, transforms
+
+        m = models.resnet18(weights=None, num_classes=3)
+        assert isinstance(m, deepglass.models.ResNet)
+        with pytest.raises(RuntimeError, match="no pretrained weights for resnet18.*weights=None"):
+            models.resnet18(weights="IMAGENET1K_V1")
+        with pytest.raises(RuntimeError, match="no pretrained weights"):
+            torchvision.models.vgg11(pretrained=True)
+        assert transforms.ToTensor is deepglass.data.transforms.ToTensor
+        for cls in (datasets.MNIST, datasets.FashionMNIST, datasets.CIFAR10, datasets.CIFAR100):
+            with pytest.raises(FileNotFoundError, match=r"(?s)never downloads.*expected: .*get them from"):
+                cls(str(tmp_path), train=True, download=True)
+
+
+def _run(tmp_path, body, *args):
+    script = tmp_path / "prog.py"
+    script.write_text(textwrap.dedent(body))
+    return subprocess.run([sys.executable, "-m", "deepglass.cli", "run", str(script), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_run_sets_argv_name_and_propagates_exit_code(tmp_path):
+    r = _run(tmp_path, """
+        import sys, argparse, torch
+        p = argparse.ArgumentParser(); p.add_argument("--lr", type=float); p.add_argument("pos")
+        a = p.parse_args()
+        print(__name__, sys.argv[1:], a.lr, a.pos, type(torch.ones(1)).__module__)
+        sys.exit(7)
+        """, "--lr", "0.5", "x")
+    assert r.returncode == 7, r.stderr
+    assert r.stdout.split() == ["__main__", "['--lr',", "'0.5',", "'x']", "0.5", "x", "deepglass._tensor"]
+
+
+def test_run_prints_traceback_and_exits_1_like_python(tmp_path):
+    r = _run(tmp_path, """
+        import torch
+        raise ValueError("boom")
+        """)
+    assert r.returncode == 1 and "ValueError: boom" in r.stderr and "Traceback" in r.stderr
+    r = _run(tmp_path, "import torch\n")
+    assert r.returncode == 0, r.stderr
+
+
+def test_run_missing_script(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "deepglass.cli", "run", str(tmp_path / "nope.py")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "nope.py" in r.stderr
