@@ -49,6 +49,8 @@ def register(subparsers) -> None:
     p.add_argument("--threads", type=int, help="BLAS threads while training on the CPU (digits default 1: its "
                                                "small GEMMs run fastest on one; 0: the library's default)")
     p.add_argument("--out", help="the run folder itself (default runs/<model>-<data>-<time>)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the run already in --out (otherwise an existing run folder is refused)")
     p.add_argument("--runs-dir", default="runs", help="parent of the default run folder (runs)")
     p.add_argument("--resume", metavar="RUN_OR_CHECKPOINT",
                    help="continue a run exactly where it stopped (its config; --epochs may be raised)")
@@ -77,7 +79,8 @@ def run(args) -> int:
 
     cfg, out, resume = options(args)
     try:
-        result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, verbose=not args.quiet)
+        result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, overwrite=args.overwrite,
+                           verbose=not args.quiet)
     except KeyboardInterrupt as exc:
         run_dir = getattr(exc, "run_dir", None)
         if run_dir is None:

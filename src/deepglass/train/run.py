@@ -14,6 +14,7 @@ Run folder (``runs/<model>-<data>-<time>/`` or ``--out``)::
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -42,6 +43,64 @@ def default_run_dir(cfg: dict, runs_root: str = "runs") -> str:
     return path
 
 
+#: what a run folder holds (``--overwrite`` removes exactly these, never other files)
+RUN_ARTIFACTS = (CONFIG_NAME, WEIGHTS_NAME, "checkpoints", "history.csv", "history.json", "tensorboard", "summary.txt",
+                 "metrics.json", "figures", "report.md")
+
+
+def _is_tmp(name: str) -> bool:
+    return name.startswith(".") and name.endswith(".tmp")  # atomic_write's temporary files
+
+
+def check_run_dir(run_dir, *, overwrite: bool = False, resuming: bool = False) -> None:
+    """Refuse a run folder that would destroy something; writes nothing.
+
+    An existing non-empty folder is accepted only when the run is resumed into it, or with
+    ``overwrite`` when it holds a deepglass run (and nothing else).
+
+    Raises:
+        FileExistsError: the folder holds a run (pass ``--overwrite`` or ``--resume``), or other files.
+        NotADirectoryError: the path is a file.
+    """
+    run_dir = os.fspath(run_dir)
+    if os.path.exists(run_dir) and not os.path.isdir(run_dir):
+        raise NotADirectoryError(f"--out {run_dir} is a file, not a folder; pass a new folder for the run")
+    if not os.path.isdir(run_dir) or resuming:
+        return
+    entries = [n for n in os.listdir(run_dir) if not _is_tmp(n)]
+    if not entries:
+        return
+    others = sorted(set(entries) - set(RUN_ARTIFACTS))
+    if others:
+        raise FileExistsError(f"--out {run_dir} is not empty and is not a deepglass run folder (it holds "
+                              f"{', '.join(others[:3])}{' ...' if len(others) > 3 else ''}); choose a new or empty "
+                              "folder")
+    if not overwrite:
+        raise FileExistsError(f"--out {run_dir} already holds a run; pass --overwrite to replace it, --resume "
+                              f"{run_dir} to continue it, or choose another --out")
+
+
+def clean_run_dir(run_dir, *, overwrite: bool = False) -> None:
+    """Create ``run_dir``; remove leftover temporary files of interrupted saves (and, with ``overwrite``,
+    the old run's files, so no stale checkpoint can be resumed under the new configuration)."""
+    import shutil
+
+    os.makedirs(run_dir, exist_ok=True)
+    if overwrite:
+        for name in RUN_ARTIFACTS:
+            p = os.path.join(run_dir, name)
+            if os.path.isdir(p):
+                shutil.rmtree(p)
+            elif os.path.exists(p):
+                os.remove(p)
+    for folder in (run_dir, os.path.join(run_dir, "checkpoints")):
+        if os.path.isdir(folder):
+            for name in os.listdir(folder):
+                if _is_tmp(name):
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(folder, name))
+
+
 def find_run(path: str):
     """``(run_dir, checkpoint_or_weights)`` for a run folder or a file inside one."""
     path = os.fspath(path)
@@ -61,11 +120,28 @@ def find_run(path: str):
 
 
 def read_config(run_dir: str) -> dict:
+    """The run's ``config.json``; a missing, damaged or incomplete one raises an error naming the file."""
     path = os.path.join(run_dir, CONFIG_NAME)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no {CONFIG_NAME} in {run_dir}; is it a deepglass run folder?")
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+    try:
+        with open(path, encoding="utf-8") as f:
+            cfg = json.load(f)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path} is damaged (not valid JSON: {e}); restore it from a backup or train a new "
+                         "run") from None
+    if not isinstance(cfg, dict):
+        raise ValueError(f"{path} is damaged: it should hold a JSON object of options, not "
+                         f"{type(cfg).__name__}")
+    missing = [k for k in ("model", "data", "info") if k not in cfg]
+    info = cfg.get("info")
+    if not missing and (not isinstance(info, dict) or any(k not in info for k in ("classes", "num_classes",
+                                                                                    "input_shape"))):
+        missing = ["info.classes/num_classes/input_shape"]
+    if missing:
+        raise ValueError(f"{path} is damaged or incomplete: key(s) {', '.join(missing)} missing; restore it from a "
+                         "backup or train a new run")
+    return cfg
 
 
 def latest_checkpoint(paths) -> str | None:
@@ -104,8 +180,8 @@ def load_model(path, device="cpu"):
     return model, cfg
 
 
-def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verbose: bool = True,
-              progress="auto") -> dict:
+def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, overwrite: bool = False,
+              verbose: bool = True, progress="auto") -> dict:
     """Train as ``deepglass train`` does; returns ``{"run_dir", "test", "history", "seconds", ...}``.
 
     Args:
@@ -113,6 +189,8 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verb
         out: the run folder (default ``runs/<model>-<data>-<time>``).
         runs_root: parent of the default run folder.
         resume: a run folder or checkpoint: continue that run (its config; ``cfg`` may raise ``epochs``).
+        overwrite: replace the run already in ``out`` (otherwise an existing non-empty ``out`` is refused
+            before anything is written).
         verbose: print progress lines.
         progress: tqdm bars (``"auto"``: only on a terminal).
     """
@@ -136,17 +214,21 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verb
                              "a new run")
         cfg = {**{k: saved[k] for k in C.DEFAULTS if k in saved},
                **{k: cfg[k] for k in ("epochs", "device", "num_workers", "threads") if cfg.get(k) is not None}}
-        out = out or run_dir
+        out = out if out is not None else run_dir
+        resuming = os.path.abspath(os.fspath(out)) == os.path.abspath(run_dir)
+    else:
+        resuming = False
     cfg = C.resolve(cfg)
+    run_dir = os.fspath(out) if out is not None else default_run_dir(cfg, runs_root)
+    check_run_dir(run_dir, overwrite=overwrite, resuming=resuming)  # before anything is built or written
     manual_seed(int(cfg["seed"]))
     train_ds, val_ds, test_ds, info = C.build_datasets(cfg)
     train_loader, val_loader, test_loader = C.build_loaders(cfg, train_ds, val_ds, test_ds)
     model = C.build_model(cfg, info)
     optimizer = C.build_optimizer(cfg, model.parameters())
     scheduler = C.build_scheduler(cfg, optimizer, len(train_loader))
-    run_dir = os.fspath(out) if out is not None else default_run_dir(cfg, runs_root)
     run_name = os.path.basename(os.path.abspath(run_dir))
-    os.makedirs(run_dir, exist_ok=True)
+    clean_run_dir(run_dir, overwrite=overwrite and not resuming)
     monitor = cfg["monitor"] if val_loader is not None else "train_loss"
     full_cfg = {**cfg, "info": info, "preprocessing": C.preprocessing(cfg), "run_name": run_name,
                 "deepglass_version": __version__, "checkpoint": "checkpoints/last.safetensors",
@@ -174,6 +256,9 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, verb
             exc.run_dir = run_dir
             raise
     seconds = time.perf_counter() - t0
+    stale = os.path.join(run_dir, "checkpoints", "interrupted.safetensors")
+    if os.path.isfile(stale):  # the run went past it: a later --resume must not go back to it
+        os.remove(stale)
     best_path = checkpoint.best_model_path or checkpoint.last_model_path
     if best_path and os.path.isfile(best_path):
         model.load_state_dict(load(best_path, map_location=device)["model"])
