@@ -19,9 +19,10 @@ import math
 
 import numpy as np
 
-from .. import backend, parallel, random
+from .. import backend, random
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..kernels import choose
 from ._util import xp_of
 
 
@@ -37,48 +38,15 @@ def _safe_softmax(xp, s):
     return s
 
 
-def _batch_slicer(q, k, v, mask, dropout_p):
-    """(N, slice(a, n0, n1)) to run attention on batch chunks, or (None, None) where it must run whole.
-
-    Chunks need NumPy arrays, q, k, v with the same leading dims (no broadcasting between them) and
-    no dropout (its random draws are made for the whole batch at once). A mask is sliced only where
-    it has the batch dim; a broadcast one serves every chunk.
-    """
-    if (type(q) is not np.ndarray or dropout_p > 0 or q.ndim < 3
-            or not (q.shape[:-2] == k.shape[:-2] == v.shape[:-2])):
-        return None, None
-    N = q.shape[0]
-
-    def rows(a, n0, n1):
-        if a is None or a.ndim != q.ndim or a.shape[0] != N:
-            return a
-        return a[n0:n1]
-
-    return N, rows
-
-
 class ScaledDotProductAttention(Function):
-    """One fused primitive; on the CPU each batch chunk runs on its own thread (``parallel_chunks``)."""
+    """One fused primitive: forward keeps the attention weights P (and the dropout mask), backward is the
+    closed form of the module notes. The fast tier (``kernels/attention.py``) runs it on batch chunks."""
 
     @staticmethod
     def forward(ctx, q, k, v, mask, scale, dropout_p, causal):
         xp = xp_of(q)
-        N, rows = _batch_slicer(q, k, v, mask, dropout_p)
-        if N is None:
-            out, p, keep = _attend(xp, q, k, v, mask, scale, dropout_p, causal)
-        else:
-            S, Ev = k.shape[-2], v.shape[-1]
-            out = xp.empty(q.shape[:-1] + (Ev,), dtype=q.dtype)
-            p = xp.empty(q.shape[:-1] + (S,), dtype=q.dtype) if ctx.needs_input_grad else None
-            keep = None
-
-            def chunk(n0, n1):
-                o, pc, _ = _attend(xp, q[n0:n1], k[n0:n1], v[n0:n1], rows(mask, n0, n1), scale, 0.0, causal)
-                out[n0:n1] = o
-                if p is not None:
-                    p[n0:n1] = pc
-
-            parallel.parallel_chunks(chunk, N, q.size * S * 2, xp)
+        keep = _dropout_keep(xp, q, k, v, mask, dropout_p)
+        out, p = _attend(xp, q, k, v, mask, scale, keep, dropout_p, causal)
         if ctx.needs_input_grad:
             ctx.save_for_backward(q, k, v, p, keep)
             ctx.scale, ctx.dropout_p = scale, dropout_p
@@ -87,26 +55,22 @@ class ScaledDotProductAttention(Function):
     @staticmethod
     def backward(ctx, g):
         q, k, v, p, keep = ctx.saved_tensors
-        xp = xp_of(g)
-        need = ctx.needs_input_grad
-        N, _ = _batch_slicer(q, k, v, None, ctx.dropout_p)
-        if N is None:
-            return _attend_backward(xp, g, q, k, v, p, keep, ctx.scale, ctx.dropout_p, need)
-        grads = [xp.empty(a.shape, dtype=g.dtype) if n else None for a, n in zip((q, k, v), need[:3])]
-        gm = xp.empty(p.shape, dtype=g.dtype) if need[3] else None
-
-        def chunk(n0, n1):
-            parts = _attend_backward(xp, g[n0:n1], q[n0:n1], k[n0:n1], v[n0:n1], p[n0:n1], None, ctx.scale, 0.0, need)
-            for full, part in zip(grads + [gm], parts):
-                if full is not None:
-                    full[n0:n1] = part
-
-        parallel.parallel_chunks(chunk, N, p.size * q.shape[-1] * 4, xp)
-        return (*grads, gm)
+        return _attend_backward(xp_of(g), g, q, k, v, p, keep, ctx.scale, ctx.dropout_p, ctx.needs_input_grad)
 
 
-def _attend(xp, q, k, v, mask, scale, dropout_p, causal):
-    """softmax(q·kᵀ·scale + mask)·v -> (output, attention weights P, dropout keep mask or None)."""
+def _dropout_keep(xp, q, k, v, mask, dropout_p):
+    """The dropout keep mask over the weights' broadcast shape (None without dropout): one draw per call."""
+    if dropout_p <= 0:
+        return None
+    lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], () if mask is None else mask.shape[:-2])  # P's shape
+    shape = lead + (q.shape[-2], k.shape[-2])
+    if dropout_p >= 1:
+        return xp.zeros(shape, dtype=bool)
+    return backend.to_device(random.numpy_generator().random(shape) >= dropout_p, backend.device_of(q))
+
+
+def _attend(xp, q, k, v, mask, scale, keep, dropout_p, causal):
+    """softmax(q·kᵀ·scale + mask)·v, the weights dropped where ``keep`` is False -> (output, weights P)."""
     s = q @ xp.swapaxes(k, -1, -2)
     s *= s.dtype.type(scale)
     if causal:
@@ -118,16 +82,10 @@ def _attend(xp, q, k, v, mask, scale, dropout_p, causal):
         else:
             s = s + mask
     p = _safe_softmax(xp, s)
-    keep = None
     pd = p
-    if dropout_p > 0:
-        if dropout_p >= 1:
-            keep = xp.zeros(p.shape, dtype=bool)
-            pd = xp.zeros_like(p)
-        else:
-            keep = backend.to_device(random.numpy_generator().random(p.shape) >= dropout_p, backend.device_of(q))
-            pd = p * keep * p.dtype.type(1.0 / (1.0 - dropout_p))
-    return pd @ v, p, keep
+    if keep is not None:
+        pd = p * keep * p.dtype.type(1.0 / (1.0 - dropout_p)) if dropout_p < 1 else xp.zeros_like(p)
+    return pd @ v, p
 
 
 def _attend_backward(xp, g, q, k, v, p, keep, scale, dropout_p, need):
@@ -221,7 +179,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
             raise TypeError(f"attn_mask must be a Tensor, got {type(mask).__name__}")
         if mask.dtype != bool and mask.dtype != query.dtype:
             mask = mask.to(query.dtype)
-    return ScaledDotProductAttention.apply(query, key, value, mask, float(scale), float(dropout_p), bool(is_causal))
+    fn = choose("scaled_dot_product_attention", ScaledDotProductAttention)
+    return fn.apply(query, key, value, mask, float(scale), float(dropout_p), bool(is_causal))
 
 
 __all__ = ["scaled_dot_product_attention"]
