@@ -22,7 +22,8 @@ class Diagnosis:
     """The verdict on a run.
 
     Attributes:
-        verdict: ``"under-fitting"``, ``"over-fitting"``, ``"converged"`` or ``"too-short"``.
+        verdict: ``"under-fitting"``, ``"over-fitting"``, ``"converged"``, ``"diverged"`` (the training loss
+            rose, reached an absurd size or stopped being finite) or ``"too-short"``.
         epoch: the epoch the verdict points at (1-based): the best epoch for
             over-fitting, the epoch the plateau began for converged, the last
             epoch otherwise.
@@ -63,6 +64,34 @@ def _pick_metric(history, metric, mode):
         if s is not None:
             return key, s, m
     raise ValueError("diagnose: the history has no loss or metric column to judge; was any epoch finished?")
+
+
+def _diverged(history, loss, name, values, mode):
+    """The fourth case: the training loss went *up* (or was never finite): the learning rate is too high."""
+    try:
+        raw = history[loss] if len(history) else []
+    except (KeyError, IndexError):
+        return None
+    if not raw:
+        return None
+    if all(v is None for v in raw):
+        return None
+    broken = [i for i, v in enumerate(raw) if not isinstance(v, (int, float)) or not math.isfinite(v)]
+    losses = [float(v) for v in raw]
+    n = len(losses)
+    if broken:
+        epoch = broken[0] + 1
+        why = f"{loss} is {losses[broken[0]]} at epoch {epoch}"
+    elif n >= 2 and losses[-1] > losses[0] and losses[-1] > 2.0 * min(losses):
+        epoch = n
+        why = f"{loss} rose from {losses[0]:.4g} (epoch 1) to {losses[-1]:.4g} (epoch {n})"
+    elif min(losses) > 1e6:  # no sane loss (cross-entropy of chance: ln C) is that large
+        epoch = n
+        why = f"{loss} stayed above {min(losses):.4g}"
+    else:
+        return None
+    return Diagnosis("diverged", epoch, name, f"diverged (发散): {why}",
+                     "lower the learning rate (by 10x), normalise the inputs or clip gradients, and train again")
 
 
 def diagnose(history, metric: str | None = None, mode: str | None = None, *, loss: str = "train_loss",
@@ -108,6 +137,9 @@ def diagnose(history, metric: str | None = None, mode: str | None = None, *, los
     if mode not in ("min", "max"):
         raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
     n = len(values)
+    d = _diverged(history, loss, name, values, mode)
+    if d is not None:
+        return d
     if n < 3:
         return Diagnosis("too-short", n, name, f"only {n} epoch(s): too few to judge the curves",
                          "train longer (more epochs) to see whether loss and metric level off")

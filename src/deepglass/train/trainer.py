@@ -21,21 +21,31 @@ import sys
 import threading
 import time
 
-import numpy as np
-
 from .. import backend
 from .._tensor import Tensor, from_array
-from ..autograd import no_grad
 from ..random import default_generator, get_rng_state, set_rng_state
+from .batches import (
+    _batch_size,
+    _is_classification,
+    _numpy,
+    _split_batch,
+    _to_device,
+    classification_metrics,
+    run_model,
+)
 from .callbacks import Callback
+from .guard import describe, model_state, nonfinite
 from .history import History
+
+__all__ = ["Trainer", "NonFiniteLossError", "classification_metrics", "run_model"]
 
 CHECKPOINT_FORMAT = "deepglass.trainer"
 CHECKPOINT_VERSION = 1
 
 
 class NonFiniteLossError(RuntimeError):
-    """The loss became NaN or infinite; training stopped (``step`` names the step)."""
+    """The loss, a gradient, a parameter, a buffer or an optimizer state became NaN or infinite; training
+    stopped before that state could be saved over a checkpoint (``step`` names the step)."""
 
     def __init__(self, message: str, step: int, epoch: int):
         super().__init__(message)
@@ -50,89 +60,6 @@ def _set_state_in_place(gen, state) -> None:
     if inner is not None and type(inner.bit_generator) is type(gen.np.bit_generator):
         inner.bit_generator.state = gen.np.bit_generator.state
         gen.np = inner
-
-
-def _to_device(obj, device):
-    if isinstance(obj, Tensor):
-        return obj.to(device)
-    if isinstance(obj, np.ndarray):
-        return from_array(backend.to_device(obj, device))
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_device(o, device) for o in obj)
-    if isinstance(obj, dict):
-        return {k: _to_device(v, device) for k, v in obj.items()}
-    return obj
-
-
-def _split_batch(batch):
-    """``(inputs, targets)`` from a batch: a ``(x, y)`` pair, or inputs alone (targets None)."""
-    if isinstance(batch, (list, tuple)):
-        if len(batch) == 2:
-            return batch[0], batch[1]
-        if len(batch) == 1:
-            return batch[0], None
-        raise ValueError(f"a batch should be (inputs, targets); got a {type(batch).__name__} of {len(batch)} items. "
-                         "Return (x, y) from the dataset or pass a collate_fn that does")
-    return batch, None
-
-
-def _numpy(t) -> np.ndarray:
-    return t.detach().cpu().numpy() if isinstance(t, Tensor) else np.asarray(t)  # CuPy → host
-
-
-def _batch_size(x) -> int:
-    while isinstance(x, (list, tuple)):
-        x = x[0]
-    return int(x.shape[0])
-
-
-def classification_metrics(logits: np.ndarray, targets: np.ndarray) -> dict:
-    """Accuracy and macro precision/recall/F1 of ``argmax(logits)`` against integer ``targets``."""
-    from ..metrics import accuracy_score, precision_recall_fscore_support
-
-    pred = logits.argmax(axis=1)
-    labels = np.arange(logits.shape[1])
-    p, r, f, _ = precision_recall_fscore_support(targets, pred, labels=labels, average="macro", zero_division=0)
-    return {"accuracy": float(accuracy_score(targets, pred)), "precision_macro": float(p),
-            "recall_macro": float(r), "f1_macro": float(f)}
-
-
-def _is_classification(out: np.ndarray, y) -> bool:
-    return y is not None and out.ndim == 2 and y.ndim == 1 and y.dtype.kind in "iu"
-
-
-def run_model(model, loader, device="cpu", loss_fn=None):
-    """The model's outputs over ``loader`` in eval mode, without gradients.
-
-    Returns:
-        ``(outputs, targets, mean_loss)``: NumPy arrays (``targets`` None when the
-        batches hold inputs only; ``mean_loss`` None then or without ``loss_fn``).
-    """
-    device = backend.as_device(device)
-    was_training = model.training
-    model.eval()
-    outs, targs = [], []
-    loss_sum, seen = 0.0, 0
-    try:
-        with no_grad():
-            for batch in loader:
-                x, y = _split_batch(batch)
-                x, y = _to_device(x, device), _to_device(y, device)
-                out = model(x)
-                if y is not None:
-                    if loss_fn is not None:
-                        n = _batch_size(x)
-                        loss_sum += float(loss_fn(out, y).item()) * n
-                        seen += n
-                    targs.append(_numpy(y))
-                outs.append(_numpy(out))
-    finally:
-        model.train(was_training)
-    if not outs:
-        raise ValueError("the loader gave no batches; is the dataset empty?")
-    outputs = np.concatenate(outs)
-    targets = np.concatenate(targs) if targs else None
-    return outputs, targets, (loss_sum / seen if seen else None)
 
 
 class Trainer:
@@ -418,6 +345,13 @@ class Trainer:
                 f"before the update. {kept}", step, self.epoch + 1)
         self.optimizer.zero_grad()
         loss.backward()
+        bad = nonfinite(model_state(self.model, grads=True))
+        if bad:  # a finite loss with an inf/NaN gradient would poison every parameter it touches
+            self.optimizer.zero_grad()
+            raise NonFiniteLossError(
+                f"the loss is finite ({value:.4g}) but the {describe(bad)} is NaN or infinite at step {step} "
+                f"(epoch {self.epoch + 1}, batch {batch_idx + 1}); training stopped before the update. "
+                f"{self._last_checkpoint_note()}", step, self.epoch + 1)
         self.optimizer.step()
         self.global_step = step
         n = _batch_size(x)
@@ -442,12 +376,22 @@ class Trainer:
         for cb in self.callbacks:
             path = getattr(cb, "last_model_path", "")
             if path and os.path.isfile(path):
-                return (f"The last good checkpoint is kept at {path} (epoch {self.epoch}): lower the learning "
+                return (f"The last good checkpoint is kept at {path}: lower the learning "
                         "rate, normalise the inputs or clip gradients, and resume from it")
         return ("No checkpoint was written yet: lower the learning rate, normalise the inputs or clip gradients, "
                 "and start again")
 
+    def _poisoned(self) -> list[str]:
+        """The parameters, buffers and optimizer states holding NaN/inf (empty when the state is sound)."""
+        return nonfinite(model_state(self.model, self.optimizer))
+
     def _end_epoch(self, record: dict, epochs: int) -> None:
+        bad = self._poisoned()
+        if bad:  # e.g. inf in batch-norm running statistics: never saved, never reported as a good run
+            raise NonFiniteLossError(
+                f"after epoch {self.epoch + 1} (step {self.global_step}) the {describe(bad)} holds NaN or infinite "
+                f"values although the loss was finite; the run diverged and nothing was saved over the "
+                f"checkpoints. {self._last_checkpoint_note()}", self.global_step, self.epoch + 1)
         if self.scheduler is not None and self.scheduler_interval == "epoch":
             if type(self.scheduler).__name__ == "ReduceLROnPlateau":
                 self.scheduler.step(record.get("val_loss", record["train_loss"]))
@@ -559,6 +503,11 @@ class Trainer:
         """Write the training state to ``path`` (atomic; safetensors + JSON, no pickle)."""
         from ..io import save
 
+        bad = self._poisoned()
+        if bad:
+            raise NonFiniteLossError(f"not saving {path}: the {describe(bad)} holds NaN or infinite values (the run "
+                                     "diverged); the file keeps its previous, good contents", self.global_step,
+                                     self.epoch + 1)
         save(self.state_dict(), path)
 
     def load_checkpoint(self, path) -> dict:
@@ -589,6 +538,9 @@ class Trainer:
             folder = os.path.join(self.out_dir, "checkpoints") if self.out_dir is not None else os.getcwd()
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, "interrupted.safetensors")
+        if self._poisoned():
+            self.print(f"interrupted at epoch {self.epoch + 1}: the state holds NaN/inf, so no checkpoint was saved")
+            return
         self.save_checkpoint(path)
         self.interrupted_checkpoint = path
         self.print(f"interrupted at epoch {self.epoch + 1}, step {self.global_step}: checkpoint saved to {path}")
