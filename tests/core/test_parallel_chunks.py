@@ -10,7 +10,7 @@ import torch
 import deepglass as dg
 import deepglass.nn.functional as F
 from deepglass import parallel
-from deepglass.ops import conv as conv_ops
+from deepglass.kernels import conv as conv_kernels
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def chunked(monkeypatch):
     if parallel._numpy_blas() is None:
         pytest.skip("threadpoolctl cannot see NumPy's BLAS: kernels never split")
     monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
-    monkeypatch.setattr(conv_ops, "_BLOCK_BYTES", 1)
+    monkeypatch.setattr(conv_kernels, "BLOCK_BYTES", 1)
     before = dg.get_num_threads()
     dg.set_num_threads(3)
     yield

@@ -1,4 +1,4 @@
-"""Registry entries for convolution: conv1d, conv2d, conv_transpose1d, conv_transpose2d, unfold, fold."""
+"""Registry entries for convolution: conv1d, conv2d, conv_transpose1d/2d/3d, unfold, fold (conv3d: nn_volumetric)."""
 from __future__ import annotations
 
 import torch.nn.functional as TF
@@ -41,6 +41,18 @@ def _conv_transpose2d(rng):
                dilation=(1, 2)),
         Sample(x(1, 2, 3, 3), x(2, 3, 3, 3)),
         Sample(x(1, 3, 3, 2), x(3, 2, 3, 3), x(2), stride=2, padding=1, output_padding=1),
+        Sample(x(1, 2, 3, 3), x(2, 2, 2, 3), x(2), dilation=2, output_padding=(1, 0)),   # output_padding >= stride
+        Sample(x(2, 3, 3), x(2, 1, 3, 3), x(1), padding=2, dilation=2, output_padding=1, stride=1),  # unbatched
+    ]
+
+
+def _conv_transpose3d(rng):
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    return [
+        Sample(x(1, 4, 2, 3, 2), x(4, 1, 2, 3, 2), x(2), stride=(2, 1, 2), padding=(0, 1, 1), output_padding=(1, 0, 1),
+               groups=2),
+        Sample(x(2, 2, 2, 2, 3), x(2, 2, 2, 2, 2), None, dilation=(2, 1, 1), output_padding=(1, 0, 0)),
+        Sample(x(2, 2, 2, 2), x(2, 1, 2, 2, 2), x(1), stride=2),                                          # unbatched
     ]
 
 
@@ -60,6 +72,8 @@ ENTRIES = [
     OpInfo("conv2d", F.conv2d, TF.conv2d, _conv2d, rtol=1e-4, atol=1e-5, note=CONV_NOTE),
     OpInfo("conv1d", F.conv1d, TF.conv1d, _conv1d, rtol=1e-4, atol=1e-5, note=CONV_NOTE),
     OpInfo("conv_transpose2d", F.conv_transpose2d, TF.conv_transpose2d, _conv_transpose2d, rtol=1e-4, atol=1e-5,
+           note=CONV_NOTE),
+    OpInfo("conv_transpose3d", F.conv_transpose3d, TF.conv_transpose3d, _conv_transpose3d, rtol=1e-4, atol=1e-5,
            note=CONV_NOTE),
     OpInfo("unfold", F.unfold, TF.unfold, lambda rng: [
         Sample(rng.standard_normal((2, 3, 6, 5)), (2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),

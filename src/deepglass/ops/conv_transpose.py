@@ -1,70 +1,49 @@
-"""Transposed convolution (``conv_transpose2d``, and ``conv_transpose1d`` as a height-1 case): the adjoint of conv2d.
+"""Transposed convolution ("deconvolution"), the reference tier: the adjoint of the convolution in ``ops/conv.py``.
 
-Its forward is conv2d's input gradient — one GEMM into columns, then col2im's
-strided slice-adds — and its backward is a conv2d forward. Output size:
-H_out = (H − 1)·s − 2p + d(k − 1) + output_padding + 1.
+conv_transpose(x, W) is the input gradient of conv(·, W) applied to x: one GEMM into columns
+``Wᵀ·x``, then col2im (each input pixel scatters its window of ``W`` into the output at stride s).
+Its backward is a convolution: ∂x = conv(∂y, W) (im2col + one GEMM), ∂W = x·im2col(∂y)ᵀ.
+
+Output size per spatial axis: n_out = (n − 1)·s − 2p + d(k − 1) + output_padding + 1.
 """
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ..kernels import choose
+from ._conv_args import convolve_transposed
 from ._util import xp_of
-from .conv import _check_conv, _pair, _scatter_nhwc, _single, _windows_nhwc
+from .conv import conv_forward, conv_input_grad, conv_weight_grad
 
 
-# ------------------------------------------------------- conv_transpose2d
-class ConvTranspose2d(Function):
-    """The adjoint of conv2d: x·Wᵀ as one GEMM, then col2im into the output canvas (fused for speed)."""
+class ConvTransposeNd(Function):
+    """N-dimensional transposed convolution: conv's input gradient forward, conv forward backward."""
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, output_padding, dilation, groups):
         xp = xp_of(x)
-        N, C, H, W = x.shape
-        _, og, kh, kw = w.shape
-        G = groups
-        cg = C // G
-        O = og * G
-        Hc = (H - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0]
-        Wc = (W - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1]
-        Ho, Wo = Hc - 2 * padding[0], Wc - 2 * padding[1]
-        M = N * H * W
-        x2 = xp.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(M, G, cg).transpose(1, 0, 2)  # (G, M, cg)
-        wt = w.reshape(G, cg, og, kh, kw).transpose(0, 1, 3, 4, 2).reshape(G, cg, kh * kw * og)
-        cols = xp.matmul(x2, wt)  # (G, M, kh·kw·og)
-        cols7 = cols.transpose(1, 0, 2).reshape(N, H, W, G, kh, kw, og)
-        canvas = xp.zeros((N, Hc, Wc, O), dtype=x.dtype)
-        _scatter_nhwc(canvas, cols7, stride, dilation)
-        out = canvas[:, padding[0]:padding[0] + Ho, padding[1]:padding[1] + Wo, :]
+        O, n_in, k = w.shape[1] * groups, x.shape[2:], w.shape[2:]
+        full = tuple((m - 1) * s + d * (kk - 1) + 1 + op for m, s, d, kk, op in zip(n_in, stride, dilation, k, output_padding))
+        canvas = conv_input_grad(x, w, (x.shape[0], O) + full, stride, ((0, 0),) * len(k), dilation, groups)
+        y = xp.ascontiguousarray(canvas[(..., *(slice(p, f - p) for p, f in zip(padding, full)))])
         if b is not None:
-            out += b
-        y = xp.ascontiguousarray(out.transpose(0, 3, 1, 2))
+            y += b.reshape((O,) + (1,) * len(k))
         if ctx.needs_input_grad:
-            ctx.save_for_backward(x2 if ctx.needs_input_grad[1] else None, wt)
-            ctx.geom = (x.shape, w.shape, Hc, Wc, stride, padding, dilation, G, b is not None)
+            ctx.save_for_backward(x, w)
+            ctx.stride, ctx.padding, ctx.output_padding = stride, padding, output_padding
+            ctx.dilation, ctx.groups, ctx.has_bias = dilation, groups, b is not None
         return y
 
     @staticmethod
     def backward(ctx, g):
-        x2, wt = ctx.saved_tensors
-        (N, C, H, W), wshape, Hc, Wc, stride, padding, dilation, G, has_b = ctx.geom
+        x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        xp = xp_of(g)
-        _, og, kh, kw = wshape
-        cg, O, M = C // G, og * G, N * H * W
-        _, _, Ho, Wo = g.shape
-        gx = gw = gb = None
-        if has_b and need[2]:
-            gb = g.sum(axis=(0, 2, 3))
-        gcanvas = xp.zeros((N, Hc, Wc, O), dtype=g.dtype)
-        gcanvas[:, padding[0]:padding[0] + Ho, padding[1]:padding[1] + Wo, :] = g.transpose(0, 2, 3, 1)
-        gcols = xp.ascontiguousarray(_windows_nhwc(xp, gcanvas, H, W, (kh, kw), stride, dilation, G))
-        gcols = gcols.reshape(M, G, kh * kw * og).transpose(1, 0, 2)  # (G, M, K)
-        if need[0]:
-            gx2 = xp.matmul(gcols, wt.transpose(0, 2, 1))  # (G, M, cg)
-            gx = xp.ascontiguousarray(gx2.transpose(1, 0, 2).reshape(N, H, W, C).transpose(0, 3, 1, 2))
-        if need[1]:
-            gwt = xp.matmul(x2.transpose(0, 2, 1), gcols)  # (G, cg, K)
-            gw = xp.ascontiguousarray(gwt.reshape(G, cg, kh, kw, og).transpose(0, 1, 4, 2, 3)).reshape(wshape)
-        return gx, gw, gb
+        # the output_padding tail of the canvas is read by no window: drop it (or pad less) before convolving
+        used = tuple(slice(0, n + min(0, p - op)) for n, p, op in zip(g.shape[2:], ctx.padding, ctx.output_padding))
+        pads = tuple((p, max(0, p - op)) for p, op in zip(ctx.padding, ctx.output_padding))
+        gx, cols = conv_forward(g[(..., *used)], w, None, ctx.stride, pads, ctx.dilation, ctx.groups)
+        gw = conv_weight_grad(cols, x, w.shape, ctx.groups) if need[1] else None
+        gb = g.sum(axis=(0,) + tuple(range(2, g.ndim))) if ctx.has_bias and need[2] else None
+        return gx if need[0] else None, gw, gb, None, None, None, None, None
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -86,31 +65,15 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         ``(N, O, H_out, W_out)``.
 
     Example:
-        >>> conv_transpose2d(deepglass.randn(1, 4, 5, 5), deepglass.randn(4, 2, 3, 3), stride=2).shape
-        (1, 2, 11, 11)
+        >>> conv_transpose2d(deepglass.ones(1, 1, 2, 2), deepglass.ones(1, 1, 2, 2), stride=2)[0, 0].tolist()
+        [[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]
     """
-    if input.ndim == 3:
-        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
-                                dilation).squeeze(0)
-    groups = int(groups)
-    _check_conv("conv_transpose2d", input, weight, bias, groups, 2, transposed=True)
-    stride, padding = _pair(stride, "stride"), _pair(padding, "padding")
-    output_padding, dilation = _pair(output_padding, "output_padding"), _pair(dilation, "dilation")
-    for a in range(2):
-        if output_padding[a] >= max(stride[a], dilation[a]):
-            raise ValueError(f"conv_transpose2d: output_padding {output_padding} must be smaller than either stride "
-                             f"{stride} or dilation {dilation}")
-    H, W = input.shape[2:]
-    kh, kw = weight.shape[2:]
-    Ho = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
-    Wo = (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
-    if Ho < 1 or Wo < 1:
-        raise RuntimeError(f"conv_transpose2d: output size ({Ho}, {Wo}) is too small; reduce padding {padding}")
-    return ConvTranspose2d.apply(input, weight, bias, stride, padding, output_padding, dilation, groups)
+    return convolve_transposed(choose("conv_transpose2d", ConvTransposeNd), "conv_transpose2d", 2, input, weight,
+                               bias, stride, padding, output_padding, groups, dilation)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
-    """1-D transposed convolution over ``(N, C, L)`` (a conv_transpose2d with height 1).
+    """1-D transposed convolution over ``(N, C, L)``.
 
     Args:
         input: ``(N, C, L)`` or ``(C, L)``; weight ``(C, O/groups, k)``; bias ``(O,)`` or None.
@@ -119,23 +82,36 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     Shape:
         L_out = (L − 1)·s − 2p + d(k − 1) + output_padding + 1; output ``(N, O, L_out)``.
 
+    Returns:
+        ``(N, O, L_out)``.
+
     Example:
-        >>> conv_transpose1d(deepglass.randn(1, 4, 5), deepglass.randn(4, 2, 3), stride=2).shape
-        (1, 2, 11)
+        >>> conv_transpose1d(deepglass.tensor([[[1.0, 2.0]]]), deepglass.tensor([[[1.0, 1.0, 1.0]]]), stride=2)
+        tensor([[[1., 1., 3., 2., 2.]]])
     """
-    if input.ndim == 2:
-        return conv_transpose1d(input.unsqueeze(0), weight, bias, stride, padding, output_padding, groups,
-                                dilation).squeeze(0)
-    if input.ndim != 3 or weight.ndim != 3:
-        raise RuntimeError(f"conv_transpose1d: expected a 3-D input (N, C, L) and a 3-D weight, got "
-                           f"{tuple(input.shape)} and {tuple(weight.shape)}")
-    s, p = _single(stride, "stride"), _single(padding, "padding")
-    op, d = _single(output_padding, "output_padding"), _single(dilation, "dilation")
-    try:
-        out = conv_transpose2d(input.unsqueeze(2), weight.unsqueeze(2), bias, (1, s), (0, p), (0, op), groups, (1, d))
-    except (RuntimeError, ValueError) as e:
-        raise type(e)(str(e).replace("conv_transpose2d", "conv_transpose1d")) from None
-    return out.squeeze(2)
+    return convolve_transposed(choose("conv_transpose1d", ConvTransposeNd), "conv_transpose1d", 1, input, weight,
+                               bias, stride, padding, output_padding, groups, dilation)
 
 
-__all__ = ["conv_transpose1d", "conv_transpose2d"]
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-D transposed convolution over ``(N, C, D, H, W)``.
+
+    Args:
+        input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``; weight ``(C, O/groups, kd, kh, kw)``; bias ``(O,)`` or None.
+        stride, padding, output_padding, dilation: int or triple; groups: int.
+
+    Shape:
+        D_out = (D − 1)·s − 2p + d(k − 1) + output_padding + 1, likewise H_out, W_out.
+
+    Returns:
+        ``(N, O, D_out, H_out, W_out)``.
+
+    Example:
+        >>> conv_transpose3d(deepglass.randn(1, 4, 2, 3, 3), deepglass.randn(4, 2, 3, 3, 3), stride=2).shape
+        (1, 2, 5, 7, 7)
+    """
+    return convolve_transposed(choose("conv_transpose3d", ConvTransposeNd), "conv_transpose3d", 3, input, weight,
+                               bias, stride, padding, output_padding, groups, dilation)
+
+
+__all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]

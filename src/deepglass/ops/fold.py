@@ -5,16 +5,13 @@ These are the layouts convolution is built on; ``fold`` is ``unfold``'s adjoint.
 from __future__ import annotations
 
 from ..autograd.function import Function
+from ._conv_args import ntuple
 from ._util import xp_of
-from .conv import _as_strided, _fold_into, _pair, conv_out_size
+from .conv import col2im, conv_out_size, im2col
 
 
-# ------------------------------------------------------------ unfold/fold
-def _nchw_windows(xp, xpad, Ho, Wo, k, s, d):
-    """Strided view ``(N, C, kh, kw, Ho, Wo)`` of an NCHW padded array (PyTorch's unfold order)."""
-    N, C, _, _ = xpad.shape
-    sN, sC, sH, sW = xpad.strides
-    return _as_strided(xp, xpad, (N, C, k[0], k[1], Ho, Wo), (sN, sC, sH * d[0], sW * d[1], sH * s[0], sW * s[1]))
+def _pair(v, name="argument"):
+    return ntuple(v, 2, name)
 
 
 class Unfold(Function):
@@ -24,21 +21,16 @@ class Unfold(Function):
     def forward(ctx, x, k, d, p, s):
         xp = xp_of(x)
         N, C, H, W = x.shape
-        Ho = conv_out_size(H, k[0], s[0], 2 * p[0], d[0])
-        Wo = conv_out_size(W, k[1], s[1], 2 * p[1], d[1])
-        xpad = xp.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1]))) if p != (0, 0) else x
-        xpad = xp.ascontiguousarray(xpad)
-        cols = xp.ascontiguousarray(_nchw_windows(xp, xpad, Ho, Wo, k, s, d))
-        ctx.geom = (x.shape, k, d, p, s, Ho, Wo)
-        return cols.reshape(N, C * k[0] * k[1], Ho * Wo)
+        out = (conv_out_size(H, k[0], s[0], 2 * p[0], d[0]), conv_out_size(W, k[1], s[1], 2 * p[1], d[1]))
+        xpad = xp.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+        ctx.x_shape, ctx.k, ctx.d, ctx.p, ctx.s, ctx.out = x.shape, k, d, p, s, out
+        return im2col(xpad, k, s, d, out).reshape(N, C * k[0] * k[1], out[0] * out[1])
 
     @staticmethod
     def backward(ctx, g):
-        (N, C, H, W), k, d, p, s, Ho, Wo = ctx.geom
-        xp = xp_of(g)
-        canvas = xp.zeros((N, C, H + 2 * p[0], W + 2 * p[1]), dtype=g.dtype)
-        _fold_into(canvas, g.reshape(N, C, k[0], k[1], Ho, Wo), s, d)
-        return canvas[:, :, p[0]:p[0] + H, p[1]:p[1] + W]
+        (N, C, H, W), k, p = ctx.x_shape, ctx.k, ctx.p
+        canvas = col2im(g.reshape((N, C) + k + ctx.out), (H + 2 * p[0], W + 2 * p[1]), ctx.s, ctx.d)
+        return canvas[:, :, p[0]:p[0] + H, p[1]:p[1] + W], None, None, None, None
 
 
 class Fold(Function):
@@ -48,21 +40,18 @@ class Fold(Function):
     def forward(ctx, cols, out_size, k, d, p, s, Ho, Wo):
         xp = xp_of(cols)
         N, CK, _ = cols.shape
-        C = CK // (k[0] * k[1])
         H, W = out_size
-        canvas = xp.zeros((N, C, H + 2 * p[0], W + 2 * p[1]), dtype=cols.dtype)
-        _fold_into(canvas, cols.reshape(N, C, k[0], k[1], Ho, Wo), s, d)
-        ctx.geom = (k, d, p, s, Ho, Wo)
+        canvas = col2im(cols.reshape((N, CK // (k[0] * k[1])) + k + (Ho, Wo)), (H + 2 * p[0], W + 2 * p[1]), s, d)
+        ctx.k, ctx.d, ctx.p, ctx.s, ctx.out = k, d, p, s, (Ho, Wo)
         return xp.ascontiguousarray(canvas[:, :, p[0]:p[0] + H, p[1]:p[1] + W])
 
     @staticmethod
     def backward(ctx, g):
-        k, d, p, s, Ho, Wo = ctx.geom
-        xp = xp_of(g)
-        N, C, H, W = g.shape
-        gpad = xp.pad(g, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
-        cols = xp.ascontiguousarray(_nchw_windows(xp, gpad, Ho, Wo, k, s, d))
-        return cols.reshape(N, C * k[0] * k[1], Ho * Wo)
+        p, k = ctx.p, ctx.k
+        N, C = g.shape[:2]
+        gpad = xp_of(g).pad(g, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+        gcols = im2col(gpad, k, ctx.s, ctx.d, ctx.out).reshape(N, C * k[0] * k[1], ctx.out[0] * ctx.out[1])
+        return (gcols,) + (None,) * 7
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):

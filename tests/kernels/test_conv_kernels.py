@@ -1,0 +1,173 @@
+"""The conv kernels (deepglass.kernels.conv) equal the reference tier (ops.conv.ConvNd) in float64.
+
+Values and all three gradients, on geometries that pick every kernel (NCHW for few channels, the row kernel,
+the general one for groups and strides), cropped padding-only taps, dilation, odd sizes, batch 1, NaN/inf,
+and with the batch forced into chunks on threads and one-image cache blocks.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import deepglass as dg
+import deepglass.nn.functional as F
+from deepglass import kernels, parallel
+from deepglass.kernels import conv as conv_kernels
+from deepglass.kernels.conv_rows import _Rows
+from deepglass.ops._conv_args import conv_pads, ntuple
+from deepglass.ops.conv import ConvNd
+
+# (N, C, O, (H, W), (kh, kw), stride, padding, dilation, groups, the kernel it must pick, taps cropped)
+GEOMETRIES = [
+    (2, 3, 8, (9, 8), (5, 5), 1, 2, 1, 1, "_Nchw", False),            # first layer: few input channels
+    (1, 4, 5, (7, 6), (3, 2), (2, 1), (1, 0), (1, 2), 1, "_Nchw", False),
+    (3, 16, 16, (9, 8), (5, 5), 1, 2, 1, 1, "_Rows", False),           # CIFAR's middle conv
+    (2, 16, 24, (7, 9), (3, 3), (1, 2), 1, (2, 1), 1, "_Rows", False),  # row kernel, strided and dilated width
+    (1, 17, 16, (5, 7), (3, 1), 1, (0, 2), 1, 1, "_Rows", False),       # odd channels, 1-wide kernel
+    (2, 16, 32, (9, 9), (3, 3), 2, 1, 1, 1, "_General", False),       # strided
+    (2, 16, 16, (6, 5), (3, 3), 1, 1, 1, 4, "_General", False),       # grouped
+    (2, 6, 6, (7, 7), (3, 3), 2, 1, 1, 6, "_General", False),         # depthwise
+    (2, 16, 64, (5, 4), (1, 1), 1, 0, 1, 1, "_General", False),       # wide 1x1 (O > kw·C)
+    (2, 16, 16, (1, 1), (3, 3), 1, 1, 1, 1, "_Rows", True),           # padding-only taps: a 1x1 conv in truth
+    (1, 3, 4, (2, 3), (5, 5), 1, 2, 1, 1, "_Nchw", True),             # rows and columns of taps cropped
+    (2, 16, 16, (2, 2), (3, 3), 1, "same", 2, 1, "_Rows", True),      # dilated 'same' on a tiny map
+    (1, 16, 8, (5, 6), (4, 3), 1, "same", 1, 2, "_General", False),   # asymmetric 'same', groups
+]
+
+
+def _random_geometries(count, seed=7):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        groups = int(rng.choice([1, 1, 2, 4]))
+        C = groups * int(rng.integers(1, 9)) * (int(rng.choice([1, 4])) if groups == 1 else 1)
+        O = groups * int(rng.integers(1, 9))
+        k = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        s = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        d = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        p = (int(rng.integers(0, 3)), int(rng.integers(0, 3)))
+        H = max(1, d[0] * (k[0] - 1) + 1 - 2 * p[0]) + int(rng.integers(0, 6))
+        W = max(1, d[1] * (k[1] - 1) + 1 - 2 * p[1]) + int(rng.integers(0, 6))
+        out.append((int(rng.integers(1, 4)), C, O, (H, W), k, s, p, d, groups, None, None))
+    return out
+
+
+def _run(fn, x, w, b, args, g):
+    xs = [dg.tensor(a, requires_grad=True) if a is not None else None for a in (x, w, b)]
+    y = fn.apply(xs[0], xs[1], xs[2], *args)
+    picked = getattr(y.grad_fn, "kernel", None), getattr(y.grad_fn, "geom", None)  # backward frees the ctx
+    y.backward(dg.tensor(g))
+    return y, [t.grad.numpy() if t is not None else None for t in xs], picked
+
+
+def _args(n, k, stride, padding, dilation, groups):
+    stride, dilation = ntuple(stride, n), ntuple(dilation, n)
+    return stride, conv_pads("test", padding, k, stride, dilation), dilation, groups
+
+
+def _check(geometry, seed, nonfinite=False, bias=True):
+    N, C, O, size, k, stride, padding, dilation, groups, expect, cropped = geometry
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, C) + size)
+    if nonfinite:
+        x[0, 0, 0, 0], x[-1, -1, -1, -1] = np.nan, np.inf
+    w = rng.standard_normal((O, C // groups) + k)
+    b = rng.standard_normal(O) if bias else None
+    args = _args(2, k, stride, padding, dilation, groups)
+    y_ref = ConvNd.apply(*(dg.tensor(a) if a is not None else None for a in (x, w, b)), *args)
+    g = rng.standard_normal(y_ref.shape)
+    y_ref, grads_ref, _ = _run(ConvNd, x, w, b, args, g)
+    y, grads, (kernel, geom) = _run(conv_kernels.Conv2dKernel, x, w, b, args, g)
+    if expect is not None:
+        assert kernel.__name__ == expect
+        assert (geom.taps is not None) == cropped
+    np.testing.assert_allclose(y.detach().numpy(), y_ref.detach().numpy(), rtol=1e-10, atol=1e-10)
+    for got, want in zip(grads, grads_ref):
+        if want is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.fixture
+def chunked(monkeypatch):
+    """Every parallel region splits over three threads, and cache blocks hold one image."""
+    if parallel._numpy_blas() is None:
+        pytest.skip("threadpoolctl cannot see NumPy's BLAS: kernels never split")
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", 0)
+    monkeypatch.setattr(conv_kernels, "BLOCK_BYTES", 1)
+    before = dg.get_num_threads()
+    dg.set_num_threads(3)
+    yield
+    dg.set_num_threads(before)
+
+
+def test_conv_kernels_are_registered():
+    assert kernels.kernel_for("conv2d") is conv_kernels.Conv2dKernel
+    assert kernels.kernel_for("conv1d") is conv_kernels.Conv1dKernel
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES, ids=lambda g: f"{g[9]}-{g[0]}x{g[1]}x{g[3]}-k{g[4]}-g{g[8]}")
+def test_conv2d_kernel_equals_reference(geometry):
+    _check(geometry, seed=1)
+
+
+@pytest.mark.parametrize("geometry", GEOMETRIES[:9], ids=lambda g: f"{g[9]}-{g[0]}x{g[1]}x{g[3]}-g{g[8]}")
+def test_conv2d_kernel_equals_reference_in_chunks(chunked, geometry):
+    _check(geometry, seed=2, bias=False)
+
+
+@pytest.mark.parametrize("geometry", _random_geometries(24), ids=lambda g: f"{g[0]}x{g[1]}x{g[3]}-k{g[4]}-g{g[8]}")
+def test_conv2d_kernel_equals_reference_random(geometry):
+    _check(geometry, seed=3)
+
+
+@pytest.mark.parametrize("geometry", [GEOMETRIES[i] for i in (0, 2, 3, 6, 9)], ids=lambda g: g[9])
+def test_conv2d_kernel_propagates_nan_and_inf_like_reference(geometry):
+    _check(geometry, seed=4, nonfinite=True)
+
+
+def test_the_row_kernel_is_reached_by_cifar_geometry():
+    y = F.conv2d(dg.randn(2, 32, 16, 16, requires_grad=True), dg.randn(32, 32, 5, 5), padding=2)
+    assert y.grad_fn.kernel is _Rows
+
+
+@pytest.mark.parametrize("N,C,O,L,k,s,p,d,groups", [
+    (2, 3, 4, 9, 3, 2, 1, 2, 1), (1, 16, 16, 11, 5, 1, 2, 1, 1), (2, 8, 4, 7, 2, 1, "same", 1, 2),
+    (3, 16, 16, 3, 3, 1, 1, 1, 16),
+])
+def test_conv1d_kernel_equals_reference(N, C, O, L, k, s, p, d, groups):
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((N, C, L)), rng.standard_normal((O, C // groups, k)), rng.standard_normal(O)
+    args = _args(1, (k,), s, p, d, groups)
+    g = rng.standard_normal(ConvNd.apply(dg.tensor(x), dg.tensor(w), dg.tensor(b), *args).shape)
+    y_ref, grads_ref, _ = _run(ConvNd, x, w, b, args, g)
+    y, grads, _ = _run(conv_kernels.Conv1dKernel, x, w, b, args, g)
+    np.testing.assert_allclose(y.detach().numpy(), y_ref.detach().numpy(), rtol=1e-10, atol=1e-10)
+    for got, want in zip(grads, grads_ref):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("fn,shape,wshape", [
+    (F.conv2d, (2, 16, 6, 6), (16, 16, 3, 3)), (F.conv2d, (2, 3, 6, 6), (4, 3, 3, 3)),
+    (F.conv1d, (2, 4, 9), (6, 4, 3)), (F.conv3d, (1, 2, 4, 4, 4), (3, 2, 3, 3, 3)),
+    (F.conv_transpose2d, (1, 4, 3, 3), (4, 2, 3, 3)),
+])
+def test_use_reference_kernels_gives_the_default_result(fn, shape, wshape):
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal(shape), rng.standard_normal(wshape)
+    g = None
+    results = []
+    for reference in (False, True):
+        xt, wt = dg.tensor(x, requires_grad=True), dg.tensor(w, requires_grad=True)
+        fast = (conv_kernels.Conv2dKernel, conv_kernels.Conv1dKernel)
+        if reference:
+            with dg.use_reference_kernels():
+                y = fn(xt, wt, padding=1)
+            assert not isinstance(y.grad_fn, fast)
+        else:
+            y = fn(xt, wt, padding=1)
+            assert isinstance(y.grad_fn, fast) == (fn in (F.conv2d, F.conv1d))
+        g = rng.standard_normal(y.shape) if g is None else g
+        y.backward(dg.tensor(g))
+        results.append((y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()))
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
