@@ -397,6 +397,13 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, multi
     y_true = column(y_true, "y_true")
     y_score = _scores(y_score)
     check_same_length(("y_true", y_true), ("y_score", y_score))
+    if len(y_true) == 0:  # as scikit-learn
+        raise ValueError("Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required: y_true and "
+                         "y_score are empty.")
+    kind = type_of_target(y_true, "y_true")
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(f"{kind} format is not supported: y_true must hold class labels, not scores "
+                         "(for continuous targets use a regression metric).")
     w = sample_weights(sample_weight, len(y_true))
     present = _unique(y_true)
     if len(present) > 2 or (y_score.ndim == 2 and y_score.shape[1] > 2):

@@ -364,6 +364,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if d.size and bool(((d < 0) | (d > 1)).any()):
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1 "
                          "(apply sigmoid first, or use binary_cross_entropy_with_logits)")
+    t = target._array
+    if t.size and bool(((t < 0) | (t > 1)).any()):  # as PyTorch (RuntimeError); NaN targets pass, as there
+        raise RuntimeError("binary_cross_entropy: all elements of target should be between 0 and 1 "
+                           "(targets are probabilities of the positive class)")
     loss = _BCE.apply(input, target)
     if weight is not None:
         loss = loss * weight.detach()

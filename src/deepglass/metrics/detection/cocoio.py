@@ -73,6 +73,19 @@ def _boxes(raw, what: str) -> np.ndarray:
     return b
 
 
+def _ids(values, key: str, what: str) -> np.ndarray:
+    """Integer ids as int64: 1.7 is not id 1 (pycocotools rejects it), 2**70 is not an int64, "3" is not 3."""
+    out = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        ok = isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
+            v, ok = int(v), True
+        if not ok or not -(1 << 63) <= int(v) < (1 << 63):
+            raise ValueError(f"{what} #{i}: '{key}' must be an integer id (an int64), got {v!r}.")
+        out[i] = int(v)
+    return out
+
+
 def _column(items, key, what, dtype=None):
     try:
         values = [it[key] for it in items]
@@ -80,6 +93,8 @@ def _column(items, key, what, dtype=None):
         raise ValueError(f"{what}: an entry has no '{key}' field.") from None
     except TypeError:
         raise ValueError(f"{what}: entries must be JSON objects (dicts).") from None
+    if dtype is np.int64:
+        return _ids(values, key, what)
     return values if dtype is None else np.asarray(values, dtype=dtype)
 
 
@@ -95,10 +110,10 @@ def load_ground_truth(gt) -> CocoGroundTruth:
     for key in ("images", "annotations", "categories"):
         if key not in data:
             raise ValueError(f"ground truth has no '{key}' list; is this a COCO instances file?")
-    img_ids = np.unique(np.asarray(_column(data["images"], "id", "images"), dtype=np.int64))
+    img_ids = np.unique(_column(data["images"], "id", "images", np.int64))
     cats = data["categories"]
     cat_list = _column(cats, "id", "categories")
-    cat_ids = np.unique(np.asarray(cat_list, dtype=np.int64))
+    cat_ids = np.unique(_ids(cat_list, "id", "categories"))
     names = {int(c["id"]): str(c.get("name", c["id"])) for c in cats}
     anns = data["annotations"]
     bbox = _boxes(_column(anns, "bbox", "annotations"), "ground-truth annotation")
@@ -128,8 +143,8 @@ def load_detections(dt, gt: CocoGroundTruth) -> CocoDetections:
         if data.ndim != 2 or data.shape[1] != 7:
             raise ValueError(f"a results array must have shape (N, 7), got {data.shape}.")
         data = np.asarray(data, dtype=np.float64)
-        image_id = data[:, 0].astype(np.int64)
-        category_id = data[:, 6].astype(np.int64)
+        image_id = _ids(data[:, 0].tolist(), "image_id", "results row")
+        category_id = _ids(data[:, 6].tolist(), "category_id", "results row")
         bbox = _boxes(data[:, 1:5], "detection")
         score = data[:, 5]
     else:
