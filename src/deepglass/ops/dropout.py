@@ -289,10 +289,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
     n = weight.shape[0]
     idx = input._array
-    if idx.size and (int(idx.min()) < -n or int(idx.max()) >= n):
-        raise IndexError(f"embedding: index out of range: indices must lie in [0, {n}), got min {int(idx.min())} "
-                         f"and max {int(idx.max())}")
-    idx = idx % n if idx.size and int(idx.min()) < 0 else idx
+    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):  # as PyTorch: negative indices don't wrap
+        raise IndexError(f"index out of range in self: embedding indices must lie in [0, {n}), got min "
+                         f"{int(idx.min())} and max {int(idx.max())}")
     if padding_idx is not None:
         if not -n <= padding_idx < n:
             raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got {padding_idx}")

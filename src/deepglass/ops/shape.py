@@ -414,13 +414,15 @@ def unbind(input, dim: int = 0):
 
 
 def _check_index(index, size, what):
-    xp = xp_of(index)
+    # as PyTorch: indices lie in [0, size); negative ones don't wrap (gather/scatter: RuntimeError, else IndexError)
     if index.dtype.kind not in "iu":
         raise RuntimeError(f"{what}: index must be an integer tensor (int64), got {index.dtype}")
-    if index.size and (int(index.min()) < -size or int(index.max()) >= size):
-        raise IndexError(f"{what}: index out of range for dimension of size {size} "
-                         f"(got values in [{int(index.min())}, {int(index.max())}])")
-    return xp.where(index < 0, index + size, index) if index.size and int(index.min()) < 0 else index
+    if index.size and (int(index.min()) < 0 or int(index.max()) >= size):
+        bad = int(index.min()) if int(index.min()) < 0 else int(index.max())
+        cls = IndexError if what == "index_select" else RuntimeError
+        raise cls(f"{what}: index {bad} is out of bounds for dimension with size {size} (index out of range in "
+                  "self; indices must lie in [0, size), negative ones don't count from the end)")
+    return index
 
 
 def gather(input, dim: int, index):
