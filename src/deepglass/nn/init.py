@@ -20,7 +20,7 @@ from .._tensor import Tensor, bump_version
 from ..autograd import grad_mode
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
-           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
@@ -195,6 +195,35 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al. 2013), as PyTorch does.
+
+    The tensor is viewed as ``rows × cols`` (``rows = size(0)``); a Gaussian matrix of that shape
+    (transposed when ``rows < cols``) is QR-factorised, ``Q`` is multiplied by ``sign(diag(R))``
+    so the result is uniformly distributed, then scaled: ``W Wᵀ = gain²·I`` (rows ≤ cols) or
+    ``Wᵀ W = gain²·I`` (rows ≥ cols).
+
+    Example:
+        >>> w = orthogonal_(deepglass.empty(3, 5))
+        >>> bool(abs((w @ w.T) - deepglass.eye(3)).max() < 1e-5)
+        True
+    """
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = random.numpy_generator(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape))
 
 
 def _default_layer_init(weight: Tensor, bias: Tensor | None) -> None:
