@@ -1,4 +1,5 @@
-"""Adaptive pooling: average or max pooling to a fixed output size, in 2-D and 1-D.
+"""Adaptive pooling: average or max pooling to a fixed output size (reference tier, any number of axes; the
+2-D and 1-D functions here, the 3-D ones in ``pool3d.py``; the GEMM kernel of 2-D average in ``kernels/pool.py``).
 
 Output cell i along an axis of n inputs pools the window [⌊i·n/n_out⌋, ⌈(i+1)·n/n_out⌉): windows
 tile the input (overlapping by one where n_out does not divide n); ``output_size = 1`` is global
@@ -10,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..kernels import choose
 from ._util import xp_of
-from .pool import _check_dtype, _int, _squeeze_out
+from .pool import _check_dtype, _int, _scatter_flat, _squeeze_out, _with_indices
 
 
 # --------------------------------------------------------------- adaptive
@@ -41,66 +43,43 @@ def _adaptive_size(name, input, output_size):
     return o
 
 
-def _window_means(xp, x, bh, bw):
-    """Separable window means by slicing: only the windows holding an inf/NaN become inf/NaN."""
-    rows = [x[..., a:b, :].mean(axis=-2, keepdims=True) for a, b in zip(*bh)]
-    r = xp.concatenate(rows, axis=-2)
-    return xp.concatenate([r[..., a:b].mean(axis=-1, keepdims=True) for a, b in zip(*bw)], axis=-1)
+class AdaptiveAvgPoolNd(Function):
+    """Window means over the last len(bounds) axes, one axis at a time (the windows are separable).
 
-
-def _window_spread(xp, g, bh, bw, H, W):
-    """The transpose of :func:`_window_means`: each gradient spread over its own window only."""
-    t = xp.zeros(g.shape[:-1] + (W,), dtype=g.dtype)
-    for ow, (a, b) in enumerate(zip(*bw)):
-        t[..., a:b] += g[..., ow:ow + 1] / (b - a)
-    gx = xp.zeros(g.shape[:-2] + (H, W), dtype=g.dtype)
-    for oh, (a, b) in enumerate(zip(*bh)):
-        gx[..., a:b, :] += t[..., oh:oh + 1, :] / (b - a)
-    return gx
-
-
-class AdaptiveAvgPool2d(Function):
-    """out = P_h · x · P_wᵀ with averaging matrices P (rows: one window each); backward: the transposes.
-
-    A product spreads an inf/NaN over the whole plane (0·inf = NaN), so a non-finite result (or gradient)
-    is redone window by window, where only the windows holding it are affected, as in PyTorch.
+    ``bounds``: per axis, the (start, end) vectors of its windows. Slices keep an inf/NaN inside the windows
+    that hold it, as PyTorch. Backward spreads g/(window size) over each window, axis by axis in reverse.
+    The fast tier (``kernels/pool.py``) uses averaging matrices and a GEMM.
     """
 
     @staticmethod
-    def forward(ctx, x, ph, pw, bh, bw):
+    def forward(ctx, x, bounds):
         xp = xp_of(x)
-        with np.errstate(invalid="ignore"):  # 0·inf: the product is redone below
-            y = ph @ (x @ pw.T)
-            if not bool(xp.isfinite(y).all()):
-                y = _window_means(xp, x, bh, bw)
-        ctx.save_for_backward(ph, pw)
-        ctx.bounds = (bh, bw, x.shape[-2], x.shape[-1])
+        y = x
+        for axis, (lo, hi) in zip(range(-len(bounds), 0), bounds):
+            tail = (slice(None),) * (-axis - 1)
+            means = [y[(Ellipsis, slice(a, b)) + tail].mean(axis=axis, keepdims=True) for a, b in zip(lo, hi)]
+            y = xp.concatenate(means, axis=axis) if means else y[(Ellipsis, slice(0, 0)) + tail]  # output size 0
+        ctx.shape, ctx.bounds = x.shape, bounds
         return y
 
     @staticmethod
     def backward(ctx, g):
-        ph, pw = ctx.saved_tensors
         xp = xp_of(g)
-        if not bool(xp.isfinite(g).all()):
-            return _window_spread(xp, g, *ctx.bounds)
-        return ph.T @ (g @ pw)
-
-
-def _avg_matrix(xp, n, n_out, dtype):
-    start, end = _adaptive_bounds(n, n_out)
-    idx = np.arange(n)
-    m = ((idx >= start[:, None]) & (idx < end[:, None])) / (end - start)[:, None]
-    return xp.asarray(m.astype(dtype))
+        n = len(ctx.bounds)
+        for axis, (lo, hi) in zip(range(-1, -n - 1, -1), ctx.bounds[::-1]):
+            tail = (slice(None),) * (-axis - 1)
+            spread = xp.zeros(g.shape[:g.ndim + axis] + (ctx.shape[axis],) + g.shape[g.ndim + axis + 1:], dtype=g.dtype)
+            for o, (a, b) in enumerate(zip(lo, hi)):
+                spread[(Ellipsis, slice(a, b)) + tail] += g[(Ellipsis, slice(o, o + 1)) + tail] / (b - a)
+            g = spread
+        return g
 
 
 def _adaptive_avg(name, input, output_size):
     o = _adaptive_size(name, input, output_size)
     _check_dtype(name, input.dtype)
-    xp = xp_of(input._array)
-    H, W = input.shape[-2:]
-    bh, bw = _adaptive_bounds(H, o[0]), _adaptive_bounds(W, o[1])
-    return AdaptiveAvgPool2d.apply(input, _avg_matrix(xp, H, o[0], input.dtype), _avg_matrix(xp, W, o[1], input.dtype),
-                                   bh, bw)
+    bounds = tuple(_adaptive_bounds(input.shape[-len(o) + a], o[a]) for a in range(len(o)))
+    return choose(name, AdaptiveAvgPoolNd).apply(input, bounds)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -160,42 +139,38 @@ def adaptive_avg_pool1d(input, output_size):
     return _adaptive_avg("adaptive_avg_pool2d", input.unsqueeze(-2), (1, o)).squeeze(-2)
 
 
-class AdaptiveMaxPool2d(Function):
-    """Gather each (padded-by-repetition) window, take the max; backward scatters through flat indices."""
+class AdaptiveMaxPoolNd(Function):
+    """Max over each window of the last len(index) axes: gather the windows, take the max (the last NaN wins).
+
+    ``index``: per axis an ``(n_out, k)`` array of input positions (short windows repeat their last position,
+    which leaves the max unchanged). Keeps the flat index of each maximum; backward adds the gradient there.
+    """
 
     @staticmethod
-    def forward(ctx, x, ih, iw):
+    def forward(ctx, x, index, with_indices=False):
         xp = xp_of(x)
-        lead = x.shape[:-2]
-        H, W = x.shape[-2:]
-        Ho, kh = ih.shape
-        Wo, kw = iw.shape
-        v = x[..., ih[:, :, None, None], iw[None, None, :, :]]  # (..., Ho, kh, Wo, kw)
-        v = xp.moveaxis(v, -3, -2).reshape(lead + (Ho, Wo, kh * kw))
+        n, lead = len(index), x.shape[:x.ndim - len(index)]
+        sizes, out, ks = x.shape[len(lead):], tuple(i.shape[0] for i in index), tuple(i.shape[1] for i in index)
+        grid = tuple(i.reshape((1,) * (2 * a) + i.shape + (1,) * (2 * (n - a - 1))) for a, i in enumerate(index))
+        m = len(lead)
+        v = x[(Ellipsis,) + grid]  # (..., o0, k0, o1, k1, ...) -> (..., o0, o1, ..., k0·k1·...)
+        v = v.transpose(tuple(range(m)) + tuple(m + 2 * a for a in range(n)) + tuple(m + 2 * a + 1 for a in range(n)))
+        v = v.reshape(lead + out + (int(np.prod(ks)),))
         a = v.argmax(axis=-1)  # the first maximum (NaN counts as one)
-        if x.dtype.kind == "f":
-            nan = xp.isnan(v)
-            if bool(nan.any()):  # PyTorch keeps the last NaN of a window
-                a = xp.where(nan.any(axis=-1), kh * kw - 1 - nan[..., ::-1].argmax(axis=-1), a)
-        a = xp.expand_dims(a, -1)
-        out = xp.take_along_axis(v, a, axis=-1)[..., 0]
-        a = a[..., 0]
-        flat = ih[xp.arange(Ho)[:, None], a // kw] * W + iw[xp.arange(Wo)[None, :], a % kw]
-        ctx.flat = flat
-        ctx.shape = x.shape
-        return out
+        nan = xp.isnan(v)
+        if bool(nan.any()):  # PyTorch keeps the last NaN of a window
+            a = xp.where(nan.any(axis=-1), v.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1), a)
+        y = xp.take_along_axis(v, a[..., None], axis=-1)[..., 0]
+        flat = 0
+        for ax, off in enumerate(xp.unravel_index(a, ks)):
+            o = xp.arange(out[ax]).reshape((-1,) + (1,) * (n - ax - 1))
+            flat = flat * sizes[ax] + index[ax][o, off]
+        ctx.indices, ctx.shape, ctx.n = flat, x.shape, n
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        xp = xp_of(g)
-        shape = ctx.shape
-        HW = shape[-2] * shape[-1]
-        planes = g.size // max(g.shape[-2] * g.shape[-1], 1) if g.size else 0
-        if not planes:
-            return xp.zeros(shape, dtype=g.dtype)
-        idx = ctx.flat.reshape(planes, -1) + xp.arange(planes).reshape(planes, 1) * HW
-        gx = xp.bincount(idx.ravel(), weights=g.ravel(), minlength=planes * HW)
-        return gx.astype(g.dtype).reshape(shape)
+        return _scatter_flat(xp_of(g), g, ctx.indices, ctx.shape, ctx.n)
 
 
 def _max_index(xp, n, n_out):
@@ -209,21 +184,10 @@ def _adaptive_max(name, input, output_size, return_indices):
     o = _adaptive_size(name, input, output_size)
     _check_dtype(name, input.dtype)
     xp = xp_of(input._array)
-    H, W = input.shape[-2:]
-    ih, iw = _max_index(xp, H, o[0]), _max_index(xp, W, o[1])
-    if not return_indices:
-        return AdaptiveMaxPool2d.apply(input, ih, iw)
-    from .._tensor import from_array
-    from ..autograd import grad_mode
-
-    if input.requires_grad and grad_mode._state.enabled:
-        out = AdaptiveMaxPool2d.apply(input, ih, iw)
-        flat = out.grad_fn.flat
-    else:  # nothing to record: one forward, keeping the indices
-        ctx = AdaptiveMaxPool2d.__new__(AdaptiveMaxPool2d)
-        out = from_array(AdaptiveMaxPool2d.forward(ctx, input._array, ih, iw))
-        flat = ctx.flat
-    return out, from_array(flat)
+    index = tuple(_max_index(xp, input.shape[-len(o) + a], o[a]) for a in range(len(o)))
+    if return_indices:
+        return _with_indices(AdaptiveMaxPoolNd, input, index)
+    return AdaptiveMaxPoolNd.apply(input, index)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):

@@ -1,11 +1,14 @@
-"""Pooling: max and average pooling in 2-D, and their 1-D forms (the adaptive pools: ``adaptive_pool.py``).
+"""Pooling: max and average pooling in 1, 2 and 3 dimensions (the adaptive pools: ``adaptive_pool.py``).
 
 Pooling (the notes' 池化层) compresses a feature map — no parameters, fewer
-values for the next layer. The kernels loop over the kh·kw kernel offsets and
-combine whole strided slices of the (padded) input, never over pixels: a 2×2
-max pool is four vectorised comparisons. Backward routes each output gradient
-to the input position that produced it (max) or spreads it evenly (average).
-The 1-D functions are the 2-D kernels on a height-1 input (as conv1d/conv2d).
+values for the next layer. :class:`MaxPoolNd` and :class:`AvgPoolNd` are the
+reference tier, written once for any number of spatial axes: they loop over the
+kernel offsets and combine whole strided slices of the (padded) input, never
+over pixels: a 2×2 max pool is four vectorised comparisons. Backward routes
+each output gradient to the input position that produced it (max) or spreads
+it evenly (average). ``max_pool1d/2d/3d`` and ``avg_pool1d/2d/3d`` (in
+``pool3d.py``) check PyTorch's arguments and call them; the fast tier
+(``kernels/pool.py``) replaces the 1-D/2-D max pool.
 
 Output size: n_out = ⌊(n_in + 2p − d(k−1) − 1)/s⌋ + 1 (⌈⌉ with ``ceil_mode``,
 dropping a last window that would start inside the right padding).
@@ -28,12 +31,13 @@ Behaviour kept as PyTorch 2.13 (CPU) has it, found by experiment:
 """
 from __future__ import annotations
 
+import itertools
 import operator
 
 import numpy as np
 
 from ..autograd.function import Function
-from ..parallel import parallel_chunks
+from ..kernels import choose
 from ._util import xp_of
 
 _TORCH_DTYPE = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
@@ -154,145 +158,118 @@ def _geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode):
     return k, s, p, d, Ho, Wo
 
 
-def _canvas(xp, x, p, k, s, d, Ho, Wo, fill):
-    """The input padded with ``fill`` to cover every window (no copy when nothing is padded)."""
-    N, C, H, W = x.shape
-    Hc = max(H + 2 * p[0], (Ho - 1) * s[0] + d[0] * (k[0] - 1) + 1)
-    Wc = max(W + 2 * p[1], (Wo - 1) * s[1] + d[1] * (k[1] - 1) + 1)
-    if (Hc, Wc) == (H, W):
+def _canvas(xp, x, p, k, s, d, out, fill):
+    """The input padded with ``fill`` on every spatial axis to cover every window (no copy when nothing is padded)."""
+    sizes = x.shape[2:]
+    full = tuple(max(n + 2 * p[a], (out[a] - 1) * s[a] + d[a] * (k[a] - 1) + 1) for a, n in enumerate(sizes))
+    if full == tuple(sizes):
         return x
-    c = xp.full((N, C, Hc, Wc), fill, dtype=x.dtype)
-    c[:, :, p[0]:p[0] + H, p[1]:p[1] + W] = x
+    c = xp.full(x.shape[:2] + full, fill, dtype=x.dtype)
+    c[(slice(None), slice(None)) + tuple(slice(p[a], p[a] + n) for a, n in enumerate(sizes))] = x
     return c
 
 
-# --------------------------------------------------------------- max pool
+def _window_slices(offset, s, d, out):
+    """The strided slice of the canvas that kernel offset ``offset`` (one per axis) reads for every output."""
+    return (Ellipsis,) + tuple(_offset_slice(o, d[a], s[a], out[a]) for a, o in enumerate(offset))
+
+
 def _first_inside(n_out, k, s, p, d):
     """Per output position: the first kernel offset whose position is ≥ 0 (PyTorch's starting index)."""
     start = np.arange(n_out) * s - p
     return np.where(start < 0, -(start // d), 0), start
 
 
-def _padding_only(H, W, k, s, p, d, Ho, Wo):
-    """Windows that cover only padding, whose gradient PyTorch adds at their (in-plane) flat index.
+def _flat(positions, sizes):
+    """Per-axis positions (NumPy vectors, one per output along that axis) -> flat index d·H·W + h·W + w,
+    broadcast over the output grid."""
+    n = len(sizes)
+    flat = 0
+    for a, pos in enumerate(positions):
+        flat = flat * sizes[a] + pos.reshape((1,) * a + (-1,) + (1,) * (n - a - 1))
+    return flat
 
-    Returns ``(oh, ow, h, w)`` arrays: output position -> input position, or None when there are none.
+
+def _scatter_flat(xp, g, flat, shape, n):
+    """Adds each gradient at its flat index of its own plane (the last ``n`` axes; indices outside are dropped)."""
+    if not g.size:
+        return xp.zeros(shape, dtype=g.dtype)
+    plane = int(np.prod(shape[len(shape) - n:]))
+    planes = g.size // int(np.prod(g.shape[g.ndim - n:]))
+    f = flat.reshape(planes, -1)
+    ok = (f >= 0) & (f < plane)
+    idx = f + xp.arange(planes).reshape(planes, 1) * plane
+    gx = xp.bincount(idx[ok], weights=g.reshape(planes, -1)[ok], minlength=planes * plane)
+    return gx.astype(g.dtype).reshape(shape)
+
+
+# --------------------------------------------------------------- max pool
+class MaxPoolNd(Function):
+    """y = max over each (dilated) window, in 1, 2 or 3 dimensions; the gradient goes to the maximum.
+
+    A running maximum over the kernel offsets, each offset a strided slice of the input padded with −∞
+    (the integer minimum): a value is taken where it is greater, or NaN (so ties keep the first maximum
+    and the last NaN wins). Next to it the flat index (d·H·W + h·W + w) of each maximum; every window
+    starts from its first in-bounds position. Backward adds each output gradient at its index (an index
+    outside the plane, from a window of padding alone, is dropped). The fast tier: ``kernels/pool.py``.
+
+    Example:
+        >>> x = deepglass.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]])
+        >>> y = MaxPoolNd.apply(x, (2,), (2,), (0,), (1,), (2,))   # kernel, stride, padding, dilation, output size
+        >>> y.tolist()
+        [[[3.0, 5.0]]]
     """
-    i0, rstart = _first_inside(Ho, k[0], s[0], p[0], d[0])
-    j0, cstart = _first_inside(Wo, k[1], s[1], p[1], d[1])
-    rows = rstart[:, None] + np.arange(k[0]) * d[0]
-    cols = cstart[:, None] + np.arange(k[1]) * d[1]
-    rin = ((rows >= 0) & (rows < H)).any(axis=1)
-    cin = ((cols >= 0) & (cols < W)).any(axis=1)
-    oh, ow = np.nonzero(~rin[:, None] | ~cin[None, :])
-    flat = (rstart + i0 * d[0])[oh] * W + (cstart + j0 * d[1])[ow]
-    keep = flat < H * W
-    if not keep.any():
-        return None
-    return oh[keep], ow[keep], flat[keep] // W, flat[keep] % W
-
-
-class MaxPool2d(Function):
-    """Running max over the kernel offsets; the winning offset is kept (int8/int16) for backward."""
 
     @staticmethod
-    def forward(ctx, x, k, s, p, d, Ho, Wo):
+    def forward(ctx, x, k, s, p, d, out, with_indices=False):
         xp = xp_of(x)
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        c = _canvas(xp, x, p, k, s, d, Ho, Wo, fill)
-        N, C, H, W = x.shape
-        out = xp.empty((N, C, Ho, Wo), dtype=x.dtype)
-        arg = xp.zeros((N, C, Ho, Wo), dtype=np.int16 if k[0] * k[1] > 127 else np.int8)
-        # a window starting in the padding begins at its first in-bounds offset, as PyTorch's does: that is the
-        # index left when nothing in the window beats -inf (all -inf, or only padding)
-        base = None
-        if p != (0, 0):
-            i0, _ = _first_inside(Ho, k[0], s[0], p[0], d[0])
-            j0, _ = _first_inside(Wo, k[1], s[1], p[1], d[1])
-            if i0.any() or j0.any():
-                base = xp.asarray((i0[:, None] * k[1] + j0[None, :]).astype(arg.dtype))
-
-        def chunk(n0, n1):
-            o, a = out[n0:n1], arg[n0:n1]
-            nan = x.dtype.kind == "f" and bool(xp.isnan(x[n0:n1]).any())  # NaN-aware comparisons only when needed
-            if base is not None:
-                a[...] = base
-            for i in range(k[0]):
-                rs = _offset_slice(i, d[0], s[0], Ho)
-                for j in range(k[1]):
-                    sl = c[n0:n1, :, rs, _offset_slice(j, d[1], s[1], Wo)]
-                    if i == j == 0:
-                        o[...] = sl  # where offset 0 is padding, -inf and the base offset, as PyTorch starts
-                        continue
-                    m = sl > o
-                    if nan:
-                        m |= sl != sl  # NaN propagates, and the last NaN wins, as in PyTorch
-                    xp.maximum(o, sl, out=o)  # (masked copies are ~10x slower in NumPy)
-                    a += m * (a.dtype.type(i * k[1] + j) - a)
-
-        parallel_chunks(chunk, N, out.size * k[0] * k[1], xp)
-        ctx.arg = arg
-        ctx.geom = (x.shape, c.shape, k, s, p, d, Ho, Wo)
-        ctx.stray = _padding_only(H, W, k, s, p, d, Ho, Wo) if p != (0, 0) and d != (1, 1) else None
-        return out
+        c = _canvas(xp, x, p, k, s, d, out, fill)
+        sizes = x.shape[2:]
+        starts = [_first_inside(out[a], k[a], s[a], p[a], d[a]) for a in range(len(k))]
+        y = xp.full(x.shape[:2] + tuple(out), fill, dtype=x.dtype)
+        flat = xp.asarray(_flat([st + i0 * d[a] for a, (i0, st) in enumerate(starts)], sizes))
+        for offset in itertools.product(*map(range, k)):
+            window = c[_window_slices(offset, s, d, out)]
+            take = window > y
+            if x.dtype.kind == "f":
+                take |= xp.isnan(window)
+            xp.copyto(y, window, where=take)
+            here = xp.asarray(_flat([st + offset[a] * d[a] for a, (_, st) in enumerate(starts)], sizes))
+            flat = xp.where(take, here, flat)
+        ctx.indices, ctx.shape = flat, x.shape
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (N, C, H, W), cshape, k, s, p, d, Ho, Wo = ctx.geom
-        xp = xp_of(g)
-        arg = ctx.arg
-        stray = ctx.stray
-        tiled = k == s and d == (1, 1)
-        # non-overlapping windows tile the canvas: each offset's slice is written once (no zero fill, no
-        # read-modify-write; ~1.9x faster on 64x32x32x32); only the uncovered remainder is zeroed
-        gc = xp.empty(cshape, dtype=g.dtype) if tiled else xp.zeros(cshape, dtype=g.dtype)
-
-        def chunk(n0, n1):
-            gn, an, cn = g[n0:n1], arg[n0:n1], gc[n0:n1]
-            if tiled:
-                cn[:, :, Ho * s[0]:] = 0
-                cn[:, :, :Ho * s[0], Wo * s[1]:] = 0
-            for i in range(k[0]):
-                rs = _offset_slice(i, d[0], s[0], Ho)
-                for j in range(k[1]):
-                    dst = cn[:, :, rs, _offset_slice(j, d[1], s[1], Wo)]
-                    if tiled:
-                        xp.multiply(gn, an == i * k[1] + j, out=dst)
-                    else:
-                        dst += gn * (an == i * k[1] + j)
-            if stray is not None:  # padding-only windows: PyTorch's gradient lands on their flat index
-                for oh, ow, h, w in zip(*stray):
-                    cn[:, :, p[0] + h, p[1] + w] += gn[:, :, oh, ow]
-
-        parallel_chunks(chunk, N, g.size * k[0] * k[1], xp)
-        return gc[:, :, p[0]:p[0] + H, p[1]:p[1] + W]
+        return _scatter_flat(xp_of(g), g, ctx.indices, ctx.shape, len(ctx.shape) - 2)
 
 
-def _flat_indices(xp, arg, k, s, p, d, W):
-    """Winning kernel offsets -> flat indices into the (unpadded) H·W input plane, as PyTorch returns."""
-    Ho, Wo = arg.shape[-2:]
-    a = arg.astype(np.int64)
-    rows = xp.arange(Ho, dtype=np.int64).reshape(Ho, 1) * s[0] - p[0] + (a // k[1]) * d[0]
-    cols = xp.arange(Wo, dtype=np.int64) * s[1] - p[1] + (a % k[1]) * d[1]
-    return rows * W + cols
+def _with_indices(fn, input, *args):
+    """(output, int64 flat indices) of a max pool ``fn`` that leaves its indices in ``ctx.indices``.
 
-
-def _max_pool(name, input, k, s, p, d, Ho, Wo, return_indices):
-    """max pooling of a 4-D input with checked geometry."""
+    (``Function`` has one output: the indices travel on the ctx, of the graph node or of a bare forward.)
+    """
     from .._tensor import from_array
     from ..autograd import grad_mode
 
-    _check_dtype(name, input.dtype, _MAX_INTS)
-    if not return_indices:
-        return MaxPool2d.apply(input, k, s, p, d, Ho, Wo)
     if input.requires_grad and grad_mode._state.enabled:
-        out = MaxPool2d.apply(input, k, s, p, d, Ho, Wo)
-        arg = out.grad_fn.arg
-    else:  # nothing to record: one forward, keeping the winning offsets
-        ctx = MaxPool2d.__new__(MaxPool2d)
-        out = from_array(MaxPool2d.forward(ctx, input._array, k, s, p, d, Ho, Wo))
-        arg = ctx.arg
-    return out, from_array(_flat_indices(xp_of(arg), arg, k, s, p, d, input.shape[3]))
+        out = fn.apply(input, *args, with_indices=True)
+        indices = out.grad_fn.indices
+    else:  # nothing to record: one forward, keeping the indices
+        ctx = fn.__new__(fn)
+        out = from_array(fn.forward(ctx, input._array, *args, with_indices=True))
+        indices = ctx.indices
+    return out, from_array(indices.astype(np.int64, copy=False))
+
+
+def _max_pool(name, op, input, k, s, p, d, out, return_indices):
+    """max pooling of a batched input with checked geometry, on ``op``'s kernel or the reference."""
+    _check_dtype(name, input.dtype, _MAX_INTS)
+    fn = choose(op, MaxPoolNd)
+    if return_indices:
+        return _with_indices(fn, input, k, s, p, d, out)
+    return fn.apply(input, k, s, p, d, out)
 
 
 def _squeeze_out(r, dim, return_indices):
@@ -323,9 +300,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     k, s, p, d, Ho, Wo = _geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
     if input.ndim == 3:
-        return _squeeze_out(_max_pool("max_pool2d", input.unsqueeze(0), k, s, p, d, Ho, Wo, return_indices), 0,
-                            return_indices)
-    return _max_pool("max_pool2d", input, k, s, p, d, Ho, Wo, return_indices)
+        return _squeeze_out(_max_pool("max_pool2d", "max_pool2d", input.unsqueeze(0), k, s, p, d, (Ho, Wo),
+                                      return_indices), 0, return_indices)
+    return _max_pool("max_pool2d", "max_pool2d", input, k, s, p, d, (Ho, Wo), return_indices)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -365,9 +342,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     Lo = _pool_out(L, k, s, p, d, ceil_mode)
     if Lo < 1:
         raise RuntimeError(f"{name}() Invalid computed output size: {Lo}")
-    x = input.unsqueeze(-2) if input.ndim == 3 else input.unsqueeze(0).unsqueeze(2)
-    r = _max_pool(name, x, (1, k), (1, s), (0, p), (1, d), 1, Lo, return_indices)
-    r = _squeeze_out(r, 2, return_indices)
+    x = input if input.ndim == 3 else input.unsqueeze(0)
+    r = _max_pool(name, name, x, (k,), (s,), (p,), (d,), (Lo,), return_indices)
     return r if input.ndim == 3 else _squeeze_out(r, 0, return_indices)
 
 
@@ -381,60 +357,72 @@ def _avg_divisor(xp, n, k, s, p, n_out, count_include_pad):
     return size
 
 
-class AvgPool2d(Function):
-    """Sum over the kernel offsets, divided by the window's element count (int64: truncated, as PyTorch)."""
+class AvgPoolNd(Function):
+    """y = (Σ of each window) / divisor, in 1, 2 or 3 dimensions; backward spreads g/divisor over the window.
+
+    The sum runs over the kernel offsets, each a strided slice of the zero-padded input; ``divisor`` is a
+    number or one per output position (int64 inputs: the quotient truncated toward zero, as PyTorch).
+
+    Example:
+        >>> x = deepglass.tensor([[[1.0, 3.0, 2.0, 6.0]]])
+        >>> AvgPoolNd.apply(x, (2,), (2,), (0,), (2,), 2.0).tolist()   # kernel, stride, padding, output size, divisor
+        [[[2.0, 4.0]]]
+    """
 
     @staticmethod
-    def forward(ctx, x, k, s, p, Ho, Wo, divisor):
+    def forward(ctx, x, k, s, p, out, divisor):
         xp = xp_of(x)
-        one = (1, 1)
-        c = _canvas(xp, x, p, k, s, one, Ho, Wo, 0)
-        out = None
-        for i in range(k[0]):
-            rs = _offset_slice(i, 1, s[0], Ho)
-            for j in range(k[1]):
-                sl = c[:, :, rs, _offset_slice(j, 1, s[1], Wo)]
-                if out is None:
-                    out = sl.copy()
-                else:
-                    out += sl
+        one = (1,) * len(k)
+        c = _canvas(xp, x, p, k, s, one, out, 0)
+        y = xp.zeros(x.shape[:2] + tuple(out), dtype=x.dtype)
+        for offset in itertools.product(*map(range, k)):
+            y += c[_window_slices(offset, s, one, out)]
         if x.dtype.kind == "f":
-            out /= divisor
+            y /= divisor
         else:  # integer division rounding toward zero
-            q = xp.abs(out) // xp.abs(divisor)
-            out = xp.where((out < 0) != (xp.asarray(divisor) < 0), -q, q).astype(x.dtype)
-        ctx.geom = (x.shape, c.shape, k, s, p, Ho, Wo, divisor)
-        return out
+            q = xp.abs(y) // xp.abs(divisor)
+            y = xp.where((y < 0) != (xp.asarray(divisor) < 0), -q, q).astype(x.dtype)
+        ctx.geometry = (x.shape, c.shape, k, s, p, out, divisor)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (N, C, H, W), cshape, k, s, p, Ho, Wo, divisor = ctx.geom
-        xp = xp_of(g)
+        shape, cshape, k, s, p, out, divisor = ctx.geometry
+        one = (1,) * len(k)
         gs = g / divisor
-        gc = xp.zeros(cshape, dtype=g.dtype)
-        for i in range(k[0]):
-            rs = _offset_slice(i, 1, s[0], Ho)
-            for j in range(k[1]):
-                gc[:, :, rs, _offset_slice(j, 1, s[1], Wo)] += gs
-        return gc[:, :, p[0]:p[0] + H, p[1]:p[1] + W]
+        gc = xp_of(g).zeros(cshape, dtype=g.dtype)
+        for offset in itertools.product(*map(range, k)):
+            gc[_window_slices(offset, s, one, out)] += gs
+        return gc[(slice(None), slice(None)) + tuple(slice(p[a], p[a] + n) for a, n in enumerate(shape[2:]))]
 
 
-def _avg_pool(name, input, k, s, p, Ho, Wo, count_include_pad, divisor_override):
-    """average pooling of a 4-D input with checked geometry."""
+def _avg_divisor(n, k, s, p, n_out, count_include_pad):
+    """Per output position along one axis: the window's element count (clipped at the padded border; without
+    the padding when not ``count_include_pad``)."""
+    start = np.arange(n_out) * s - p
+    end = np.minimum(start + k, n + p)
+    if not count_include_pad:
+        return np.minimum(end, n) - np.maximum(start, 0)
+    return end - start
+
+
+def _avg_pool(name, input, k, s, p, out, count_include_pad, divisor_override):
+    """average pooling of a batched input with checked geometry (any number of spatial axes)."""
     _check_dtype(name, input.dtype, ("int64",))
-    H, W = input.shape[2:]
     integer = input.dtype.kind != "f"
     if divisor_override is not None:
         divisor = divisor_override if integer else float(divisor_override)
     else:
-        dh = _avg_divisor(np, H, k[0], s[0], p[0], Ho, count_include_pad)
-        dw = _avg_divisor(np, W, k[1], s[1], p[1], Wo, count_include_pad)
-        div = np.outer(dh, dw).astype(np.int64 if integer else input.dtype)
+        sizes = input.shape[2:]
+        div = np.ones((), dtype=np.int64)
+        for a in range(len(k)):
+            div = np.multiply.outer(div, _avg_divisor(sizes[a], k[a], s[a], p[a], out[a], count_include_pad))
+        div = div.astype(np.int64 if integer else input.dtype)
         if (div == div.flat[0]).all():
             divisor = int(div.flat[0]) if integer else float(div.flat[0])
         else:
             divisor = xp_of(input._array).asarray(div)
-    return AvgPool2d.apply(input, k, s, p, Ho, Wo, divisor)
+    return AvgPoolNd.apply(input, k, s, p, out, divisor)
 
 
 def _divisor_override(name, divisor_override):
@@ -473,9 +461,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     k, s, p, _, Ho, Wo = _geometry("avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
     divisor_override = _divisor_override("avg_pool2d", divisor_override)
     if input.ndim == 3:
-        return _avg_pool("avg_pool2d", input.unsqueeze(0), k, s, p, Ho, Wo, count_include_pad,
+        return _avg_pool("avg_pool2d", input.unsqueeze(0), k, s, p, (Ho, Wo), count_include_pad,
                          divisor_override).squeeze(0)
-    return _avg_pool("avg_pool2d", input, k, s, p, Ho, Wo, count_include_pad, divisor_override)
+    return _avg_pool("avg_pool2d", input, k, s, p, (Ho, Wo), count_include_pad, divisor_override)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -505,7 +493,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     x = input.unsqueeze(-2)  # (N, C, 1, L) or (C, 1, L): PyTorch's errors then speak of that shape
     k2, s2, p2, _, Ho, Wo = _geometry(name, x, (1, k), (1, s), (0, p), 1, ceil_mode)
     x4 = x if x.ndim == 4 else x.unsqueeze(0)
-    y = _avg_pool(name, x4, k2, s2, p2, Ho, Wo, count_include_pad, None).squeeze(2)
+    y = _avg_pool(name, x4, k2, s2, p2, (Ho, Wo), count_include_pad, None).squeeze(2)
     return y if input.ndim == 3 else y.squeeze(0)
 
 

@@ -1,14 +1,14 @@
 """Volumetric pooling: max/avg/adaptive-avg/adaptive-max pooling over ``(N, C, D, H, W)`` inputs.
 
-Like the 2-D kernels in :mod:`deepglass.ops.pool`, the windowed pools loop over
-the kd·kh·kw kernel offsets and combine whole strided slices of the padded
-input, never over voxels. Max pooling follows PyTorch's rules: each window
-starts from its first in-bounds position, a value is taken when it is greater
-or NaN (ties keep the first maximum, NaN propagates, the last NaN wins); the
-gradient goes to the flat (d·H·W + h·W + w) index of each maximum. Average
-pooling divides by the window's size (clipped at the padded border; without
-the padding when ``count_include_pad=False``) or by ``divisor_override``.
-Adaptive windows span [⌊i·n/n_out⌋, ⌈(i+1)·n/n_out⌉) along each axis.
+The argument checks of the 3-D functions; the work is the N-dimensional
+reference tier of :mod:`deepglass.ops.pool` (:class:`MaxPoolNd`,
+:class:`AvgPoolNd`) and :mod:`deepglass.ops.adaptive_pool`. Max pooling follows
+PyTorch's rules: each window starts from its first in-bounds position, a value
+is taken when it is greater or NaN (ties keep the first maximum, NaN
+propagates, the last NaN wins); the gradient goes to the flat (d·H·W + h·W + w)
+index of each maximum. Average pooling divides by the window's size (clipped at
+the padded border; without the padding when ``count_include_pad=False``) or by
+``divisor_override``. Adaptive windows span [⌊i·n/n_out⌋, ⌈(i+1)·n/n_out⌉).
 
 Integer inputs as PyTorch's CPU kernels take them: max_pool3d for int8/16/32/64
 and uint8, avg_pool3d for int64 (sums divided with truncation toward zero); the
@@ -16,21 +16,19 @@ adaptive pools raise ``NotImplementedError`` for integers.
 """
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd.function import Function
+from ..kernels import choose
 from ._util import xp_of
-from .adaptive_pool import _adaptive_bounds, _max_index
+from .adaptive_pool import AdaptiveAvgPoolNd, AdaptiveMaxPoolNd, _adaptive_bounds, _max_index
 from .pool import (
     _MAX_INTS,
-    _avg_divisor,
+    _avg_pool,
     _check_dtype,
     _divisor_override,
-    _first_inside,
     _half,
+    _max_pool,
     _no_stride,
-    _offset_slice,
     _pool_out,
+    _with_indices,
 )
 
 
@@ -71,94 +69,6 @@ def _geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode):
     return k, s, p, d, out
 
 
-def _canvas(xp, x, p, k, s, d, out, fill):
-    """The input padded with ``fill`` to cover every window (no copy when nothing is padded)."""
-    sizes = x.shape[2:]
-    full = tuple(max(n + 2 * p[a], (out[a] - 1) * s[a] + d[a] * (k[a] - 1) + 1) for a, n in enumerate(sizes))
-    if full == tuple(sizes):
-        return x
-    c = xp.full(x.shape[:2] + full, fill, dtype=x.dtype)
-    c[:, :, p[0]:p[0] + sizes[0], p[1]:p[1] + sizes[1], p[2]:p[2] + sizes[2]] = x
-    return c
-
-
-def _window(c, i, j, l, k, s, d, out):  # noqa: E741
-    return c[:, :, _offset_slice(i, d[0], s[0], out[0]), _offset_slice(j, d[1], s[1], out[1]),
-             _offset_slice(l, d[2], s[2], out[2])]
-
-
-def _scatter_flat(xp, g, flat, shape):
-    """Adds each gradient at its flat index of its own D·H·W plane (indices outside the plane are dropped)."""
-    plane = int(np.prod(shape[2:]))
-    planes = shape[0] * shape[1]
-    if not planes or not g.size:
-        return xp.zeros(shape, dtype=g.dtype)
-    f = flat.reshape(planes, -1)
-    gv = g.reshape(planes, -1)
-    ok = (f >= 0) & (f < plane)
-    idx = f + xp.arange(planes).reshape(planes, 1) * plane
-    gx = xp.bincount(idx[ok], weights=gv[ok], minlength=planes * plane)
-    return gx.astype(g.dtype).reshape(shape)
-
-
-# --------------------------------------------------------------- max pool
-class MaxPool3d(Function):
-    """Running max over the kernel offsets; backward scatters to the winners' flat indices."""
-
-    @staticmethod
-    def forward(ctx, x, k, s, p, d, out_size):
-        xp = xp_of(x)
-        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
-        c = _canvas(xp, x, p, k, s, d, out_size, fill)
-        Do, Ho, Wo = out_size
-        N, C, D, H, W = x.shape
-        nan = x.dtype.kind == "f" and bool(xp.isnan(x).any())
-        o = None
-        arg = None
-        i0, dstart = _first_inside(Do, k[0], s[0], p[0], d[0])
-        j0, hstart = _first_inside(Ho, k[1], s[1], p[1], d[1])
-        l0, wstart = _first_inside(Wo, k[2], s[2], p[2], d[2])
-        # each window starts at its first in-bounds offset (the index left when nothing beats -inf)
-        base = ((i0[:, None, None] * k[1] + j0[None, :, None]) * k[2] + l0[None, None, :]).astype(np.int32)
-        arg = xp.broadcast_to(xp.asarray(base), (N, C, Do, Ho, Wo)).copy()
-        o = xp.full((N, C, Do, Ho, Wo), fill, dtype=x.dtype)
-        for i in range(k[0]):
-            for j in range(k[1]):
-                for l in range(k[2]):  # noqa: E741
-                    sl = _window(c, i, j, l, k, s, d, out_size)
-                    m = sl > o
-                    if nan:
-                        m |= sl != sl
-                    xp.copyto(o, sl, where=m)
-                    arg[m] = (i * k[1] + j) * k[2] + l
-        a = arg.astype(np.int64)
-        dd = xp.asarray(dstart).reshape(Do, 1, 1) + (a // (k[1] * k[2])) * d[0]
-        hh = xp.asarray(hstart).reshape(1, Ho, 1) + ((a // k[2]) % k[1]) * d[1]
-        ww = xp.asarray(wstart).reshape(1, 1, Wo) + (a % k[2]) * d[2]
-        ctx.flat = (dd * H + hh) * W + ww
-        ctx.shape = x.shape
-        return o
-
-    @staticmethod
-    def backward(ctx, g):
-        return _scatter_flat(xp_of(g), g, ctx.flat, ctx.shape)
-
-
-def _with_indices(fn, input, *args):
-    """Applies ``fn`` (a Function with ``ctx.flat``) and returns (output, flat indices)."""
-    from .._tensor import from_array
-    from ..autograd import grad_mode
-
-    if input.requires_grad and grad_mode._state.enabled:
-        out = fn.apply(input, *args)
-        flat = out.grad_fn.flat
-    else:
-        ctx = fn.__new__(fn)
-        out = from_array(fn.forward(ctx, input._array, *args))
-        flat = ctx.flat
-    return out, from_array(flat)
-
-
 def _batched(fn, input, *args, return_indices=False):
     if input.ndim == 4:
         r = fn(input.unsqueeze(0), *args)
@@ -189,51 +99,11 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     name = "max_pool3d"
     k, s, p, d, out = _geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode)
     _check_dtype(name, input.dtype, _MAX_INTS)
-    if return_indices:
-        return _batched(lambda x: _with_indices(MaxPool3d, x, k, s, p, d, out), input, return_indices=True)
-    return _batched(lambda x: MaxPool3d.apply(x, k, s, p, d, out), input)
+    return _batched(lambda x: _max_pool(name, name, x, k, s, p, d, out, return_indices), input,
+                    return_indices=return_indices)
 
 
 # --------------------------------------------------------------- avg pool
-class AvgPool3d(Function):
-    """Sum over the kernel offsets divided by each window's divisor."""
-
-    @staticmethod
-    def forward(ctx, x, k, s, p, out_size, divisor):
-        xp = xp_of(x)
-        one = (1, 1, 1)
-        c = _canvas(xp, x, p, k, s, one, out_size, 0)
-        y = None
-        for i in range(k[0]):
-            for j in range(k[1]):
-                for l in range(k[2]):  # noqa: E741
-                    sl = _window(c, i, j, l, k, s, one, out_size)
-                    if y is None:
-                        y = sl.copy()
-                    else:
-                        y += sl
-        if x.dtype.kind == "f":
-            y /= divisor
-        else:  # integer division rounding toward zero, as PyTorch
-            q = xp.abs(y) // xp.abs(divisor)
-            y = xp.where((y < 0) != (xp.asarray(divisor) < 0), -q, q).astype(x.dtype)
-        ctx.geom = (x.shape, c.shape, k, s, p, out_size, divisor)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (N, C, D, H, W), cshape, k, s, p, out_size, divisor = ctx.geom
-        xp = xp_of(g)
-        one = (1, 1, 1)
-        gs = g / divisor
-        gc = xp.zeros(cshape, dtype=g.dtype)
-        for i in range(k[0]):
-            for j in range(k[1]):
-                for l in range(k[2]):  # noqa: E741
-                    _window(gc, i, j, l, k, s, one, out_size)[...] += gs
-        return gc[:, :, p[0]:p[0] + D, p[1]:p[1] + H, p[2]:p[2] + W]
-
-
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """3-D average pooling: the mean of each window.
@@ -259,21 +129,8 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     """
     name = "avg_pool3d"
     k, s, p, _, out = _geometry(name, input, kernel_size, stride, padding, 1, ceil_mode)
-    _check_dtype(name, input.dtype, ("int64",))
-    integer = input.dtype.kind != "f"
     override = _divisor_override(name, divisor_override)
-    if override is not None:
-        divisor = override if integer else float(override)
-    else:
-        sizes = input.shape[-3:]
-        dv = [_avg_divisor(np, sizes[a], k[a], s[a], p[a], out[a], count_include_pad) for a in range(3)]
-        div = (dv[0][:, None, None] * dv[1][None, :, None] * dv[2][None, None, :]).astype(
-            np.int64 if integer else input.dtype)
-        if (div == div.flat[0]).all():
-            divisor = int(div.flat[0]) if integer else float(div.flat[0])
-        else:
-            divisor = xp_of(input._array).asarray(div)
-    return _batched(lambda x: AvgPool3d.apply(x, k, s, p, out, divisor), input)
+    return _batched(lambda x: _avg_pool(name, x, k, s, p, out, count_include_pad, override), input)
 
 
 # --------------------------------------------------------------- adaptive
@@ -295,34 +152,6 @@ def _adaptive_size(name, input, output_size):
     return o
 
 
-class AdaptiveAvgPool3d(Function):
-    """Separable window means, one axis at a time (slices: an inf/NaN stays inside its own windows)."""
-
-    @staticmethod
-    def forward(ctx, x, bounds):
-        xp = xp_of(x)
-        y = x
-        for axis, (lo, hi) in zip((-3, -2, -1), bounds):
-            parts = [y[(Ellipsis, slice(a, b)) + (slice(None),) * (-axis - 1)].mean(axis=axis, keepdims=True)
-                     for a, b in zip(lo, hi)]
-            y = xp.concatenate(parts, axis=axis)
-        ctx.geom = (x.shape, bounds)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        shape, bounds = ctx.geom
-        xp = xp_of(g)
-        for axis, (lo, hi) in zip((-1, -2, -3), bounds[::-1]):
-            tail = (slice(None),) * (-axis - 1)
-            new = g.shape[:g.ndim + axis] + (shape[axis],) + g.shape[g.ndim + axis + 1:]
-            t = xp.zeros(new, dtype=g.dtype)
-            for o, (a, b) in enumerate(zip(lo, hi)):
-                t[(Ellipsis, slice(a, b)) + tail] += g[(Ellipsis, slice(o, o + 1)) + tail] / (b - a)
-            g = t
-        return g
-
-
 def adaptive_avg_pool3d(input, output_size):
     """Average pooling to a fixed output size: window i spans [⌊i·D/D_out⌋, ⌈(i+1)·D/D_out⌉), likewise H, W.
 
@@ -341,43 +170,7 @@ def adaptive_avg_pool3d(input, output_size):
     o = _adaptive_size(name, input, output_size)
     _check_dtype(name, input.dtype)
     bounds = tuple(_adaptive_bounds(input.shape[-3 + a], o[a]) for a in range(3))
-    return AdaptiveAvgPool3d.apply(input, bounds)
-
-
-class AdaptiveMaxPool3d(Function):
-    """Gather each (padded-by-repetition) window, take the max; backward scatters through flat indices."""
-
-    @staticmethod
-    def forward(ctx, x, idx):
-        xp = xp_of(x)
-        i_d, i_h, i_w = idx
-        lead = x.shape[:-3]
-        D, H, W = x.shape[-3:]
-        (Do, kd), (Ho, kh), (Wo, kw) = i_d.shape, i_h.shape, i_w.shape
-        v = x[..., i_d[:, :, None, None, None, None], i_h[None, None, :, :, None, None],
-              i_w[None, None, None, None, :, :]]  # (..., Do, kd, Ho, kh, Wo, kw)
-        n = len(lead)
-        v = v.transpose(tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3, n + 5)).reshape(
-            lead + (Do, Ho, Wo, kd * kh * kw))
-        a = v.argmax(axis=-1)  # the first maximum (NaN counts as one)
-        nan = xp.isnan(v)
-        if bool(nan.any()):  # PyTorch keeps the last NaN of a window
-            a = xp.where(nan.any(axis=-1), kd * kh * kw - 1 - nan[..., ::-1].argmax(axis=-1), a)
-        out = xp.take_along_axis(v, a[..., None], axis=-1)[..., 0]
-        od = xp.arange(Do).reshape(Do, 1, 1)
-        oh = xp.arange(Ho).reshape(1, Ho, 1)
-        ow = xp.arange(Wo).reshape(1, 1, Wo)
-        ctx.flat = ((i_d[od, a // (kh * kw)] * H + i_h[oh, (a // kw) % kh]) * W + i_w[ow, a % kw])
-        ctx.shape = x.shape
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        xp = xp_of(g)
-        shape = ctx.shape
-        if len(shape) == 4:
-            return _scatter_flat(xp, g[None], ctx.flat[None], (1,) + tuple(shape))[0]
-        return _scatter_flat(xp, g, ctx.flat, shape)
+    return choose(name, AdaptiveAvgPoolNd).apply(input, bounds)
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
@@ -399,10 +192,10 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     o = _adaptive_size(name, input, output_size)
     _check_dtype(name, input.dtype)
     xp = xp_of(input._array)
-    idx = tuple(_max_index(xp, input.shape[-3 + a], o[a]) for a in range(3))
+    index = tuple(_max_index(xp, input.shape[-3 + a], o[a]) for a in range(3))
     if return_indices:
-        return _with_indices(AdaptiveMaxPool3d, input, idx)
-    return AdaptiveMaxPool3d.apply(input, idx)
+        return _with_indices(AdaptiveMaxPoolNd, input, index)
+    return AdaptiveMaxPoolNd.apply(input, index)
 
 
 __all__ = ["max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
