@@ -37,7 +37,7 @@ _global = {"reference": False}
 _local = threading.local()  # per-thread override set by the context manager
 
 # the modules of this package that register kernels (``deepglass/__init__`` imports them after the ops)
-KERNEL_MODULES: list[str] = ["norm", "attention", "conv"]
+KERNEL_MODULES: list[str] = ["norm", "attention", "conv", "pool"]
 
 
 def register(op: str):
