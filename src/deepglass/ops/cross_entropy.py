@@ -5,12 +5,14 @@ The fused primitive never forms softmax probabilities, so logits of ±1e4 give
 finite values and gradients, and its backward is one ``softmax − one_hot``
 expression. Probability targets, ``weight``, ``ignore_index`` and
 ``label_smoothing`` follow PyTorch. The shared reduction helpers live in
-:mod:`.loss`.
+:mod:`.loss`. These are the reference tier; no fast kernel replaces them yet
+(``choose`` is where one would plug in, e.g. a fused CuPy kernel).
 """
 from __future__ import annotations
 
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..kernels import choose
 from ._util import promote, to_float, xp_of
 from .loss import _check_reduction, _legacy_reduction
 
@@ -116,7 +118,7 @@ def _index_grad(xp, g, logp_shape, dtype, t_safe, valid, w_t, weight, eps, s_nll
     return G
 
 
-class _CrossEntropy(Function):
+class CrossEntropy(Function):
     """Fused log-softmax + NLL on logits (N, C, *): stable for any logit size, one backward pass.
 
     dL/dx = G − softmax(x) · Σ_c G, with G = dL/dlog p (−w·onehot for NLL).
@@ -172,7 +174,7 @@ class _CrossEntropy(Function):
         return G - xp.exp(logp) * G.sum(axis=1, keepdims=True), None, None
 
 
-class _NLL(Function):
+class NLLLoss(Function):
     """NLL on log-probabilities (N, C, *): ℓ_i = −w[t_i] · input[i, t_i]."""
 
     @staticmethod
@@ -260,7 +262,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
 
     def fn(x, t, w, probs):
-        return _CrossEntropy.apply(x, t, w, reduction, int(ignore_index), float(label_smoothing), probs)
+        return choose("cross_entropy", CrossEntropy).apply(x, t, w, reduction, int(ignore_index), float(label_smoothing),
+                                                          probs)
 
     return _classify(fn, input, target, weight, reduction, "cross_entropy", (int(ignore_index),), True)
 
@@ -292,7 +295,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     _check_reduction(reduction)
 
     def fn(x, t, w, probs):
-        return _NLL.apply(x, t, w, reduction, int(ignore_index))
+        return choose("nll_loss", NLLLoss).apply(x, t, w, reduction, int(ignore_index))
 
     return _classify(fn, input, target, weight, reduction, "nll_loss", (int(ignore_index),), False)
 
