@@ -97,6 +97,8 @@ def __getattr__(name):
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("accelerator", "backends", "distributions", "onnx", "hub", "sparse"):  # issue 13's namespaces
         return importlib.import_module(f"{__name__}.{name}")
+    if name in ("sparse_coo_tensor", "spmm"):
+        return getattr(importlib.import_module(f"{__name__}.ops.sparse"), name)
     if name in ("save", "load"):
         return getattr(importlib.import_module(f"{__name__}.io"), name)
     raise AttributeError(f"module 'deepglass' has no attribute {name!r}")

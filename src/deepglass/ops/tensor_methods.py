@@ -19,6 +19,7 @@ from . import matrix as M
 from . import pointwise as P
 from . import reduce as R
 from . import shape as S
+from . import sparse as SPR
 from . import special as SP
 
 METHODS = {
@@ -66,6 +67,9 @@ METHODS = {
     # special, pointwise: issue 14's unary and binary math (all but isin/rsub are Tensor methods in PyTorch)
     **{n: getattr(SP, n) for n in SP.__all__}, "polygamma": lambda self, n: SP.polygamma(n, self),
     **{n: getattr(P, n) for n in P.__all__ if n not in ("isin", "rsub")},
+
+    # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
+    "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
 }
 
 # Python operators; reflected forms (2 - x calls x.__rsub__(2) = sub(2, x)) are made from these
@@ -87,7 +91,7 @@ INPLACE = {
     "masked_fill_": S.masked_fill, "exp_": E.exp, "sqrt_": E.sqrt, "abs_": E.abs, "neg_": E.neg, "pow_": E.pow,
     "relu_": A.relu, "sigmoid_": E.sigmoid, "tanh_": E.tanh,
 }
-PROPERTIES = {"T": S._T, "mT": S._mT}
+PROPERTIES = {"T": S._T, "mT": S._mT, "is_sparse": SPR.is_sparse}
 
 
 def bind(Tensor) -> None:
