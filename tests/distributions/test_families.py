@@ -123,3 +123,18 @@ def test_number_parameters_give_scalar_distributions():
         assert d.mean.dtype == dg.float32
         np.testing.assert_allclose(d.mean.numpy(), t.mean.numpy(), rtol=1e-6)
         assert repr(d) == repr(t)
+
+
+def test_normal_cdf_icdf_and_gradients():
+    params = {"loc": RNG.standard_normal(3), "scale": _pos(3)}
+    pt, pd = leaves(params)
+    t, d = build("Normal", pt, pd)
+    v = RNG.standard_normal((2, 3))
+    q = RNG.uniform(0.05, 0.95, (2, 3))
+    ct, cd = t.cdf(torch.tensor(v)), d.cdf(dg.tensor(v))
+    it, id_ = t.icdf(torch.tensor(q)), d.icdf(dg.tensor(q))
+    close(cd, ct)
+    close(id_, it, rtol=1e-8)
+    (ct.sum() + it.sum()).backward()
+    (cd.sum() + id_.sum()).backward()
+    grads_close(pd, pt, rtol=1e-7)

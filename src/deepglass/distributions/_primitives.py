@@ -1,18 +1,20 @@
 """The few primitives the distributions need that deepglass's op families lack (yet).
 
+(log Γ and ψ come from :mod:`deepglass.ops.special`.)
+
 Each is one ``Function`` with its backward beside it, on raw NumPy/CuPy arrays:
 
-- ``lgamma``: log Γ(x); d/dx = ψ(x) (digamma).
-- ``digamma``: ψ(x); d/dx = ψ'(x) (trigamma, no gradient of its own).
 - ``cholesky``: A = L Lᵀ; Ā = L⁻ᵀ Φ L⁻¹ with Φ = ½(T + tril(T, −1)ᵀ), T = tril(Lᵀ L̄).
 - ``solve``: X = A⁻¹ B; B̄ = A⁻ᵀ X̄, Ā = −B̄ Xᵀ (lower triangle only for a triangular solve).
 - ``standard_gamma``: a Gamma(α, 1) draw with the implicit reparameterisation gradient
   dx/dα = −(∂F/∂α)(x; α) / f(x; α), F the regularised lower incomplete gamma function and
   f the density (Figurnov et al., 2018); ∂F/∂α by a central difference in float64.
 
-SciPy (``cupyx.scipy`` on the GPU) evaluates the special functions.
+SciPy (``cupyx.scipy`` on the GPU) evaluates the incomplete gamma function.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from ..autograd.function import Function
 from ..ops._util import xp_of
@@ -24,50 +26,6 @@ def _special(xp):
     else:  # pragma: no cover - GPU
         import cupyx.scipy.special as sp
     return sp
-
-
-class LGamma(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _special(xp_of(x)).gammaln(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * _special(xp_of(x)).digamma(x)
-
-
-class Digamma(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _special(xp_of(x)).digamma(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * _special(xp_of(x)).polygamma(1, x).astype(x.dtype, copy=False)
-
-
-def lgamma(x):
-    """log Γ(x), element-wise (PyTorch's ``torch.lgamma``).
-
-    Example:
-        >>> lgamma(deepglass.tensor([1.0, 5.0]))
-        tensor([0.0000, 3.1781])
-    """
-    return LGamma.apply(x)
-
-
-def digamma(x):
-    """ψ(x) = d/dx log Γ(x), element-wise (PyTorch's ``torch.digamma``).
-
-    Example:
-        >>> digamma(deepglass.tensor([1.0]))
-        tensor([-0.5772])
-    """
-    return Digamma.apply(x)
 
 
 def _mT(a):
@@ -105,7 +63,7 @@ class Solve(Function):
         ctx.lower = lower
         if lower:  # only the lower triangle is read (as PyTorch's solve_triangular)
             a = xp.tril(a)
-        batch = xp.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         a = xp.broadcast_to(a, batch + a.shape[-2:])
         b = xp.broadcast_to(b, batch + b.shape[-2:])
         x = xp.linalg.solve(a, b)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ops.special import digamma, lgamma
 from . import constraints
-from ._primitives import digamma, lgamma, standard_gamma
+from ._primitives import standard_gamma
 from .distribution import Distribution
 from .gamma import _draw_standard_gamma, _xlogy
 

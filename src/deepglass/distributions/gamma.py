@@ -13,9 +13,10 @@ import numpy as np
 
 from .. import backend
 from ..ops.elementwise import where
+from ..ops.special import digamma, lgamma
 from ..random import numpy_generator
 from . import constraints
-from ._primitives import digamma, lgamma, standard_gamma
+from ._primitives import standard_gamma
 from .distribution import Distribution, broadcast_all
 
 __all__ = ["Gamma"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from ..ops.activation import softplus
 from ..ops.elementwise import where
-from ._primitives import digamma, lgamma, solve
+from ..ops.special import digamma, lgamma
+from ._primitives import solve
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .categorical import Categorical

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 
+from ..ops.special import erf, erfinv
 from . import constraints
 from .distribution import Distribution, broadcast_all
 
@@ -68,6 +69,16 @@ class Normal(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         return -((value - self.loc) ** 2) / (2 * self.variance) - self.scale.log() - math.log(math.sqrt(2 * math.pi))
+
+    def cdf(self, value):
+        """Φ((x − μ)/σ) = ½ (1 + erf((x − μ) / (σ√2)))."""
+        if self._validate_args:
+            self._validate_sample(value)
+        return 0.5 * (1 + erf((value - self.loc) / (self.scale * math.sqrt(2))))
+
+    def icdf(self, value):
+        """μ + σ √2 erf⁻¹(2p − 1)."""
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
 
     def entropy(self):
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()

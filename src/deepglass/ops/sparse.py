@@ -49,6 +49,16 @@ def _csr(indices, values, shape):
     return sps.coo_matrix((values, (indices[0], indices[1])), shape=shape).tocsr()
 
 
+def _add_at(xp, out, index, values):
+    """out[index] += values, adding every repeated index (unbuffered)."""
+    if xp.__name__ == "numpy":
+        np.add.at(out, index, values)
+    else:  # pragma: no cover - GPU
+        import cupyx
+
+        cupyx.scatter_add(out, index, values)
+
+
 class SparseMM(Function):
     """Y = A X for A sparse (given by ``values``, ``indices``, ``shape``) and X dense (2-D)."""
 
@@ -76,10 +86,7 @@ class ToDense(Function):
         xp = xp_of(values)
         out = xp.zeros(shape, dtype=values.dtype)
         pos = tuple(indices)
-        if xp.__name__ == "numpy":
-            np.add.at(out, pos, values)
-        else:  # pragma: no cover - GPU
-            xp.add.at(out, pos, values)
+        _add_at(xp, out, pos, values)
         ctx.pos = pos
         return out
 
@@ -95,10 +102,7 @@ class SumDuplicates(Function):
     def forward(ctx, values, inverse, n_unique):
         xp = xp_of(values)
         out = xp.zeros((n_unique,) + values.shape[1:], dtype=values.dtype)
-        if xp.__name__ == "numpy":
-            np.add.at(out, inverse, values)
-        else:  # pragma: no cover - GPU
-            xp.add.at(out, inverse, values)
+        _add_at(xp, out, inverse, values)
         ctx.inverse = inverse
         return out
 
