@@ -22,6 +22,10 @@ def test_context_manager_maps_torch_and_restores_real_torch():
         assert nn.Linear is deepglass.nn.Linear and F.relu is deepglass.nn.functional.relu
         assert StepLR is deepglass.optim.lr_scheduler.StepLR and DataLoader is deepglass.utils.data.DataLoader
         assert torch.nn is nn and torch.nn.functional is F  # attribute access gives the same proxies
+        from torch.distributions import Categorical
+
+        assert Categorical is deepglass.distributions.Categorical
+        assert torch.serialization.add_safe_globals is deepglass.serialization.add_safe_globals
         assert compat.is_installed()
     assert not compat.is_installed()
     import torch
@@ -94,3 +98,30 @@ def test_run_missing_script(tmp_path):
     r = subprocess.run([sys.executable, "-m", "deepglass.cli", "run", str(tmp_path / "nope.py")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "nope.py" in r.stderr
+
+
+def test_run_whole_module_save_and_load_of_a_script_class(tmp_path):
+    """torch.save(model, f) / torch.load(f, weights_only=False) of a class defined in the script itself."""
+    r = _run(tmp_path, """
+        import torch, torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self, hidden):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(3, hidden), nn.ReLU(), nn.Linear(hidden, 1))
+
+            def forward(self, x):
+                return self.body(x)
+
+        model = Net(hidden=5)
+        torch.save(model, "whole.pt")
+        try:
+            torch.load("whole.pt")
+        except RuntimeError as e:
+            print("refused:", "weights_only=False" in str(e))
+        again = torch.load("whole.pt", weights_only=False)
+        x = torch.ones(2, 3)
+        print(type(again).__name__, torch.equal(model(x), again(x)))
+        """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["refused:", "True", "Net", "True"]
