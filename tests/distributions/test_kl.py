@@ -99,3 +99,22 @@ def test_unregistered_pair_and_register_kl():
 
     assert D.kl_divergence(MyNormal(dg.tensor(0.0), dg.tensor(1.0)), MyNormal(dg.tensor(0.0), dg.tensor(1.0))).item() == -1
     assert D.kl_divergence(p, p).item() == 0
+
+
+def test_independent_normal_matches_torch():
+    pt, pd = leaves({"loc": RNG.standard_normal((2, 3)), "scale": _pos(2, 3)})
+    qt, qd = leaves({"loc": RNG.standard_normal((2, 3)), "scale": _pos(2, 3)})
+    it = [torch.distributions.Independent(build("Normal", a, b)[0], 1) for a, b in ((pt, pd), (qt, qd))]
+    id_ = [dg.distributions.Independent(build("Normal", a, b)[1], 1) for a, b in ((pt, pd), (qt, qd))]
+    assert (id_[0].batch_shape, id_[0].event_shape) == (tuple(it[0].batch_shape), tuple(it[0].event_shape))
+    v = RNG.standard_normal((4, 2, 3))
+    lt, ld = it[0].log_prob(torch.tensor(v)), id_[0].log_prob(dg.tensor(v))
+    close(ld, lt)
+    close(id_[0].entropy(), it[0].entropy())
+    kt, kd = torch.distributions.kl_divergence(*it), dg.distributions.kl_divergence(*id_)
+    close(kd, kt)
+    assert tuple(id_[0].rsample((5,)).shape) == tuple(it[0].rsample((5,)).shape)
+    (lt.sum() + kt.sum()).backward()
+    (ld.sum() + kd.sum()).backward()
+    grads_close(pd, pt)
+    grads_close(qd, qt)

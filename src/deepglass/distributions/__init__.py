@@ -13,6 +13,7 @@ Gamma               yes          implicit reparameterisation (gradient through t
 Beta, Dirichlet     yes          normalised Gamma draws (implicit reparameterisation)
 Bernoulli           no           probs or logits
 Categorical         no           probs or logits
+Independent         as its base  batch dims reinterpreted as event dims
 ==================  ===========  ========================================================
 
 Random numbers come from deepglass's generator: ``deepglass.manual_seed`` repeats them
@@ -33,12 +34,13 @@ from .categorical import Categorical
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .gamma import Gamma
+from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .uniform import Uniform
 
 __all__ = [
-    "Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Gamma", "MultivariateNormal", "Normal",
+    "Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Gamma", "Independent", "MultivariateNormal", "Normal",
     "Uniform", "constraints", "kl_divergence", "register_kl",
 ]

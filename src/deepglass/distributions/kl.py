@@ -8,6 +8,7 @@ Implemented pairs (same family), as PyTorch writes them:
 - Categorical: Σ_k p_k (log p_k − log q_k)
 - MultivariateNormal: Σ log L_q,ii − Σ log L_p,ii + ½ (‖L_q⁻¹ L_p‖_F² + ‖L_q⁻¹(μ_q − μ_p)‖² − k)
 - Gamma, Beta, Dirichlet: through log Γ and ψ (digamma)
+- Independent: the base pair's KL summed over the reinterpreted dims
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .beta import Beta
 from .categorical import Categorical
 from .dirichlet import Dirichlet
 from .gamma import Gamma
+from .independent import Independent, _sum_rightmost
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _half_log_det
 from .normal import Normal
 from .uniform import Uniform
@@ -163,3 +165,10 @@ def _kl_dirichlet_dirichlet(p, q):
     t3 = p.concentration - q.concentration
     t4 = digamma(p.concentration) - digamma(sum_p).unsqueeze(-1)
     return t1 - t2 + (t3 * t4).sum(-1)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
