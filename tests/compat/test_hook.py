@@ -33,6 +33,18 @@ def test_context_manager_maps_torch_and_restores_real_torch():
     assert torch is real_torch and sys.modules["torch"] is real_torch
 
 
+def test_assignments_reach_the_deepglass_module():
+    import deepglass.nn.modules.module as dg_module
+
+    with compat.torch_as_deepglass():
+        import torch.nn.modules.module as proxy
+
+        proxy._test_flag_set_through_proxy = 42
+        assert dg_module._test_flag_set_through_proxy == 42
+        del proxy._test_flag_set_through_proxy
+        assert not hasattr(dg_module, "_test_flag_set_through_proxy")
+
+
 def test_missing_names_say_deepglass_lacks_them():
     with compat.torch_as_deepglass():
         import torch

@@ -60,6 +60,19 @@ class Proxy(types.ModuleType):
                 return value
             raise AttributeError(missing(sub)) from e
 
+    def __setattr__(self, attr: str, value):
+        # `torch.backends.cudnn.benchmark = True` must reach deepglass; sub-module proxies stay here
+        if attr.startswith("__") or isinstance(value, Proxy):
+            object.__setattr__(self, attr, value)
+        else:
+            setattr(self._dg_target, attr, value)
+
+    def __delattr__(self, attr: str):
+        if attr in self.__dict__:
+            object.__delattr__(self, attr)
+        else:
+            delattr(self._dg_target, attr)
+
     def __dir__(self):
         return sorted(set(dir(self._dg_target)) | set(self.__dict__))
 
