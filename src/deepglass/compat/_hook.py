@@ -56,9 +56,11 @@ class Proxy(types.ModuleType):
         try:  # a sub-module (torch.nn, torch.serialization ...), as its proxy
             return importlib.import_module(sub)
         except ModuleNotFoundError as e:
+            if e.name != sub:  # something the deepglass module itself imports is missing: say that
+                raise
             if value is not None:
                 return value
-            raise AttributeError(missing(sub)) from e
+            raise AttributeError(missing(sub)) from None
 
     def __setattr__(self, attr: str, value):
         # `torch.backends.cudnn.benchmark = True` must reach deepglass; sub-module proxies stay here
