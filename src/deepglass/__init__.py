@@ -69,6 +69,7 @@ from .kernels import use_reference_kernels
 from .ops.activation import log_softmax, relu, softmax
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
+from .ops.distance import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
 from .ops.pointwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403

@@ -15,7 +15,7 @@ import torch.nn.functional as TF
 
 import deepglass as dg
 import deepglass.nn.functional as F
-from deepglass.ops import linalg as L
+from deepglass.ops import distance as D
 
 
 def _pair(*shapes, dtype="float32", fill=1.0):
@@ -241,7 +241,7 @@ def test_cdist_in_blocks_matches_one_block(monkeypatch):
     a, b = rng.standard_normal((2, 7, 3)), rng.standard_normal((2, 5, 3))
     results = []
     for chunk in (1 << 22, 2 * 5 * 3):  # everything at once, then one row of x1 at a time
-        monkeypatch.setattr(L, "_CDIST_CHUNK", chunk)
+        monkeypatch.setattr(D, "_CDIST_CHUNK", chunk)
         for p in (2.0, 1.0, float("inf")):
             xa, xb = dg.tensor(a, requires_grad=True), dg.tensor(b, requires_grad=True)
             (dg.cdist(xa, xb, p) * dg.tensor(np.arange(70.0).reshape(2, 7, 5))).sum().backward()

@@ -17,7 +17,8 @@ from ..ops.cross_entropy import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.fold import *  # noqa: F401,F403
 from ..ops.layout import *  # noqa: F401,F403
-from ..ops.linalg import bilinear, cosine_similarity, linear, normalize, pairwise_distance
+from ..ops.distance import cosine_similarity, normalize, pairwise_distance
+from ..ops.linalg import bilinear, linear
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.margin_loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403

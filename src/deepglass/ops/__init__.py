@@ -5,7 +5,8 @@
 - ``shape``       views, indexing, cat/stack/split, gather/scatter, sort/topk
 - ``matrix``      triangles and diagonals (tril/triu, diagonal, diag, diag_embed)
 - ``layout``      pad and the pixel/channel shuffles (nn.functional only)
-- ``linalg``      matmul, linear, bilinear, einsum, trace; distances (cdist, cosine similarity, normalize)
+- ``linalg``      matmul, linear, bilinear, einsum, trace
+- ``distance``    cdist, cosine similarity, pairwise distance, normalize
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
@@ -32,6 +33,7 @@ from . import (
                conv3d,
                conv_transpose,
                cross_entropy,
+               distance,
                dropout,
                elementwise,
                fold,
@@ -50,6 +52,7 @@ from . import (
                tensor_methods,
 )
 from .activation import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .matrix import *  # noqa: F401,F403
@@ -59,7 +62,7 @@ from .shape import *  # noqa: F401,F403
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, matrix, linalg, activation, special, pointwise]
+OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

@@ -24,7 +24,7 @@ from . import elementwise as _E
 from . import reduce as _R
 from ._util import to_float, xp_of
 from .activation_more import logsigmoid
-from .linalg import pairwise_distance
+from .distance import pairwise_distance
 from .loss import _check_reduction, _legacy_reduction, _reduce
 
 

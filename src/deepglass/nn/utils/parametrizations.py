@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..._tensor import Tensor, bump_version
 from ...autograd import grad_mode
-from ...ops.linalg import normalize
+from ...ops.distance import normalize
 from ..modules.module import Module
 from . import parametrize
 
