@@ -6,7 +6,6 @@ import hashlib
 import os
 import shutil
 
-import pytest
 from reliability_helpers import assert_user_error
 
 TINY = ["--epochs", "1", "--batch-size", "128", "--quiet"]
@@ -20,23 +19,6 @@ def _digest(folder):
             with open(p, "rb") as f:
                 out[os.path.relpath(p, folder)] = hashlib.sha256(f.read()).hexdigest()
     return out
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    from deepglass.train.run import train_run
-
-    out = tmp_path_factory.mktemp("runs") / "done"
-    train_run({"epochs": 1, "batch_size": 128, "scheduler": "exponential", "optimizer": "sgdm", "lr": 0.05},
-              out=str(out), verbose=False, progress=False)
-    return out
-
-
-@pytest.fixture
-def run(finished_run, tmp_path):
-    dst = tmp_path / "run"
-    shutil.copytree(finished_run, dst)
-    return dst
 
 
 def test_out_over_an_existing_run_is_refused_and_leaves_it_untouched(run, cli):

@@ -60,7 +60,16 @@ def load_model(spec: str):
             obj = getattr(obj, part)
         from ..nn import Module
 
-        model = obj if isinstance(obj, Module) else obj()
+        if isinstance(obj, Module):
+            model = obj
+        elif not callable(obj):
+            raise ValueError(f"{spec!r} is a {type(obj).__name__}, not a model or a callable returning one")
+        else:
+            try:
+                model = obj()
+            except TypeError as e:
+                raise ValueError(f"calling {spec}() failed ({e}); MODEL must name a callable that takes no "
+                                 "arguments (wrap it: def build(): return Net(width=64))") from None
         if not isinstance(model, Module):
             raise ValueError(f"{spec!r} did not return a deepglass.nn.Module (got {type(model).__name__})")
         return model
@@ -80,8 +89,14 @@ def load_model(spec: str):
 
 
 def run(args) -> int:
+    import numpy as np
+
     from ..analysis import summary
 
+    try:
+        np.dtype(args.dtype)
+    except TypeError:
+        raise ValueError(f"--dtype {args.dtype!r} is not a dtype; use e.g. float32, float64 or float16") from None
     model = load_model(args.model)
     model.train(bool(args.train))
     shape = (args.batch,) + parse_input(args.input)

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import inspect
 import json
+import math
 import os
 
 import numpy as np
@@ -38,7 +39,7 @@ SCHEDULERS = ("none", "step", "multistep", "exponential", "cosine", "onecycle", 
 #: the defaults of ``deepglass train`` (every key may also come from ``--config`` or the command line)
 DEFAULTS = {
     "model": None, "model_kwargs": {}, "data": "digits", "data_dir": None, "epochs": None, "batch_size": None,
-    "lr": None, "optimizer": "adam", "momentum": 0.9, "scheduler": None, "weight_decay": 0.0,
+    "lr": None, "optimizer": "adam", "momentum": None, "scheduler": None, "weight_decay": 0.0,
     "device": "cpu", "seed": 0, "val_split": 0.1, "num_workers": 0, "image_size": None, "target": None,
     "patience": 0, "min_delta": 0.0, "monitor": "val_loss", "threads": None,
 }
@@ -86,19 +87,30 @@ def load_config_file(path) -> dict:
             import tomllib
         except ImportError:  # Python < 3.11
             import tomli as tomllib
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        try:
+            with open(path, "rb") as f:
+                data = tomllib.load(f)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"config file {path} is not valid TOML ({e}); fix that line") from None
     elif ext in (".yaml", ".yml"):
         try:
             import yaml
         except ImportError as e:
             raise RuntimeError("reading a YAML config needs PyYAML: pip install 'deepglass[yaml]' "
                                "(or write the config as TOML)") from e
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f) or {}
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = yaml.safe_load(f) or {}
+        except yaml.YAMLError as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ValueError(f"config file {path} is not plain YAML ({first}); write options as key: value lines "
+                             "(python/... tags are never executed)") from None
     elif ext == ".json":
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ValueError(f"config file {path} is not valid JSON ({e}); fix it or write the config as TOML") from None
     else:
         raise ValueError(f"config file {path}: unknown extension {ext!r}; use .toml, .yaml/.yml or .json")
     if not isinstance(data, dict):
@@ -111,9 +123,43 @@ def load_config_file(path) -> dict:
     return data
 
 
+_INT_KEYS = ("epochs", "batch_size", "seed", "num_workers", "image_size", "patience", "threads")
+_FLOAT_KEYS = ("lr", "weight_decay", "momentum", "val_split", "min_delta")
+_STR_KEYS = ("model", "data", "data_dir", "optimizer", "scheduler", "device", "target", "monitor")
+#: optimizers that take a momentum (``--momentum``); the others refuse it rather than ignore it
+MOMENTUM_OPTIMIZERS = ("sgdm", "nag")
+#: schedules laid out for a number of epochs: a resumed run can't change ``epochs`` under them
+EPOCH_BOUND_SCHEDULERS = ("step", "multistep", "cosine", "onecycle")
+
+
+def check_types(cfg: dict) -> dict:
+    """Every option of the right type (a config file can hold anything): whole numbers stay whole (an
+    ``epochs = 2.7`` is refused, not truncated), numbers are finite. Returns a copy with ``3.0`` → ``3``."""
+    out = dict(cfg)
+    for k, v in cfg.items():
+        if v is None:
+            continue
+        if k in _INT_KEYS:
+            if isinstance(v, float) and math.isfinite(v) and v.is_integer():
+                v = int(v)
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise ValueError(f"{k} must be a whole number, got {v!r}; write it without a fraction (e.g. "
+                                 f"{k} = {int(v) if isinstance(v, float) and math.isfinite(v) else 10})")
+        elif k in _FLOAT_KEYS:
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"{k} must be a finite number, got {v!r}")
+            v = float(v)
+        elif k in _STR_KEYS and not isinstance(v, str):
+            raise ValueError(f"{k} must be a string, got {v!r}")
+        elif k == "model_kwargs" and not isinstance(v, dict):
+            raise ValueError(f"model_kwargs must be a table of keyword arguments, got {v!r}")
+        out[k] = v
+    return out
+
+
 def resolve(cfg: dict) -> dict:
-    """Fill the per-dataset defaults (model, epochs, batch size, lr) and check the choices."""
-    cfg = {**DEFAULTS, **{k: v for k, v in cfg.items() if v is not None}}
+    """Fill the per-dataset defaults (model, epochs, batch size, lr) and check every option (type and range)."""
+    cfg = check_types({**DEFAULTS, **{k: v for k, v in cfg.items() if v is not None}})
     data = cfg["data"]
     if data not in DATASETS:
         raise ValueError(f"unknown dataset {data!r}; choose one of {', '.join(DATASETS)}")
@@ -136,6 +182,20 @@ def resolve(cfg: dict) -> dict:
             raise ValueError(f"{key} must be >= 1, got {cfg[key]}")
     if not 0.0 <= float(cfg["val_split"]) < 1.0:
         raise ValueError(f"val_split must be in [0, 1), got {cfg['val_split']}")
+    backend.as_device(cfg["device"])  # an unknown or unavailable device is refused before anything is written
+    if not cfg["lr"] > 0:
+        raise ValueError(f"lr must be > 0, got {cfg['lr']}")
+    for key in ("weight_decay", "min_delta", "patience", "num_workers", "seed"):
+        if cfg.get(key) is not None and cfg[key] < 0:
+            raise ValueError(f"{key} must be >= 0, got {cfg[key]}")
+    if cfg.get("image_size") is not None and cfg["image_size"] < 1:
+        raise ValueError(f"image_size must be >= 1, got {cfg['image_size']}")
+    if cfg["momentum"] is not None:
+        if not 0.0 <= cfg["momentum"] < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {cfg['momentum']}")
+        if cfg["optimizer"] not in MOMENTUM_OPTIMIZERS:
+            raise ValueError(f"--momentum is used by the {' and '.join(MOMENTUM_OPTIMIZERS)} optimizers, not by "
+                             f"{cfg['optimizer']}; use --optimizer sgdm (or nag), or drop --momentum")
     return cfg
 
 
@@ -293,13 +353,21 @@ def build_model(cfg: dict, info: dict):
         offered["in_channels"] = shape[0]
     if len(shape) == 1:
         offered["in_features"] = shape[0]
+    kwargs = dict(cfg.get("model_kwargs") or {})
     try:
         params = inspect.signature(fn).parameters
         if not any(p.kind == p.VAR_KEYWORD for p in params.values()):
             offered = {k: v for k, v in offered.items() if k in params}
     except (TypeError, ValueError):
-        pass
-    return fn(**{**offered, **dict(cfg.get("model_kwargs") or {})})
+        params = {}
+    need = [n for n, p in params.items() if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            and n not in offered and n not in kwargs]
+    if need:
+        kind = "rows of numbers (--data csv)" if "in_features" in need else "other inputs"
+        raise ValueError(f"model {cfg['model']!r} needs {', '.join(need)}, which {cfg['data']} data (inputs of shape "
+                         f"{list(shape)}) can't give: it is made for {kind}. Choose a model for this data "
+                         f"(e.g. {DATA_DEFAULTS[cfg['data']]['model']}) or pass model_kwargs in a --config file")
+    return fn(**{**offered, **kwargs})
 
 
 # ------------------------------------------------------- loss and optimizer
@@ -312,7 +380,7 @@ def build_optimizer(cfg: dict, params):
     """The notes' optimizer chain by name: sgd, sgdm, nag, adagrad, adadelta, rmsprop, adam, adamw, nadam
     (and adamax, radam, asgd)."""
     name, lr, wd = cfg["optimizer"], float(cfg["lr"]), float(cfg.get("weight_decay") or 0.0)
-    mom = float(cfg.get("momentum") or 0.9)
+    mom = 0.9 if cfg.get("momentum") is None else float(cfg["momentum"])  # 0 is a momentum too
     if name == "sgd":
         return optim.SGD(params, lr=lr, weight_decay=wd)
     if name == "sgdm":
@@ -340,5 +408,7 @@ def build_scheduler(cfg: dict, optimizer, steps_per_epoch: int):
     if name == "cosine":
         return S.CosineAnnealingLR(optimizer, T_max=epochs)
     if name == "onecycle":
-        return S.OneCycleLR(optimizer, max_lr=float(cfg["lr"]), epochs=epochs, steps_per_epoch=steps_per_epoch)
+        # one-cycle cycles the momentum (0.85-0.95) unless the user chose one: then that one is kept
+        return S.OneCycleLR(optimizer, max_lr=float(cfg["lr"]), epochs=epochs, steps_per_epoch=steps_per_epoch,
+                            cycle_momentum=cfg.get("momentum") is None)
     return S.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=2)

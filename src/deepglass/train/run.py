@@ -180,6 +180,15 @@ def load_model(path, device="cpu"):
     return model, cfg
 
 
+def _momentum_used(cfg: dict, optimizer):
+    """What config.json records as the momentum: the number used, the one-cycle range, or None (no momentum)."""
+    if cfg["optimizer"] not in C.MOMENTUM_OPTIMIZERS:
+        return None
+    if cfg["scheduler"] == "onecycle" and cfg.get("momentum") is None:
+        return "cycled 0.95 -> 0.85 -> 0.95 by the one-cycle schedule"
+    return float(optimizer.param_groups[0]["momentum"])
+
+
 def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, overwrite: bool = False,
               verbose: bool = True, progress="auto") -> dict:
     """Train as ``deepglass train`` does; returns ``{"run_dir", "test", "history", "seconds", ...}``.
@@ -208,10 +217,11 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
                              f"config.json: {', '.join(sorted(changed))}. Drop them (only --epochs, --device, "
                              "--num-workers and --threads may change), or start a new run")
         epochs = cfg.get("epochs")
-        if epochs is not None and epochs != saved["epochs"] and saved["scheduler"] == "onecycle":
-            raise ValueError(f"the run's one-cycle schedule was laid out for {saved['epochs']} epochs; resuming it "
-                             f"for {epochs} epochs would run past its end. Resume with the same --epochs, or start "
-                             "a new run")
+        if epochs is not None and epochs != saved.get("epochs") and saved.get("scheduler") in C.EPOCH_BOUND_SCHEDULERS:
+            raise ValueError(f"the run's {saved['scheduler']} learning-rate schedule was laid out for "
+                             f"{saved.get('epochs')} epochs; resuming it for {epochs} epochs would replay or run past "
+                             "its end (e.g. epochs at lr 0). Resume with the same --epochs, or start a new run "
+                             "(exponential, plateau and none schedules can be extended)")
         cfg = {**{k: saved[k] for k in C.DEFAULTS if k in saved},
                **{k: cfg[k] for k in ("epochs", "device", "num_workers", "threads") if cfg.get(k) is not None}}
         out = out if out is not None else run_dir
@@ -232,7 +242,8 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
     monitor = cfg["monitor"] if val_loader is not None else "train_loss"
     full_cfg = {**cfg, "info": info, "preprocessing": C.preprocessing(cfg), "run_name": run_name,
                 "deepglass_version": __version__, "checkpoint": "checkpoints/last.safetensors",
-                "weights": WEIGHTS_NAME, "monitor": monitor}
+                "weights": WEIGHTS_NAME, "monitor": monitor,
+                "momentum_used": _momentum_used(cfg, optimizer)}
     write_json(os.path.join(run_dir, CONFIG_NAME), full_cfg)
     checkpoint = ModelCheckpoint(os.path.join(run_dir, "checkpoints"), monitor=monitor)
     callbacks = [checkpoint, LearningRateMonitor("step")]
