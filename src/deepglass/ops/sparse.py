@@ -111,6 +111,9 @@ class SumDuplicates(Function):
         return g[ctx.inverse], None, None
 
 
+_NO_ARRAY = np.zeros(0)
+
+
 class SparseTensor(Tensor):
     """A COO sparse tensor: ``indices`` (int64, ``(sparse_dim, nnz)``), ``values`` (``(nnz, *dense_dims)``), ``size``.
 
@@ -129,9 +132,13 @@ class SparseTensor(Tensor):
     is_sparse = True
     layout = "sparse_coo"
 
-    @property
-    def _array(self):
+    def _refuse(self):
         raise RuntimeError(_REFUSE)
+
+    def _ignore(self, value):  # Tensor.__init__ stores an array; a sparse tensor keeps none
+        pass
+
+    _array = property(_refuse, _ignore)
 
     def __init__(self, *args, **kwargs):
         raise TypeError("build a sparse tensor with deepglass.sparse_coo_tensor(indices, values, size)")
@@ -139,15 +146,12 @@ class SparseTensor(Tensor):
     @classmethod
     def _make(cls, indices, values: Tensor, shape: tuple, coalesced: bool = False) -> SparseTensor:
         self = object.__new__(cls)
+        Tensor.__init__(self, _NO_ARRAY)  # the base's bookkeeping (grad, hooks, version counter ...)
         self._indices_array = indices
         self._values_t = values
         self._shape = tuple(int(n) for n in shape)
         self._coalesced = coalesced
-        self.grad = None
         self.grad_fn = values.grad_fn
-        self._version = 0
-        self._retains_grad = False
-        self._hooks = None
         self.requires_grad = values.requires_grad
         return self
 
