@@ -77,6 +77,21 @@ def test_torchvision_models_and_datasets(tmp_path):
                 cls(str(tmp_path), train=True, download=True)
 
 
+def test_torchvision_image_folder_takes_torchvision_argument_order(tmp_path):
+    from PIL import Image
+
+    for cls, shade in (("cat", 30), ("dog", 200)):
+        (tmp_path / cls).mkdir()
+        Image.new("RGB", (4, 3), (shade, shade, shade)).save(tmp_path / cls / "a.png")
+    with compat.torch_as_deepglass():
+        from torchvision import datasets, transforms
+
+        ds = datasets.ImageFolder(str(tmp_path), transforms.ToTensor())  # transform given positionally
+        img, label = ds[1]
+        assert ds.classes == ["cat", "dog"] and label == 1 and tuple(img.shape) == (3, 3, 4)
+        assert abs(img.max().item() - 200 / 255) < 1e-6
+
+
 def _run(tmp_path, body, *args):
     script = tmp_path / "prog.py"
     script.write_text(textwrap.dedent(body))

@@ -6,7 +6,7 @@ error names the files expected, the folders searched and where to get them.
 from __future__ import annotations
 
 from ...data import datasets as _dg
-from ...data.datasets import ImageFolder, VisionDataset  # noqa: F401
+from ...data.datasets import VisionDataset  # noqa: F401
 
 
 def _with_download(base):
@@ -24,6 +24,19 @@ def _with_download(base):
     Wrapped.__name__ = Wrapped.__qualname__ = base.__name__
     Wrapped.__doc__ = base.__doc__
     return Wrapped
+
+
+class ImageFolder(_dg.ImageFolder):
+    """torchvision's ``ImageFolder(root, transform, target_transform, loader, is_valid_file, allow_empty)``.
+
+    deepglass's own ``ImageFolder`` takes ``train`` second (it can pick a ``train``/``val`` sub-folder);
+    here the arguments keep torchvision's order, so ``ImageFolder(root, transform)`` works unchanged.
+    """
+
+    def __init__(self, root, transform=None, target_transform=None, loader=None, is_valid_file=None,
+                 allow_empty: bool = False):
+        super().__init__(root, transform=transform, target_transform=target_transform, loader=loader,
+                         is_valid_file=is_valid_file, allow_empty=allow_empty)
 
 
 MNIST = _with_download(_dg.MNIST)
