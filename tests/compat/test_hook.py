@@ -58,6 +58,11 @@ def test_missing_names_say_deepglass_lacks_them():
             import torch.hub  # noqa: F401
         with pytest.raises(ModuleNotFoundError, match="deepglass does not implement torchvision.ops yet"):
             import torchvision.ops  # noqa: F401
+        with pytest.raises(AttributeError, match="deepglass does not implement torch.Tensor.no_such_method_ yet"):
+            torch.ones(2).no_such_method_()
+    with pytest.raises(AttributeError) as e:  # the hook is gone: Python's own message again
+        deepglass.ones(2).no_such_method_()
+    assert "deepglass" not in str(e.value)
 
 
 def test_torchvision_models_and_datasets(tmp_path):

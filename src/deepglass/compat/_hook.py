@@ -106,6 +106,14 @@ class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         pass
 
 
+def _tensor_getattr(self, name: str):
+    """Under the hook, a missing Tensor method says deepglass lacks it (only called when lookup failed)."""
+    if name.startswith("_"):
+        raise AttributeError(f"'Tensor' object has no attribute {name!r}")
+    raise AttributeError(f"'Tensor' object has no attribute {name!r}: deepglass does not implement "
+                         f"torch.Tensor.{name} yet")
+
+
 _finder: Finder | None = None
 _saved: dict = {}
 
@@ -123,6 +131,10 @@ def install() -> None:
         _saved[name] = sys.modules.pop(name)  # real torch modules already imported
     _finder = Finder()
     sys.meta_path.insert(0, _finder)
+    from .._tensor import Tensor
+
+    if "__getattr__" not in Tensor.__dict__:
+        Tensor.__getattr__ = _tensor_getattr
 
 
 def uninstall() -> None:
@@ -132,6 +144,10 @@ def uninstall() -> None:
         return
     sys.meta_path.remove(_finder)
     _finder = None
+    from .._tensor import Tensor
+
+    if Tensor.__dict__.get("__getattr__") is _tensor_getattr:
+        del Tensor.__getattr__
     for name in [n for n in sys.modules if _ours(n)]:
         del sys.modules[name]
     sys.modules.update(_saved)
