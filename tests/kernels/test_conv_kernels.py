@@ -13,9 +13,11 @@ import deepglass as dg
 import deepglass.nn.functional as F
 from deepglass import kernels, parallel
 from deepglass.kernels import conv as conv_kernels
+from deepglass.kernels import conv_nd
 from deepglass.kernels.conv_rows import _Rows
 from deepglass.ops._conv_args import conv_pads, ntuple
 from deepglass.ops.conv import ConvNd
+from deepglass.ops.conv_transpose import ConvTransposeNd
 
 # (N, C, O, (H, W), (kh, kw), stride, padding, dilation, groups, the kernel it must pick, taps cropped)
 GEOMETRIES = [
@@ -103,6 +105,9 @@ def chunked(monkeypatch):
 def test_conv_kernels_are_registered():
     assert kernels.kernel_for("conv2d") is conv_kernels.Conv2dKernel
     assert kernels.kernel_for("conv1d") is conv_kernels.Conv1dKernel
+    assert kernels.kernel_for("conv3d") is conv_nd.Conv3dKernel
+    assert kernels.kernel_for("conv_transpose2d") is conv_nd.ConvTranspose2dKernel
+    assert kernels.kernel_for("conv_transpose1d") is conv_nd.ConvTranspose1dKernel
 
 
 @pytest.mark.parametrize("geometry", GEOMETRIES, ids=lambda g: f"{g[9]}-{g[0]}x{g[1]}x{g[3]}-k{g[4]}-g{g[8]}")
@@ -158,16 +163,77 @@ def test_use_reference_kernels_gives_the_default_result(fn, shape, wshape):
     results = []
     for reference in (False, True):
         xt, wt = dg.tensor(x, requires_grad=True), dg.tensor(w, requires_grad=True)
-        fast = (conv_kernels.Conv2dKernel, conv_kernels.Conv1dKernel)
+        fast = (conv_kernels.Conv2dKernel, conv_kernels.Conv1dKernel, conv_nd.Conv3dKernel, conv_nd.ConvTranspose2dKernel)
         if reference:
             with dg.use_reference_kernels():
                 y = fn(xt, wt, padding=1)
             assert not isinstance(y.grad_fn, fast)
         else:
             y = fn(xt, wt, padding=1)
-            assert isinstance(y.grad_fn, fast) == (fn in (F.conv2d, F.conv1d))
+            assert isinstance(y.grad_fn, fast)
         g = rng.standard_normal(y.shape) if g is None else g
         y.backward(dg.tensor(g))
         results.append((y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()))
     for got, want in zip(*results):
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def _compare(kernel, reference, arrays, args, seed):
+    y_ref = reference.apply(*(dg.tensor(a) if a is not None else None for a in arrays), *args)
+    g = np.random.default_rng(seed).standard_normal(y_ref.shape)
+    y_ref, grads_ref, _ = _run(reference, *arrays, args, g)
+    y, grads, _ = _run(kernel, *arrays, args, g)
+    np.testing.assert_allclose(y.detach().numpy(), y_ref.detach().numpy(), rtol=1e-10, atol=1e-10)
+    for got, want in zip(grads, grads_ref):
+        if want is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("N,C,O,size,k,stride,padding,dilation,groups,nonfinite", [
+    (2, 3, 4, (4, 5, 4), (3, 3, 3), 1, 1, 1, 1, False),
+    (1, 4, 6, (5, 6, 7), (3, 2, 3), (2, 1, 2), (1, 0, 2), (1, 2, 1), 2, False),
+    (2, 3, 3, (4, 5, 5), (2, 3, 3), 2, 1, 1, 3, False),                   # depthwise
+    (1, 2, 3, (4, 5, 5), (2, 2, 2), 1, "same", 2, 1, False),              # asymmetric 'same'
+    (2, 16, 8, (3, 4, 5), (1, 1, 1), 1, 0, 1, 1, True),                   # 1x1x1, NaN/inf
+    (1, 4, 4, (3, 3, 3), (3, 3, 3), 1, 2, 1, 1, True),                    # padding-only taps, NaN/inf
+])
+def test_conv3d_kernel_equals_reference(N, C, O, size, k, stride, padding, dilation, groups, nonfinite):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((N, C) + size)
+    if nonfinite:
+        x[0, 0, 0, 0, 0], x[-1, -1, -1, -1, -1] = np.nan, -np.inf
+    w, b = rng.standard_normal((O, C // groups) + k), rng.standard_normal(O)
+    _compare(conv_nd.Conv3dKernel, ConvNd, (x, w, b), _args(3, k, stride, padding, dilation, groups), seed=9)
+
+
+def _transposed_args(n, stride, padding, output_padding, dilation, groups):
+    return ntuple(stride, n), ntuple(padding, n), ntuple(output_padding, n), ntuple(dilation, n), groups
+
+
+@pytest.mark.parametrize("N,C,O,size,k,stride,padding,output_padding,dilation,groups,nonfinite", [
+    (2, 4, 6, (3, 4), (3, 2), (2, 3), (1, 0), (1, 2), (1, 2), 2, False),
+    (1, 2, 3, (3, 3), (3, 3), 1, 0, 0, 1, 1, False),
+    (1, 3, 2, (3, 2), (3, 3), 2, 1, 1, 1, 1, False),
+    (1, 2, 2, (3, 3), (2, 3), 1, 0, (1, 0), 2, 1, False),                 # output_padding >= stride
+    (2, 16, 8, (4, 5), (4, 4), 2, 1, 0, 1, 1, True),                      # upsampling x2, NaN/inf
+    (3, 8, 8, (5, 5), (3, 3), 1, 2, 1, 2, 8, False),                      # depthwise, padding trims taps
+])
+def test_conv_transpose2d_kernel_equals_reference(N, C, O, size, k, stride, padding, output_padding, dilation, groups,
+                                                  nonfinite):
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((N, C) + size)
+    if nonfinite:
+        x[0, 0, 0, 0], x[-1, -1, -1, -1] = np.nan, np.inf
+    w, b = rng.standard_normal((C, O // groups) + k), rng.standard_normal(O)
+    _compare(conv_nd.ConvTranspose2dKernel, ConvTransposeNd, (x, w, b),
+             _transposed_args(2, stride, padding, output_padding, dilation, groups), seed=11)
+
+
+@pytest.mark.parametrize("N,C,O,L,k,stride,padding,output_padding,dilation,groups", [
+    (2, 4, 6, 5, 3, 2, 1, 1, 2, 2), (1, 2, 3, 4, 2, 1, 0, 0, 1, 1), (2, 16, 16, 7, 4, 2, 1, 0, 1, 1),
+])
+def test_conv_transpose1d_kernel_equals_reference(N, C, O, L, k, stride, padding, output_padding, dilation, groups):
+    rng = np.random.default_rng(12)
+    x, w, b = rng.standard_normal((N, C, L)), rng.standard_normal((C, O // groups, k)), rng.standard_normal(O)
+    _compare(conv_nd.ConvTranspose1dKernel, ConvTransposeNd, (x, w, b),
+             _transposed_args(1, stride, padding, output_padding, dilation, groups), seed=13)

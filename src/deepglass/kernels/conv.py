@@ -356,4 +356,5 @@ class _Nchw:
         return gx, gw, gb
 
 
+from . import conv_nd  # noqa: E402,F401  (conv3d and the transposed convs register themselves)
 from .conv_rows import _Rows  # noqa: E402  (the row kernel, in its own file; it uses the helpers above)
