@@ -40,7 +40,10 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("_array", "requires_grad", "grad", "grad_fn", "_version", "_retains_grad", "_hooks", "__weakref__", "__dict__")
+    # _vc: the version counter, a one-element list shared by a tensor and its views (see bump_version);
+    # _base: the tensor a view was made from (unset for tensors that are not views)
+    __slots__ = ("_array", "requires_grad", "grad", "grad_fn", "_vc", "_base", "_retains_grad", "_hooks",
+                 "__weakref__", "__dict__")
     __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
 
     def __init__(self, data, requires_grad: bool = False):
@@ -50,7 +53,7 @@ class Tensor:
         self._array = data
         self.grad = None
         self.grad_fn = None
-        self._version = 0
+        self._vc = [0]
         self._retains_grad = False
         self._hooks = None
         self.requires_grad = False
@@ -73,6 +76,11 @@ class Tensor:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}; wrap it with deepglass.as_tensor()")
         self._array = value._array
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was changed in place (shared with its views, as PyTorch)."""
+        return self._vc[0]
 
     @property
     def shape(self) -> tuple:
@@ -196,7 +204,7 @@ class Tensor:
         new.grad = None if self.grad is None else copy.deepcopy(self.grad, memo)
         new.grad_fn = None
         new.requires_grad = self.requires_grad
-        new._version = 0
+        new._vc = [0]
         new._retains_grad = False
         new._hooks = None
         for k, v in self.__dict__.items():
@@ -205,8 +213,10 @@ class Tensor:
 
     # -------------------------------------------------------------- autograd
     def detach(self) -> Tensor:
-        """The same values (shared memory), cut from the graph."""
-        return from_array(self._array)
+        """The same values (shared memory and version counter), cut from the graph."""
+        t = from_array(self._array)
+        t._vc = self._vc
+        return t
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -348,24 +358,10 @@ class Tensor:
     new_empty = new_zeros
 
     # ---------------------------------------------------------- in-place ops
-    def _check_inplace(self) -> None:
-        """Refuse in-place changes that would corrupt recorded gradients."""
-        if self.requires_grad and grad_mode._state.enabled:
-            if self.grad_fn is None:
-                raise RuntimeError(
-                    "a leaf tensor that requires grad is being used in an in-place operation; "
-                    "do the update inside `with deepglass.no_grad():` (as optimizers do) "
-                    "or use the out-of-place form"
-                )
-            raise RuntimeError(
-                "in-place operation on a tensor that is part of an autograd graph would corrupt its "
-                f"gradient (grad_fn={self.grad_fn.name}); use the out-of-place form, e.g. x = x + y"
-            )
-        bump_version(self)
-
+    # Outside a graph an in-place op writes into ``_array`` directly (the fast path optimizers and
+    # ``p.data.add_`` take); inside one, ``deepglass._inplace.inplace`` records it as PyTorch does.
     def _assign(self, value) -> Tensor:
-        """Write ``value`` (array or scalar) into this tensor's memory."""
-        self._check_inplace()
+        """Write ``value`` (array or scalar) into this tensor's memory, outside any graph."""
         xp = backend.array_module_of(self._array)
         if isinstance(value, Tensor):
             if value.device != self.device:
@@ -374,56 +370,98 @@ class Tensor:
                     "move the model and the data to the same device with .to(device)"
                 )
             value = value._array
+        shape = getattr(value, "shape", ())
+        if len(shape) > self._array.ndim or (shape and xp.broadcast_shapes(shape, self._array.shape) != self._array.shape):
+            _inplace.check_shape(self, xp.broadcast_shapes(shape, self._array.shape))
+        if self.grad_fn is not None:
+            _inplace.mark_overwritten(self)
         xp.copyto(self._array, value, casting="unsafe")
+        bump_version(self)
         return self
 
+    def _inplace(self, fn, *args, **kwargs) -> Tensor:
+        """``self = fn(self, *args, **kwargs)`` in this tensor's memory (recorded inside a graph)."""
+        return _inplace.inplace(self, fn, *args, **kwargs)
+
+    def _graph(self, *args) -> bool:
+        return grad_mode._state.enabled and (self.requires_grad or any(
+            isinstance(a, Tensor) and a.requires_grad for a in args))
+
     def zero_(self) -> Tensor:
-        return self._assign(0)
+        return self.fill_(0)
 
     def fill_(self, value) -> Tensor:
+        if self._graph(value):
+            return self._inplace(_inplace.fill, value)
         return self._assign(value)
 
-    def copy_(self, src) -> Tensor:
+    def copy_(self, src, non_blocking: bool = False) -> Tensor:
         if not isinstance(src, Tensor):
-            src = Tensor(np.asarray(src))
+            src = from_array(np.asarray(src))
         if src.device != self.device:
             src = src.to(self.device)
+        if self._graph(src):
+            return self._inplace(_inplace.fill, src)
         return self._assign(src._array)
 
     def add_(self, other, alpha=1) -> Tensor:
+        if self._graph(other):
+            return self._inplace(_ops().add, other, alpha=alpha)
         o = other._array if isinstance(other, Tensor) else other
         return self._assign(self._array + (o if alpha == 1 else alpha * o))
 
     def sub_(self, other, alpha=1) -> Tensor:
+        if self._graph(other):
+            return self._inplace(_ops().sub, other, alpha=alpha)
         o = other._array if isinstance(other, Tensor) else other
         return self._assign(self._array - (o if alpha == 1 else alpha * o))
 
     def mul_(self, other) -> Tensor:
+        if self._graph(other):
+            return self._inplace(_ops().mul, other)
         return self._assign(self._array * (other._array if isinstance(other, Tensor) else other))
 
-    def div_(self, other) -> Tensor:
+    def div_(self, other, rounding_mode=None) -> Tensor:
+        if self._graph(other) or rounding_mode is not None:
+            return self._inplace(_ops().div, other, rounding_mode=rounding_mode)
         return self._assign(self._array / (other._array if isinstance(other, Tensor) else other))
 
     def clamp_(self, min=None, max=None) -> Tensor:
+        if self._graph(min, max):
+            return self._inplace(_ops().clamp, min, max)
         xp = backend.array_module_of(self._array)
-        return self._assign(xp.clip(self._array, min, max))
+        lo = min._array if isinstance(min, Tensor) else min
+        hi = max._array if isinstance(max, Tensor) else max
+        return self._assign(xp.clip(self._array, lo, hi))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
         from .random import numpy_generator
 
-        return self._assign(backend.to_device(numpy_generator(generator).uniform(a, b, self.shape), self.device))
+        return self._random_(backend.to_device(numpy_generator(generator).uniform(a, b, self.shape), self.device))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
         from .random import numpy_generator
 
-        return self._assign(backend.to_device(numpy_generator(generator).normal(mean, std, self.shape), self.device))
+        return self._random_(backend.to_device(numpy_generator(generator).normal(mean, std, self.shape), self.device))
+
+    def _random_(self, values) -> Tensor:
+        if self._graph():
+            return self._inplace(_inplace.fill, from_array(values))
+        return self._assign(values)
 
     def __setitem__(self, index, value) -> None:
-        self._check_inplace()
+        if self._graph(value):
+            from .ops.shape import _index_to_arrays
+
+            index = _index_to_arrays(index, backend.array_module_of(self._array))
+            self._inplace(_inplace.index_put, value, index)
+            return
         if isinstance(value, Tensor):
             value = value._array
-        index = _unwrap_index(index)
-        self._array[index] = value
+        if self.grad_fn is not None:
+            _inplace.mark_overwritten(self)
+        self._array[_unwrap_index(index)] = value
+        bump_version(self)
 
     # ---------------------------------------------------------------- repr
     def __repr__(self) -> str:
@@ -497,18 +535,37 @@ def from_array(array, grad_fn=None) -> Tensor:
     t.grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
-    t._version = 0
+    t._vc = [0]
     t._retains_grad = False
     t._hooks = None
     return t
 
 
+def as_view(out: Tensor, base: Tensor) -> Tensor:
+    """Mark ``out`` as a view of ``base`` when it shares its memory: one version counter, ``out._base`` set."""
+    if out is not base and out._array is not base._array and backend.array_module_of(out._array).may_share_memory(
+            out._array, base._array):
+        out._vc = base._vc
+        root = getattr(base, "_base", None)
+        out._base = base if root is None else root
+    return out
+
+
 def bump_version(tensor: Tensor) -> None:
     """Record that ``tensor``'s memory was changed in place (autograd checks versions at backward)."""
-    tensor._version += 1
+    tensor._vc[0] += 1
 
 
 _new = object.__new__
 
+
+
+def _ops():
+    from .ops import elementwise
+
+    return elementwise
+
+
 # imported last: the autograd package itself needs Tensor
+from . import _inplace  # noqa: E402
 from .autograd import grad_mode  # noqa: E402

@@ -48,10 +48,12 @@ def _topological_order(roots):
             continue
         visited.add(node)
         stack.append((node, True))
-        for inp in node._inputs:
+        for inp, v in zip(node._inputs, node._versions):
             if type(inp) is Tensor or isinstance(inp, Tensor):
                 fn = inp.grad_fn
-                if fn is not None and fn not in visited:
+                if fn is not None and fn._since > v:  # changed in place since this node used it
+                    fn = _inplace.node_at(inp, v)
+                if fn is not None and fn is not _inplace.NO_GRAD and fn not in visited:
                     stack.append((fn, False))
     order.reverse()
     return order
@@ -141,15 +143,19 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
             grads = node.backward(node, g)
             if type(grads) is not tuple:
                 grads = (grads,)
-            for inp, gi in zip(node._inputs, grads):
+            for i, (inp, gi) in enumerate(zip(node._inputs, grads)):
                 if gi is None or not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
+                fn = inp.grad_fn
+                if fn is not None and fn._since > node._versions[i]:  # changed in place since this node used it
+                    fn = _inplace.node_at(inp, node._versions[i])
+                    if fn is _inplace.NO_GRAD:
+                        continue
                 shape = inp._array.shape
                 if gi.shape != shape:
                     gi = sum_to_shape(gi, shape)
                 if gi.dtype != inp._array.dtype:
                     gi = gi.astype(inp._array.dtype)
-                fn = inp.grad_fn
                 if fn is None:
                     _deliver_to_leaf(inp, gi, capture, only, fresh=gi is not g and gi.base is None)
                 elif fn in pending:
@@ -161,12 +167,14 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
 
 
 def _check_versions(node):
+    """PyTorch's check: fail when an array this node saved for backward was changed in place since."""
+    bad = node.__dict__.get("_overwritten")
+    if bad is not None:
+        raise _inplace.version_error(node, f"its output is at version {bad[1]}; expected version {bad[0]}")
     for inp, v in zip(node._inputs, node._versions):
-        if isinstance(inp, Tensor) and inp._version != v:
-            raise RuntimeError(
-                f"one of the tensors needed by {node.name} was modified by an in-place operation after it "
-                f"was used (version {v} -> {inp._version}); use an out-of-place op or clone() it before"
-            )
+        if isinstance(inp, Tensor) and inp._version != v and _inplace.saves_memory_of(node, inp._array):
+            raise _inplace.version_error(node, f"an input of shape {list(inp.shape)} is at version "
+                                               f"{inp._version}; expected version {v}")
 
 
 def _deliver_to_leaf(t: Tensor, g, capture, only, fresh: bool):
@@ -185,3 +193,6 @@ def _deliver_to_leaf(t: Tensor, g, capture, only, fresh: bool):
         t.grad = from_array(g if fresh else g.copy())
     else:
         t.grad._array += g
+
+
+from .. import _inplace  # noqa: E402  (it imports this package's Function)

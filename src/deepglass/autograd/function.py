@@ -38,6 +38,9 @@ class Function:
     needs_input_grad: tuple = ()
     saved_tensors: tuple = ()
     _freed = False
+    _since = 0              # in-place ops (deepglass._inplace): the version of the tensor this node made
+    _prev = None            # ... the node that produced that tensor before (the engine routes by version)
+    _counter = None         # ... and that tensor's version counter
 
     def save_for_backward(self, *arrays) -> None:
         self.saved_tensors = arrays
@@ -98,7 +101,11 @@ class Function:
 
     def _release(self) -> None:
         """Drop saved arrays and inputs after a backward without ``retain_graph``."""
-        self.__dict__.clear()
+        d = self.__dict__
+        route = (d["_since"], d["_prev"], d["_counter"]) if "_since" in d else None
+        d.clear()
+        if route is not None:  # in-place routing outlives the node's arrays (deepglass._inplace)
+            self._since, self._prev, self._counter = route
         self._freed = True
 
 

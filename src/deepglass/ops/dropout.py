@@ -11,6 +11,8 @@ The embedding lookup lives here too (the kernel of ``nn.Embedding``, PyTorch's
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import backend, random
@@ -44,6 +46,13 @@ def _mask(input, shape, p, generator=None):
     return backend.to_device(m, input.device)
 
 
+def _masked(input, mask, inplace):
+    """``input · mask``; with ``inplace`` written into ``input``'s memory (recorded in a graph, as PyTorch)."""
+    if inplace:
+        return input._inplace(MaskMul.apply, mask)
+    return MaskMul.apply(input, mask)
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by 1/(1 − p) (training only).
 
@@ -53,7 +62,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         input: any shape.
         p: probability of zeroing an element.
         training: apply dropout (False: return the input unchanged).
-        inplace: accepted for PyTorch compatibility; the result is a new tensor.
+        inplace: write the result into ``input`` and return it.
 
     Shape:
         Output has the input's shape.
@@ -70,24 +79,26 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0.0
-    return MaskMul.apply(input, _mask(input, input.shape, p))
+        return input.mul_(0.0) if inplace else input * 0.0
+    return _masked(input, _mask(input, input.shape, p), inplace)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels (feature maps) with probability ``p``, scaling the rest by 1/(1 − p).
 
     Neighbouring pixels of a feature map are strongly correlated, so dropping single pixels
-    regularises little; dropping a channel at a time does.
+    regularises little; dropping a channel at a time does. As PyTorch 2.13: the mask has shape
+    ``(N, C, 1, ..., 1)`` for any input of 2 or more dimensions; a 3-D input is read as ``(N, C, L)``
+    (not as an unbatched ``(C, H, W)``) with a warning, and inputs that are not 3-D or 4-D warn too.
 
     Args:
-        input: ``(N, C, H, W)`` or unbatched ``(C, H, W)``.
+        input: ``(N, C, H, W)`` (other ranks ≥ 2 warn, as in PyTorch).
         p: probability of zeroing a channel.
         training: apply dropout (False: identity).
-        inplace: accepted for PyTorch compatibility.
+        inplace: write the result into ``input`` and return it.
 
     Shape:
-        Output has the input's shape; the mask is ``(N, C, 1, 1)`` (``(C, 1, 1)`` unbatched).
+        Output has the input's shape; the mask is ``(N, C, 1, 1)``.
 
     Returns:
         The tensor with dropped channels.
@@ -96,16 +107,26 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         >>> dropout2d(deepglass.ones(2, 8, 3, 3), 0.5).shape
         (2, 8, 3, 3)
     """
-    _check_p("dropout2d", p)
+    _check_p("dropout", p)
     if input.ndim not in (3, 4):
-        raise RuntimeError(f"dropout2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
-                           f"{tuple(input.shape)}; use dropout1d/dropout for other shapes")
-    if not training or p == 0.0:
+        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will result "
+                      "in an error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      "inputs).", UserWarning, stacklevel=2)
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior "
+                      "is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior "
+                      "will change in a future release to interpret the input as one without a batch dimension, i.e. "
+                      "shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using "
+                      "dropout1d instead.", UserWarning, stacklevel=2)
+    if not training or p == 0.0 or input.numel() == 0:
         return input
     if p == 1.0:
-        return input * 0.0
-    lead = 1 if input.ndim == 3 else 2
-    return MaskMul.apply(input, _mask(input, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead), p))
+        return input.mul_(0.0) if inplace else input * 0.0
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return _masked(input, _mask(input, tuple(input.shape[:2]) + (1,) * (input.ndim - 2), p), inplace)
 
 
 def _check_float_for_training(name, input):
@@ -114,13 +135,13 @@ def _check_float_for_training(name, input):
                            f"use a floating-point input")
 
 
-def _channel_dropout(name, input, p, training, mask_shape):
+def _channel_dropout(name, input, p, training, mask_shape, inplace=False):
     if not training or p == 0.0:
         return input
     _check_float_for_training(name, input)
     if p == 1.0:
-        return input * 0.0
-    return MaskMul.apply(input, _mask(input, mask_shape, p))
+        return input.mul_(0.0) if inplace else input * 0.0
+    return _masked(input, _mask(input, mask_shape, p), inplace)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -137,7 +158,8 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
                            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
                            "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
     lead = 1 if input.ndim == 2 else 2
-    return _channel_dropout("dropout1d", input, p, training, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead))
+    return _channel_dropout("dropout1d", input, p, training, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead),
+                            inplace)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
@@ -165,7 +187,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     else:
         lead = 2 if input.ndim == 5 else 1
         mask_shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
-    return _channel_dropout("dropout3d", input, p, training, mask_shape)
+    return _channel_dropout("dropout3d", input, p, training, mask_shape, inplace)
 
 
 _SELU_ALPHA_SCALE = 1.7580993408473766  # SELU's scale·alpha: the value of a dropped unit is −this (before a, b)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _unwrap_index, from_array
+from .._tensor import Tensor, _unwrap_index, as_view, from_array
 from ..autograd.function import Function
 from ._util import along_axis_index, normalize_dim, xp_of
 from .reduce import TakeAlongDim, values_indices
@@ -39,7 +39,7 @@ def reshape(input, *shape):
     if shape == input.shape:
         return input
     try:
-        return Reshape.apply(input, shape)
+        return as_view(Reshape.apply(input, shape), input)
     except ValueError:
         raise RuntimeError(f"shape {list(shape)} is invalid for input of size {input.numel()} (shape {tuple(input.shape)})") from None
 
@@ -113,7 +113,7 @@ def permute(input, *dims):
     axes = tuple(normalize_dim(d, input.ndim) for d in dims)
     if sorted(axes) != list(range(input.ndim)):
         raise RuntimeError(f"permute: dims {dims} repeat a dimension")
-    return Permute.apply(input, axes)
+    return as_view(Permute.apply(input, axes), input)
 
 
 def transpose(input, dim0: int, dim1: int):
@@ -124,7 +124,7 @@ def transpose(input, dim0: int, dim1: int):
     if a == b:
         return input
     axes[a], axes[b] = axes[b], axes[a]
-    return Permute.apply(input, tuple(axes))
+    return as_view(Permute.apply(input, tuple(axes)), input)
 
 
 swapaxes = swapdims = transpose
@@ -137,7 +137,7 @@ def t(input):
 
 
 def _T(input):
-    return Permute.apply(input, tuple(reversed(range(input.ndim))))
+    return as_view(Permute.apply(input, tuple(reversed(range(input.ndim)))), input)
 
 
 def _mT(input):
@@ -168,7 +168,7 @@ def expand(input, *sizes):
             raise RuntimeError(f"expand: size {n} of dimension {i} cannot be expanded to {shape[lead + i]} (only size-1 dims can)")
     if shape == input.shape:
         return input
-    return Expand.apply(input, shape)
+    return as_view(Expand.apply(input, shape), input)
 
 
 def expand_as(input, other):
@@ -257,7 +257,7 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, x, index, basic):
         ctx.shape, ctx.dtype, ctx.index, ctx.basic = x.shape, x.dtype, index, basic
-        return x[index]
+        return _index_view(x, index) if basic else x[index]
 
     @staticmethod
     def backward(ctx, g):
@@ -268,6 +268,14 @@ class GetItem(Function):
         else:
             xp.add.at(out, ctx.index, g)  # repeated indices accumulate
         return out
+
+
+def _index_view(x, index):
+    """``x[index]`` for a basic index, a 0-d view (not a NumPy scalar) when it picks one element (as PyTorch)."""
+    out = x[index]
+    if isinstance(out, np.generic):
+        out = x[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+    return out
 
 
 def _index_to_arrays(index, xp):
@@ -284,9 +292,10 @@ def getitem(input, index):
     index = _index_to_arrays(index, xp_of(input._array))
     basic = _is_basic(index)
     if basic and not input.requires_grad:
-        return from_array(input._array[index])
+        return as_view(from_array(_index_view(input._array, index)), input)
     try:
-        return GetItem.apply(input, index, basic)
+        out = GetItem.apply(input, index, basic)
+        return as_view(out, input) if basic else out
     except IndexError as e:
         raise IndexError(f"{e} (tensor of shape {tuple(input.shape)})") from None
 

@@ -18,6 +18,13 @@ __all__ = ["Softmax", "LogSoftmax", "Softmin", "Softmax2d", "Sigmoid", "Tanh", "
            "Softsign", "LogSigmoid", "Tanhshrink", "Hardshrink", "Softshrink", "Threshold", "GLU"]
 
 
+def _act(module, fn, input, *args):
+    """``fn(input, *args)``; with ``inplace=True`` written into ``input``'s memory and returned (as PyTorch)."""
+    if module.inplace:
+        return input._inplace(fn, *args)
+    return fn(input, *args)
+
+
 class _Inplace(Module):
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -120,7 +127,7 @@ class ReLU(_Inplace):
     """
 
     def forward(self, input):
-        return F.relu(input)
+        return _act(self, F.relu, input)
 
 
 class LeakyReLU(Module):
@@ -136,7 +143,7 @@ class LeakyReLU(Module):
         self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return _act(self, F.leaky_relu, input, self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -180,7 +187,7 @@ class ELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
-        return F.elu(input, self.alpha)
+        return _act(self, F.elu, input, self.alpha)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -214,7 +221,7 @@ class SiLU(_Inplace):
     """
 
     def forward(self, input):
-        return F.silu(input)
+        return _act(self, F.silu, input)
 
 
 class ReLU6(_Inplace):
@@ -226,7 +233,7 @@ class ReLU6(_Inplace):
     """
 
     def forward(self, input):
-        return F.relu6(input)
+        return _act(self, F.relu6, input)
 
 
 class Hardswish(_Inplace):
@@ -238,7 +245,7 @@ class Hardswish(_Inplace):
     """
 
     def forward(self, input):
-        return F.hardswish(input)
+        return _act(self, F.hardswish, input)
 
 
 class Softplus(Module):
@@ -273,7 +280,7 @@ class RReLU(Module):
         self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, input):
-        return F.rrelu(input, self.lower, self.upper, self.training)
+        return _act(self, F.rrelu, input, self.lower, self.upper, self.training)
 
     def extra_repr(self) -> str:
         return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
@@ -288,7 +295,7 @@ class SELU(_Inplace):
     """
 
     def forward(self, input):
-        return F.selu(input)
+        return _act(self, F.selu, input)
 
 
 class CELU(Module):
@@ -304,7 +311,7 @@ class CELU(Module):
         self.alpha, self.inplace = alpha, inplace
 
     def forward(self, input):
-        return F.celu(input, self.alpha)
+        return _act(self, F.celu, input, self.alpha)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -319,7 +326,7 @@ class Mish(_Inplace):
     """
 
     def forward(self, input):
-        return F.mish(input)
+        return _act(self, F.mish, input)
 
 
 class Hardtanh(Module):
@@ -348,7 +355,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return _act(self, F.hardtanh, input, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
@@ -367,7 +374,7 @@ class Hardsigmoid(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.hardsigmoid(input)
+        return _act(self, F.hardsigmoid, input)
 
 
 class Softsign(Module):
@@ -452,7 +459,7 @@ class Threshold(Module):
         self.threshold, self.value, self.inplace = threshold, value, inplace
 
     def forward(self, input):
-        return F.threshold(input, self.threshold, self.value)
+        return _act(self, F.threshold, input, self.threshold, self.value)
 
     def extra_repr(self) -> str:
         return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")

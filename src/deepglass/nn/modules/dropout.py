@@ -27,7 +27,7 @@ class Dropout(_DropoutNd):
     """
 
     def forward(self, input):
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
@@ -39,7 +39,7 @@ class Dropout2d(_DropoutNd):
     """
 
     def forward(self, input):
-        return F.dropout2d(input, self.p, self.training)
+        return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
 class Dropout1d(_DropoutNd):
@@ -51,7 +51,7 @@ class Dropout1d(_DropoutNd):
     """
 
     def forward(self, input):
-        return F.dropout1d(input, self.p, self.training)
+        return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout3d(_DropoutNd):
@@ -63,7 +63,7 @@ class Dropout3d(_DropoutNd):
     """
 
     def forward(self, input):
-        return F.dropout3d(input, self.p, self.training)
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):
