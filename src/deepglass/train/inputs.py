@@ -18,15 +18,22 @@ _TARGET_NAMES = ("target", "label", "y", "class")
 def _image(path: str, prep: dict) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
+    from ..data.datasets.folder import to_8bit
+
     try:
         with Image.open(path) as img:
-            img = img.convert("L" if prep.get("channels", 3) == 1 else "RGB")
+            img.load()
+            img = to_8bit(img).convert("L" if prep.get("channels", 3) == 1 else "RGB")
             h, w = prep["size"]
             if img.size != (w, h):
                 img = img.resize((w, h), Image.BILINEAR)
             arr = np.asarray(img, dtype=np.float32) / np.float32(255.0)
     except UnidentifiedImageError:
         raise ValueError(f"{path} is not an image Pillow can read; pass PNG/JPG images, .npy or .csv files") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise ValueError(f"{path} is a damaged or truncated image ({e}); re-export or replace it") from None
     if arr.ndim == 2:
         arr = arr[None]
     else:
@@ -47,7 +54,13 @@ def _normalise(arr: np.ndarray, prep: dict) -> np.ndarray:
 def _shape_rows(arr: np.ndarray, shape, path: str, prep: dict) -> np.ndarray:
     shape = tuple(shape)
     size = int(np.prod(shape))
+    if np.asarray(arr).dtype.kind not in "biuf":
+        raise ValueError(f"{path}: holds {np.asarray(arr).dtype} values; inputs must be numbers")
     arr = np.asarray(arr, dtype=np.float32)
+    if arr.size and not np.isfinite(arr).all():
+        where = np.argwhere(~np.isfinite(arr))[0].tolist()
+        raise ValueError(f"{path}: holds NaN or infinite values (first at index {where}); fill in or drop them — a "
+                         "model can't predict from them")
     if arr.shape == shape:
         arr = arr[None]
     elif arr.ndim >= 1 and arr.shape[1:] == shape:

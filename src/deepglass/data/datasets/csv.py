@@ -38,8 +38,8 @@ class CSVDataset(VisionDataset):
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: a missing column, or a feature that is not a number (names
-            the row and column).
+        ValueError: a missing column, a feature that is not a finite number, or an
+            empty or non-finite target (names the line and column).
 
     Example:
         >>> ds = CSVDataset("iris.csv", target="species")  # doctest: +SKIP
@@ -81,8 +81,17 @@ class CSVDataset(VisionDataset):
                     raise ValueError(f"CSVDataset: {os.path.abspath(self.path)} line {r + 2}, column "
                                      f"{header[c]!r}: {row[c]!r} is not a number; drop or encode that column "
                                      "(features=[...])")
+                if not math.isfinite(v):
+                    raise ValueError(f"CSVDataset: {os.path.abspath(self.path)} line {r + 2}, column "
+                                     f"{header[c]!r}: {row[c].strip()!r} is not a finite number; fill in or drop "
+                                     "the missing/infinite values first")
                 x[r, j] = v
-            raw_targets.append(row[tcol].strip())
+            t = row[tcol].strip()
+            if not t or (_number(t) is not None and not math.isfinite(_number(t))):
+                raise ValueError(f"CSVDataset: {os.path.abspath(self.path)} line {r + 2}: the target "
+                                 f"{target!r} is {'empty' if not t else repr(t)}; every row needs a target "
+                                 "(fill it in or drop the row)")
+            raw_targets.append(t)
         self.feature_names, self.target_name = features, target
         self.data = x
         nums = [_number(t) for t in raw_targets]

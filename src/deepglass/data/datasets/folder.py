@@ -9,15 +9,43 @@ from .base import VisionDataset
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 
 
+def to_8bit(img):
+    """A Pillow image with 16-bit or 32-bit samples (modes ``I;16*``, ``I``, ``F``) rescaled to 8-bit ``L``.
+
+    Pillow's own ``convert("L"/"RGB")`` clips such samples at 255, so a 16-bit PNG
+    would become an all-white picture: here 0..65535 maps to 0..255 (a float image
+    in 0..1 maps to 0..255, any other range is stretched from its minimum to its maximum).
+    Other modes are returned unchanged.
+    """
+    import numpy as np
+    from PIL import Image
+
+    if not (img.mode.startswith("I") or img.mode == "F"):
+        return img
+    a = np.asarray(img, dtype=np.float64)
+    if a.size and not np.isfinite(a).all():
+        raise ValueError("the image holds NaN or infinite pixel values")
+    lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 0.0)
+    if img.mode == "F" and lo >= 0.0 and hi <= 1.0:
+        a = a * 255.0
+    elif lo >= 0.0 and hi <= 65535.0 and (img.mode.startswith("I;16") or hi > 255.0):
+        a = a / 257.0
+    elif lo < 0.0 or hi > 255.0:
+        a = (a - lo) * (255.0 / (hi - lo)) if hi > lo else np.zeros_like(a)
+    return Image.fromarray(np.clip(np.rint(a), 0, 255).astype(np.uint8), mode="L")
+
+
 def pil_loader(path: str):
-    """Open ``path`` with Pillow and convert it to RGB; a damaged file raises ValueError naming it."""
+    """Open ``path`` with Pillow and convert it to RGB (16-bit images rescaled, not clipped); a damaged file
+    raises ValueError naming it."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with open(path, "rb") as f:
             img = Image.open(f)
-            return img.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError) as e:
+            img.load()
+            return to_8bit(img).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
         if isinstance(e, FileNotFoundError):
             raise
         raise ValueError(f"ImageFolder: {os.path.abspath(path)} is corrupt or not an image Pillow can read ({e}); "

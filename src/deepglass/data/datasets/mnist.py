@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 
@@ -43,7 +44,7 @@ def read_idx(path: str, name: str = "IDX", source: str = "the dataset's site") -
         raise corrupt(name, path, "the header ends early", source)
     dims = [int.from_bytes(buf[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
     dtype = np.dtype(_IDX_TYPES[code])
-    want = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    want = math.prod(dims) * dtype.itemsize  # Python ints: a forged header can't overflow the check
     if len(buf) - head != want:
         raise corrupt(name, path, f"the header promises {dims} values ({want} bytes) but the file holds "
                                   f"{len(buf) - head} bytes of data", source)
