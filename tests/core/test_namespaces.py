@@ -109,3 +109,15 @@ def test_hub_refuses_clearly():
         dg.hub.load("pytorch/vision", "resnet18", pretrained=True)
     with pytest.raises(RuntimeError, match="load_state_dict_from_url"):
         dg.hub.load_state_dict_from_url("https://example.org/w.pth")
+
+
+@pytest.mark.gpu
+def test_accelerator_and_data_parallel_on_cuda():
+    assert dg.accelerator.is_available() and dg.accelerator.current_accelerator() == dg.device("cuda")
+    m = dg.nn.Linear(3, 2)
+    ref = m(dg.ones(4, 3))
+    dp = dg.nn.DataParallel(m.to("cuda"))
+    assert dp.device_ids == list(range(dg.cuda.device_count()))
+    out = dp(dg.ones(4, 3))  # the CPU batch goes to cuda:0, as PyTorch's scatter does
+    assert out.is_cuda
+    np.testing.assert_allclose(out.detach().cpu().numpy(), ref.detach().numpy(), rtol=1e-6, atol=1e-6)

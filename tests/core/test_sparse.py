@@ -154,3 +154,20 @@ def test_errors():
         sd + 1
     with pytest.raises(TypeError, match="sparse COO tensor as its first argument"):
         dg.sparse.mm(dg.ones(2, 3), dg.ones(3, 1))
+
+
+@pytest.mark.gpu
+def test_cuda_matches_cpu():
+    idx = np.array([[0, 1, 1, 1], [2, 0, 2, 2]])
+    vals, x0 = np.array([3.0, 4.0, 5.0, 1.0]), RNG.standard_normal((3, 2))
+    out = {}
+    for dev in ("cpu", "cuda"):
+        v, x = dg.tensor(vals, device=dev, requires_grad=True), dg.tensor(x0, device=dev, requires_grad=True)
+        s = dg.sparse_coo_tensor(dg.tensor(idx), v, (2, 3))
+        assert s.device.type == dev
+        y = dg.spmm(s, x)
+        (y * y).sum().backward()
+        dense = s.coalesce().to_dense()
+        out[dev] = [y, x.grad, v.grad, dense, dense.to_sparse()._values(), s.t().to_dense()]
+    for a, b in zip(out["cuda"], out["cpu"], strict=True):
+        np.testing.assert_allclose(a.detach().cpu().numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-12)
