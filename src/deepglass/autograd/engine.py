@@ -11,6 +11,11 @@
    one place (``sum_to_shape``), so no op has to.
 4. Without ``retain_graph`` each node drops its saved arrays once used; a second
    backward through it raises an error that says so.
+5. The contract of ``backward`` is checked here: one gradient per input, each of
+   the input's shape or one that broadcasting reduces to it (PyTorch's errors).
+6. A node with several outputs (a multi-output ``Function``) collects one pending
+   gradient per output; those that did not flow arrive as zeros (or ``None``
+   after ``ctx.set_materialize_grads(False)``).
 """
 from __future__ import annotations
 
@@ -20,7 +25,10 @@ from . import grad_mode
 
 
 def sum_to_shape(grad, shape: tuple):
-    """Sum ``grad`` over the axes that broadcasting added or stretched to reach it from ``shape``."""
+    """Sum ``grad`` over the axes that broadcasting added or stretched to reach it from ``shape``.
+
+    ``shape`` must broadcast to ``grad.shape`` (see :func:`expandable`).
+    """
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
@@ -32,6 +40,13 @@ def sum_to_shape(grad, shape: tuple):
     if lead:
         grad = grad.reshape(shape)
     return grad
+
+
+def expandable(shape: tuple, target: tuple) -> bool:
+    """Whether an array of ``shape`` broadcasts to ``target`` (PyTorch's ``is_expandable_to``)."""
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
 
 
 def _topological_order(roots):
@@ -91,6 +106,77 @@ def _run_hooks(t: Tensor, g):
     return g
 
 
+def _output_index(node, t) -> int:
+    """Which output of the multi-output ``node`` the tensor ``t`` is."""
+    for i, r in enumerate(node._out_refs):
+        if r is not None and r() is t:
+            return i
+    raise RuntimeError(f"{node.name}: tensor is not an output of this node")  # pragma: no cover - internal
+
+
+def _add_pending(pending, fn, t, g):
+    """Add ``g`` (the gradient of ``t``) to what ``t``'s node will receive."""
+    if fn._out_refs is None:
+        pending[fn] = pending[fn] + g if fn in pending else g
+        return
+    slots = pending.get(fn)
+    if slots is None:
+        slots = pending[fn] = [None] * len(fn._out_refs)
+    i = _output_index(fn, t)
+    slots[i] = g if slots[i] is None else slots[i] + g
+
+
+def _output_grads(node, slots, capture, capture_nodes):
+    """Hooks, retained grads and captures per output of a multi-output node; then zeros for the missing."""
+    for i, r in enumerate(node._out_refs):
+        t = r() if r is not None else None
+        if t is None or slots[i] is None:
+            continue
+        if t._hooks:
+            slots[i] = _run_hooks(t, slots[i])
+        if t._retains_grad:
+            t.grad = from_array(slots[i].copy() if t.grad is None else t.grad._array + slots[i])
+        if capture is not None and id(t) in capture["grads"] and t in capture_nodes.get(node, ()):
+            capture["grads"][id(t)] = slots[i]
+    if node._materialize:
+        xp = backend.array_module_of(next(g for g in slots if g is not None))
+        slots = [xp.zeros(*node._out_meta[i]) if g is None and node._out_meta[i] is not None else g
+                 for i, g in enumerate(slots)]
+    return slots
+
+
+def _count_error(node, expected: int, got: int):
+    return RuntimeError(
+        f"function {node.name} returned an incorrect number of gradients (expected {expected}, got {got}); "
+        "backward must return one gradient per positional input of apply (None for inputs without one)"
+    )
+
+
+def _shape_error(node, index: int, got: tuple, shape: tuple):
+    return RuntimeError(
+        f"Function {node.name} returned an invalid gradient at index {index} - got {list(got)} but expected "
+        f"shape compatible with {list(shape)}; return a gradient of the input's shape (or one it broadcasts to)"
+    )
+
+
+def _checked_count(node, grads: tuple) -> tuple:
+    """The gradients of ``node``'s inputs, or PyTorch's error when there are too few or too many.
+
+    Extra trailing ``None`` s are dropped (as PyTorch does). deepglass lets ``backward``
+    omit the gradients of trailing non-Tensor arguments (the options after the last
+    Tensor input: an axis, a flag); every Tensor input must get one.
+    """
+    n = len(node._inputs)
+    if len(grads) > n:
+        if all(x is None for x in grads[n:]):
+            return grads[:n]
+        raise _count_error(node, n, len(grads))
+    last_tensor = max((i for i, a in enumerate(node._inputs) if isinstance(a, Tensor)), default=-1)
+    if len(grads) <= last_tensor:
+        raise _count_error(node, n, len(grads))
+    return grads
+
+
 def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture=None):
     """Back-propagate ``grad_outputs`` from ``outputs``.
 
@@ -114,15 +200,18 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
         if t.grad_fn._freed:
             raise _freed_error(t.grad_fn)
         node = t.grad_fn
-        pending[node] = pending[node] + g if node in pending else g
+        _add_pending(pending, node, t, g)
         roots.append(node)
 
-    # capture of non-leaf tensors: map their node to the tensor
+    # capture of non-leaf tensors: map their node to the tensor(s)
     capture_nodes = {}
     if capture is not None:
         for t in capture["tensors"]:
             if t.grad_fn is not None:
-                capture_nodes[t.grad_fn] = t
+                if t.grad_fn._out_refs is None:
+                    capture_nodes[t.grad_fn] = t
+                else:
+                    capture_nodes.setdefault(t.grad_fn, []).append(t)
 
     with grad_mode.set_grad_enabled(False):
         for node in _topological_order(roots):
@@ -131,18 +220,25 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
             g = pending.pop(node, None)
             if g is None:
                 continue
-            watched = node.__dict__.get("_watched")  # the output tensor, when it has hooks or retains grad
-            if watched is not None:
-                if watched._hooks:
-                    g = _run_hooks(watched, g)
-                if watched._retains_grad:
-                    watched.grad = from_array(g.copy() if watched.grad is None else watched.grad._array + g)
-            if node in capture_nodes:
-                capture["grads"][id(capture_nodes[node])] = g
             _check_versions(node)
-            grads = node.backward(node, g)
+            if node._out_refs is None:
+                watched = node.__dict__.get("_watched")  # the output tensor, when it has hooks or retains grad
+                if watched is not None:
+                    if watched._hooks:
+                        g = _run_hooks(watched, g)
+                    if watched._retains_grad:
+                        watched.grad = from_array(g.copy() if watched.grad is None else watched.grad._array + g)
+                if node in capture_nodes:
+                    capture["grads"][id(capture_nodes[node])] = g
+                grads = node.backward(node, g)
+                incoming = (g,)
+            else:
+                incoming = _output_grads(node, g, capture, capture_nodes)
+                grads = node.backward(node, *incoming)
             if type(grads) is not tuple:
                 grads = (grads,)
+            if len(grads) != len(node._inputs):
+                grads = _checked_count(node, grads)
             for i, (inp, gi) in enumerate(zip(node._inputs, grads)):
                 if gi is None or not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
@@ -153,15 +249,18 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
                         continue
                 shape = inp._array.shape
                 if gi.shape != shape:
+                    if not expandable(shape, gi.shape):
+                        raise _shape_error(node, i, gi.shape, shape)
                     gi = sum_to_shape(gi, shape)
                 if gi.dtype != inp._array.dtype:
                     gi = gi.astype(inp._array.dtype)
                 if fn is None:
-                    _deliver_to_leaf(inp, gi, capture, only, fresh=gi is not g and gi.base is None)
-                elif fn in pending:
-                    pending[fn] = pending[fn] + gi
+                    _deliver_to_leaf(inp, gi, capture, only,
+                                     fresh=gi.base is None and all(gi is not x for x in incoming))
+                elif fn._out_refs is None:
+                    pending[fn] = pending[fn] + gi if fn in pending else gi
                 else:
-                    pending[fn] = gi
+                    _add_pending(pending, fn, inp, gi)
             if not retain_graph:
                 node._release()
 
