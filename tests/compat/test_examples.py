@@ -23,12 +23,19 @@ import torch
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "pytorch"
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py"))
-XFAIL = {}  # script -> reason it can't run under deepglass yet (kept empty unless something outside compat blocks it)
+# Known gaps outside compat (other engineers' scope): the deepglass run may fail with exactly this message,
+# and then the test is xfailed with it; any other failure fails the test, and once fixed it simply passes.
+KNOWN_GAPS = {
+    "gcn.py": "deepglass does not implement torch.Size yet",  # torch namespace audit
+    "polynomial_regression.py": "unsupported format string passed to Tensor.__format__",  # f"{t:+.2f}" (issue 13)
+}
 
 
-def _run(cmd, cwd):
+def _run(cmd, cwd, known_gap=None):
     env = dict(os.environ, OMP_NUM_THREADS="1")
     r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
+    if r.returncode != 0 and known_gap and known_gap in r.stderr:
+        pytest.xfail(f"known deepglass gap: {known_gap}")
     assert r.returncode == 0, f"{' '.join(map(str, cmd))} failed ({r.returncode}):\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}"
     return r.stdout
 
@@ -46,14 +53,13 @@ def test_every_example_is_listed():
 
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_runs_unchanged_on_torch_and_deepglass(script, tmp_path):
-    if script in XFAIL:
-        pytest.xfail(XFAIL[script])
     path = EXAMPLES / script
     out_torch = _run([sys.executable, str(path), "--save-init", "init.pt"], tmp_path)
     sd = torch.load(tmp_path / "init.pt")
     safetensors.numpy.save_file({k: v.detach().cpu().contiguous().numpy() for k, v in sd.items()},
                                 str(tmp_path / "init.safetensors"))
-    out_dg = _run([sys.executable, "-m", "deepglass.cli", "run", str(path), "--init", "init.safetensors"], tmp_path)
+    out_dg = _run([sys.executable, "-m", "deepglass.cli", "run", str(path), "--init", "init.safetensors"], tmp_path,
+                  KNOWN_GAPS.get(script))
     first_t, rest_t = _losses(out_torch)
     first_d, rest_d = _losses(out_dg)
     assert math.isclose(first_t, first_d, rel_tol=2e-4, abs_tol=1e-5), (first_t, first_d)
