@@ -187,4 +187,8 @@ def load(f, map_location=None, weights_only: bool = True):
         tree = json.loads(meta["deepglass.tree"])
     except ValueError as e:
         raise ValueError(f"{f} is corrupt or truncated: its checkpoint metadata is not valid JSON ({e})") from None
-    return _Decoder(arrays, device)(tree)
+    try:
+        return _Decoder(arrays, device)(tree)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
+        where = f": {e}" if isinstance(e, ValueError) else f" ({type(e).__name__}: {e})"
+        raise ValueError(f"{f} is damaged: its checkpoint tree can't be rebuilt{where}") from None

@@ -44,14 +44,59 @@ def _crc(arr: np.ndarray) -> int:
     return zlib.crc32(memoryview(arr).cast("B")) if arr.size else 0
 
 
+_META_ENTRY = "__metadata__"  # the checksum table's entry for the metadata (no tensor can be named so)
+_KNOWN_KEYS = {_CRC_KEY, _ORDER_KEY, "deepglass.format", "deepglass.version", "deepglass.tree"}
+
+
+def _meta_crc(meta: dict) -> int:
+    """CRC-32 of every metadata entry but the checksum table (names and values: a flipped bit anywhere counts)."""
+    items = sorted((k, v) for k, v in meta.items() if k != _CRC_KEY)
+    return zlib.crc32(json.dumps(items, separators=(",", ":")).encode("utf-8"))
+
+
 def serialize(arrays: dict, metadata: dict | None = None) -> bytes:
-    """The safetensors bytes for ``{name: ndarray}`` plus str→str ``metadata`` (checksums added)."""
+    """The safetensors bytes for ``{name: ndarray}`` plus str→str ``metadata`` (checksums added: one per
+    tensor and one over the metadata, so a damaged learning rate in a checkpoint's JSON tree is caught too)."""
     import safetensors.numpy
 
     meta = dict(metadata or {})
-    meta[_CRC_KEY] = json.dumps({k: _crc(a) for k, a in arrays.items()}, separators=(",", ":"))
     meta[_ORDER_KEY] = json.dumps(list(arrays), separators=(",", ":"))  # safetensors sorts names; keep ours
+    crcs = {k: _crc(a) for k, a in arrays.items()}
+    crcs[_META_ENTRY] = _meta_crc(meta)
+    meta[_CRC_KEY] = json.dumps(crcs, separators=(",", ":"))
     return safetensors.numpy.save(arrays, metadata=meta)
+
+
+def _pickle_kind(head: bytes) -> str | None:
+    """What PyTorch's ``torch.save`` wrote, from the first bytes: a zip of pickles or a bare pickle."""
+    if head.startswith(b"PK\x03\x04"):
+        return "a PyTorch checkpoint (torch.save's zip archive of pickles)"
+    if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return "a Python pickle (e.g. an old-style torch.save file)"
+    return None
+
+
+def _check_meta(name, metadata: dict, arrays: dict) -> None:
+    unknown = sorted(k for k in metadata if k.startswith("deepglass.") and k not in _KNOWN_KEYS)
+    if unknown:
+        raise _corrupt(name, f"unknown deepglass metadata key(s) {', '.join(unknown)} (a damaged header)")
+    if _CRC_KEY not in metadata:
+        if _ORDER_KEY in metadata or "deepglass.tree" in metadata:  # deepglass always writes its checksums
+            raise _corrupt(name, "the checksum table is missing from the header")
+        return
+    try:
+        crcs = json.loads(metadata[_CRC_KEY])
+        if not isinstance(crcs, dict):
+            raise ValueError("not a table")
+    except ValueError:
+        raise _corrupt(name, "damaged checksum table") from None
+    if _META_ENTRY in crcs and crcs.pop(_META_ENTRY) != _meta_crc(metadata):
+        raise _corrupt(name, "checksum mismatch in the header metadata (the JSON part: options, step counts, "
+                             "RNG state...)")
+    bad = [k for k, c in crcs.items()
+           if k not in arrays or _crc(arrays[k] if arrays[k].flags.c_contiguous else arrays[k].copy()) != c]
+    if bad:
+        raise _corrupt(name, f"checksum mismatch for {', '.join(bad[:10])}" + (" ..." if len(bad) > 10 else ""))
 
 
 def write_bytes(data: bytes, path) -> None:
@@ -129,7 +174,8 @@ def read_file(path) -> tuple[dict, dict]:
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: the file is corrupt or truncated (names the file).
+        ValueError: the file is corrupt or truncated (a checksum over the tensors and the metadata
+            fails; names the file), or it is a pickle (``torch.save``), which is never loaded.
     """
     import safetensors.numpy
 
@@ -138,12 +184,18 @@ def read_file(path) -> tuple[dict, dict]:
     name = "<bytes>" if isinstance(path, (bytes, bytearray)) else os.fspath(path)
     if not isinstance(path, (bytes, bytearray)) and not os.path.isfile(path):
         raise FileNotFoundError(f"no such file: {os.path.abspath(name)}")
+    if isinstance(path, (bytes, bytearray)):
+        buf = bytes(path)
+    else:
+        with open(path, "rb") as f:
+            buf = f.read()
+    kind = _pickle_kind(buf[:8])
+    if kind is not None:
+        raise ValueError(f"{os.path.abspath(name) if name != '<bytes>' else name} is {kind}, not a safetensors "
+                         "file; deepglass never unpickles (a pickle can run any code). Convert it in PyTorch, on a "
+                         "file you trust: from safetensors.torch import save_file; "
+                         "save_file(torch.load(path, weights_only=True), 'model.safetensors')")
     try:
-        if isinstance(path, (bytes, bytearray)):
-            buf = bytes(path)
-        else:
-            with open(path, "rb") as f:
-                buf = f.read()
         header, data_start = _header(buf)
     except (ValueError, UnicodeDecodeError) as e:
         raise _corrupt(name, f"unreadable header ({e})") from None
@@ -170,14 +222,7 @@ def read_file(path) -> tuple[dict, dict]:
     if not isinstance(order, list) or sorted(order) != sorted(arrays):
         order = sorted(arrays, key=lambda k: (header[k].get("data_offsets", [0])[0], k))
     arrays = {k: arrays[k] for k in order}
-    if _CRC_KEY in metadata:
-        try:
-            crcs = json.loads(metadata[_CRC_KEY])
-        except ValueError:
-            raise _corrupt(name, "damaged checksum table") from None
-        bad = [k for k, c in crcs.items() if k not in arrays or _crc(arrays[k] if arrays[k].flags.c_contiguous else arrays[k].copy()) != c]
-        if bad:
-            raise _corrupt(name, f"checksum mismatch for {', '.join(bad[:10])}" + (" ..." if len(bad) > 10 else ""))
+    _check_meta(name, metadata, arrays)
     return arrays, metadata
 
 

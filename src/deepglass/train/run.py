@@ -148,7 +148,7 @@ def latest_checkpoint(paths) -> str | None:
     """The training checkpoint with the most optimizer steps (an interrupted one can be ahead of ``last``)."""
     best, best_step = None, -1
     for p in paths:
-        state = load(p)
+        state = load(p)  # a damaged file raises ValueError naming it
         if not isinstance(state, dict) or state.get("format") != "deepglass.trainer":
             continue
         step = int(state.get("global_step", -1))
@@ -260,9 +260,15 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
               f"{cfg['epochs']} epochs, batch {cfg['batch_size']}, {cfg['optimizer']} lr {cfg['lr']}, "
               f"{cfg['scheduler']} schedule, {device}; run folder {run_dir}", flush=True)
     t0 = time.perf_counter()
+    if ckpt is not None:
+        try:
+            trainer.load_checkpoint(ckpt)
+        except ValueError as e:
+            raise ValueError(f"{e}; it doesn't fit {os.path.join(run_dir, CONFIG_NAME)} (was either edited or "
+                             "damaged?)") from None
     with C.blas_threads(cfg.get("threads") if device.type == "cpu" else None):
         try:
-            trainer.fit(train_loader, val_loader, epochs=int(cfg["epochs"]), ckpt_path=ckpt)
+            trainer.fit(train_loader, val_loader, epochs=int(cfg["epochs"]))
         except KeyboardInterrupt as exc:  # the trainer saved a checkpoint; tell the caller where the run is
             exc.run_dir = run_dir
             raise

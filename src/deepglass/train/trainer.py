@@ -517,7 +517,15 @@ class Trainer:
         if not os.path.isfile(path):
             raise FileNotFoundError(f"no checkpoint at {path}")
         state = load(path, map_location=self.device)
-        self.load_state_dict(state)
+        if not isinstance(state, dict):
+            raise ValueError(f"{path} is not a training checkpoint (it holds a {type(state).__name__})")
+        try:
+            self.load_state_dict(state)
+        except KeyError as e:
+            raise ValueError(f"{path} is damaged or incomplete: the key {e} is missing from the training "
+                             "state") from None
+        except (TypeError, ValueError, RuntimeError) as e:
+            raise ValueError(f"can't restore {path}: {e}") from None
         return state
 
     def _apply_pending_loader_rng(self, loader) -> None:
