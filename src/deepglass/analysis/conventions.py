@@ -90,7 +90,7 @@ def fvcore(tracer) -> dict:
             mode = getattr(m, "mode", "nearest")
             total += E if mode == "nearest" else 4 * E if mode == "bilinear" else 0
     for name, _ins, _out, macs, _ew in _all_ops(tracer):
-        if name in ("MatMul", "Linear", "Conv2d", "Conv2dRows"):
+        if name in ("MatMul", "Linear", "ConvNd", "Conv1dKernel", "Conv2dKernel", "Conv3dKernel"):
             total += macs
     return {"total": int(total), "unit": "MACs (fvcore calls them FLOPs)"}
 

@@ -177,8 +177,9 @@ OP_RULES["MatMul"] = (_matmul_shape, _count_matmul, "whole")
 OP_RULES["Linear"] = (_linear_shape, _count_linear, "whole")
 OP_RULES["ScaledDotProductAttention"] = OP_RULES["AttentionChunked"] = (_sdpa_shape, _count_sdpa, "whole")
 OP_RULES["Concat"] = (_concat_shape, _count_zero, "concat")
-OP_RULES["Conv2d"] = (None, _count_conv, "whole")
-OP_RULES["Conv2dRows"] = (None, _count_conv, "whole")
+CONV_OPS = ("ConvNd", "Conv1dKernel", "Conv2dKernel", "Conv3dKernel")  # the reference tier and its fast kernels
+for _n in CONV_OPS:
+    OP_RULES[_n] = (None, _count_conv, "whole")
 OP_RULES["Einsum"] = (None, _count_einsum, "whole")
 OP_RULES["CDist"] = (None, _count_cdist, "whole")
 
