@@ -231,7 +231,7 @@ def fmod(input, other):
     Example:
         >>> import deepglass as dg
         >>> dg.fmod(dg.tensor([-3.0, 3.0]), 2)
-        tensor([-1.,  1.])
+        tensor([-1., 1.])
     """
     a, b = promote(input, other)
     ref = a if isinstance(a, Tensor) else b
@@ -284,7 +284,7 @@ def float_power(input, exponent):
     Example:
         >>> import deepglass as dg
         >>> dg.float_power(dg.tensor([2]), 3)
-        tensor([8.], dtype=torch.float64)
+        tensor([8.], dtype=deepglass.float64)
     """
     from .elementwise import _cast, pow
 
@@ -303,12 +303,33 @@ def ldexp(input, other):
 frexp_return_type = namedtuple("frexp", ["mantissa", "exponent"])
 
 
+class Frexp(Function):
+    """mantissa = x / 2^e for the exponent e of x; d mantissa/dx = 2^(−e) (e held fixed, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, exponent):
+        ctx.save_for_backward(exponent)
+        return xp_of(x).ldexp(x, -exponent)
+
+    @staticmethod
+    def backward(ctx, g):
+        (e,) = ctx.saved_tensors
+        return xp_of(g).ldexp(g, -e), None
+
+
 def frexp(input):
-    """Split into mantissa in (−1, −0.5] ∪ [0.5, 1) and an int32 exponent: x = mantissa · 2^exponent."""
+    """Split into mantissa in (−1, −0.5] ∪ [0.5, 1) and an int32 exponent: x = mantissa · 2^exponent.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.frexp(dg.tensor([8.0, 0.75]))
+        frexp(mantissa=tensor([0.5000, 0.7500]), exponent=tensor([4, 0], dtype=deepglass.int32))
+    """
     if input.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
-    m, e = xp_of(input._array).frexp(input._array)
-    return frexp_return_type(from_array(m), from_array(e.astype(np.int32)))
+    _, e = xp_of(input._array).frexp(input._array)
+    e = e.astype(np.int32)
+    return frexp_return_type(Frexp.apply(input, e), from_array(e))
 
 
 def heaviside(input, values):
@@ -319,10 +340,17 @@ def heaviside(input, values):
     return from_array(xp.heaviside(input._array, values._array).astype(input.dtype, copy=False))
 
 
+class NextAfter(_Binary):
+    """The neighbouring float: PyTorch passes the gradient straight through to ``input``."""
+
+    f = staticmethod(lambda xp, a, b: xp.nextafter(a, b))
+    grads = staticmethod(lambda xp, g, a, b, y: (g, None))
+
+
 def nextafter(input, other):
-    """The next representable float after input towards other."""
+    """The next representable float after input towards other (gradient: identity for input, as PyTorch)."""
     a, b = promote(input, other)
-    return from_array(xp_of(a._array).nextafter(a._array, b._array))
+    return NextAfter.apply(a, b)
 
 
 def _int_binary(name, input, other):

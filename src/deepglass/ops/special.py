@@ -278,7 +278,7 @@ def mvlgamma(input, p: int):
     Example:
         >>> import deepglass as dg
         >>> dg.mvlgamma(dg.tensor([2.5]), p=2)
-        tensor([1.1443])
+        tensor([0.8570])
     """
     if p < 1:
         raise RuntimeError(f"p has to be greater than or equal to 1; got p = {p}")
@@ -392,11 +392,29 @@ def signbit(input):
     return from_array(xp_of(input._array).signbit(input._array))
 
 
-def sgn(input):
-    """sign(x) for real tensors (x/|x| for complex ones in PyTorch); zero gradient."""
-    from .elementwise import sign
+class _Sgn(Function):
+    """sign(x): piecewise constant, so its gradient is zero (but the output stays in the graph, as PyTorch)."""
 
-    return sign(input)
+    @staticmethod
+    def forward(ctx, x):
+        return xp_of(x).sign(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return xp_of(g).zeros_like(g)
+
+
+def sgn(input):
+    """sign(x) for real tensors (x/|x| for complex ones in PyTorch); differentiable with a zero gradient.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.sgn(dg.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1., 0., 1.])
+    """
+    if input.dtype.kind != "f" or not input.requires_grad:
+        return from_array(xp_of(input._array).sign(input._array))
+    return _Sgn.apply(input)
 
 
 def positive(input):
