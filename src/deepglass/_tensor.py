@@ -40,7 +40,8 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    # _vc: the version counter, a one-element list shared by a tensor and its views (see bump_version);
+    # _vc: the version counter, a one-element list shared by a tensor and its views (None until the first
+    # in-place change or view: creating a tensor stays as cheap as before; see bump_version);
     # _base: the tensor a view was made from (unset for tensors that are not views)
     __slots__ = ("_array", "requires_grad", "grad", "grad_fn", "_vc", "_base", "_retains_grad", "_hooks",
                  "__weakref__", "__dict__")
@@ -53,7 +54,7 @@ class Tensor:
         self._array = data
         self.grad = None
         self.grad_fn = None
-        self._vc = [0]
+        self._vc = None
         self._retains_grad = False
         self._hooks = None
         self.requires_grad = False
@@ -80,7 +81,8 @@ class Tensor:
     @property
     def _version(self) -> int:
         """How many times this tensor's memory was changed in place (shared with its views, as PyTorch)."""
-        return self._vc[0]
+        vc = self._vc
+        return 0 if vc is None else vc[0]
 
     @property
     def shape(self) -> tuple:
@@ -204,7 +206,7 @@ class Tensor:
         new.grad = None if self.grad is None else copy.deepcopy(self.grad, memo)
         new.grad_fn = None
         new.requires_grad = self.requires_grad
-        new._vc = [0]
+        new._vc = None
         new._retains_grad = False
         new._hooks = None
         for k, v in self.__dict__.items():
@@ -215,7 +217,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same values (shared memory and version counter), cut from the graph."""
         t = from_array(self._array)
-        t._vc = self._vc
+        t._vc = _counter(self)
         return t
 
     def detach_(self) -> Tensor:
@@ -371,8 +373,9 @@ class Tensor:
                 )
             value = value._array
         shape = getattr(value, "shape", ())
-        if len(shape) > self._array.ndim or (shape and xp.broadcast_shapes(shape, self._array.shape) != self._array.shape):
-            _inplace.check_shape(self, xp.broadcast_shapes(shape, self._array.shape))
+        if shape and shape != self._array.shape and (
+                len(shape) > self._array.ndim or np.broadcast_shapes(shape, self._array.shape) != self._array.shape):
+            _inplace.check_shape(self, np.broadcast_shapes(shape, self._array.shape))
         if self.grad_fn is not None:
             _inplace.mark_overwritten(self)
         xp.copyto(self._array, value, casting="unsafe")
@@ -384,8 +387,14 @@ class Tensor:
         return _inplace.inplace(self, fn, *args, **kwargs)
 
     def _graph(self, *args) -> bool:
-        return grad_mode._state.enabled and (self.requires_grad or any(
-            isinstance(a, Tensor) and a.requires_grad for a in args))
+        if not grad_mode._state.enabled:
+            return False
+        if self.requires_grad:
+            return True
+        for a in args:
+            if isinstance(a, Tensor) and a.requires_grad:
+                return True
+        return False
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
@@ -535,7 +544,7 @@ def from_array(array, grad_fn=None) -> Tensor:
     t.grad = None
     t.grad_fn = grad_fn
     t.requires_grad = grad_fn is not None
-    t._vc = [0]
+    t._vc = None
     t._retains_grad = False
     t._hooks = None
     return t
@@ -545,15 +554,26 @@ def as_view(out: Tensor, base: Tensor) -> Tensor:
     """Mark ``out`` as a view of ``base`` when it shares its memory: one version counter, ``out._base`` set."""
     if out is not base and out._array is not base._array and backend.array_module_of(out._array).may_share_memory(
             out._array, base._array):
-        out._vc = base._vc
+        out._vc = _counter(base)
         root = getattr(base, "_base", None)
         out._base = base if root is None else root
     return out
 
 
+def _counter(t: Tensor) -> list:
+    """``t``'s version counter, made now if it has none yet (to be shared with a view)."""
+    if t._vc is None:
+        t._vc = [0]
+    return t._vc
+
+
 def bump_version(tensor: Tensor) -> None:
     """Record that ``tensor``'s memory was changed in place (autograd checks versions at backward)."""
-    tensor._vc[0] += 1
+    vc = tensor._vc
+    if vc is None:
+        tensor._vc = [1]
+    else:
+        vc[0] += 1
 
 
 _new = object.__new__
