@@ -82,9 +82,12 @@ def test_kl_mvn_event_shape_mismatch():
 def test_unregistered_pair_and_register_kl():
     D = dg.distributions
     p = D.Normal(dg.tensor(0.0), dg.tensor(1.0))
-    q = D.Gamma(dg.tensor(1.0), dg.tensor(1.0))
+    q = D.Categorical(logits=dg.zeros(3))
     with pytest.raises(NotImplementedError, match="No KL"):
         D.kl_divergence(p, q)
+    with pytest.raises(NotImplementedError):
+        torch.distributions.kl_divergence(torch.distributions.Normal(0.0, 1.0),
+                                          torch.distributions.Categorical(logits=torch.zeros(3)))
 
     class MyNormal(D.Normal):
         pass
@@ -118,3 +121,35 @@ def test_independent_normal_matches_torch():
     (ld.sum() + kd.sum()).backward()
     grads_close(pd, pt)
     grads_close(qd, qt)
+
+
+CROSS = [
+    ("Beta", "Gamma"), ("Beta", "Normal"), ("Beta", "Uniform"), ("Gamma", "Normal"), ("Uniform", "Normal"),
+    ("Uniform", "Gamma"), ("Uniform", "Beta"), ("Normal", "Beta"), ("Normal", "Gamma"), ("Normal", "Uniform"),
+    ("Gamma", "Beta"), ("Gamma", "Uniform"),
+]
+CROSS_PARAMS = {
+    "Normal": lambda: {"loc": RNG.standard_normal(3), "scale": _pos(3)},
+    "Gamma": lambda: {"concentration": _pos(3), "rate": _pos(3)},
+    "Beta": lambda: {"concentration1": _pos(3), "concentration0": _pos(3)},
+    # inside (0, 1) for Uniform -> Beta/Gamma; one batch entry outside [0, 1] for the infinite cases
+    "Uniform": lambda: {"low": np.array([0.1, 0.3, -0.5]), "high": np.array([0.6, 0.9, 1.5])},
+}
+
+
+@pytest.mark.parametrize("pair", CROSS, ids=["-".join(p) for p in CROSS])
+def test_cross_family_kl(pair):
+    pt, pd = leaves(CROSS_PARAMS[pair[0]]())
+    qt, qd = leaves(CROSS_PARAMS[pair[1]]())
+    p_t, p_d = build(pair[0], pt, pd)
+    q_t, q_d = build(pair[1], qt, qd)
+    kt = torch.distributions.kl_divergence(p_t, q_t)
+    kd = dg.distributions.kl_divergence(p_d, q_d)
+    close(kd, kt)
+    finite = np.isfinite(kt.detach().numpy())
+    if finite.any():
+        w = torch.tensor(finite.astype(np.float64))
+        torch.where(w > 0, kt, torch.zeros_like(kt)).sum().backward()
+        dg.where(dg.tensor(finite), kd, dg.zeros_like(kd)).sum().backward()
+        grads_close(pd, pt)
+        grads_close(qd, qt)

@@ -9,9 +9,16 @@ Implemented pairs (same family), as PyTorch writes them:
 - MultivariateNormal: Σ log L_q,ii − Σ log L_p,ii + ½ (‖L_q⁻¹ L_p‖_F² + ‖L_q⁻¹(μ_q − μ_p)‖² − k)
 - Gamma, Beta, Dirichlet: through log Γ and ψ (digamma)
 - Independent: the base pair's KL summed over the reinterpreted dims
+
+Across families (the pairs PyTorch has among these): KL(p ‖ q) = −H(p) − E_p[log q(x)], with
+E_p[log q] in closed form (Beta or Gamma or Uniform against Normal, Gamma or Uniform), and +∞
+where p's support is not inside q's (Normal against Beta/Gamma/Uniform, Gamma against Beta/Uniform).
 """
 from __future__ import annotations
 
+import math
+
+from ..creation import full_like
 from ..ops.activation import softplus
 from ..ops.elementwise import where
 from ..ops.special import digamma, lgamma
@@ -20,7 +27,7 @@ from .bernoulli import Bernoulli
 from .beta import Beta
 from .categorical import Categorical
 from .dirichlet import Dirichlet
-from .gamma import Gamma
+from .gamma import Gamma, _xlogy
 from .independent import Independent, _sum_rightmost
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis, _half_log_det
 from .normal import Normal
@@ -172,3 +179,92 @@ def _kl_independent_independent(p, q):
     if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
         raise NotImplementedError
     return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+# ------------------------------------------------------------------ across families
+
+
+def _infinite_like(t):
+    return full_like(t.detach(), float("inf"))
+
+
+def _x_log_x(t):
+    return _xlogy(t, t)
+
+
+@register_kl(Normal, Beta)
+@register_kl(Normal, Gamma)
+@register_kl(Normal, Uniform)
+def _kl_normal_infinity(p, q):
+    return _infinite_like(p.loc)
+
+
+@register_kl(Gamma, Beta)
+@register_kl(Gamma, Uniform)
+def _kl_gamma_infinity(p, q):
+    return _infinite_like(p.concentration)
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p, q):
+    # E_p[log x] = ψ(a) − ψ(a + b), E_p[x] = a / (a + b)
+    total = p.concentration1 + p.concentration0
+    e_log_x = digamma(p.concentration1) - digamma(total)
+    e_x = p.concentration1 / total
+    neg_e_log_q = lgamma(q.concentration) - q.concentration * q.rate.log() - (q.concentration - 1) * e_log_x \
+        + q.rate * e_x
+    return -p.entropy() + neg_e_log_q
+
+
+@register_kl(Beta, Normal)
+def _kl_beta_normal(p, q):
+    # E_p[(x − μ)²] = Var + (E x − μ)², with E x = a/(a+b), Var = E x (1 − E x)/(a + b + 1)
+    total = p.concentration1 + p.concentration0
+    e_x = p.concentration1 / total
+    e_x2 = e_x * (1 - e_x) / (total + 1) + e_x.square()
+    var = q.scale.square()
+    return -p.entropy() + 0.5 * (2 * math.pi * var).log() + (0.5 * e_x2 - q.loc * e_x + 0.5 * q.loc.square()) / var
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    return _inf_where((q.low > 0.0) | (q.high < 1.0), result)
+
+
+@register_kl(Gamma, Normal)
+def _kl_gamma_normal(p, q):
+    # E_p[x] = α/β, E_p[x²] = (α² + α)/β², H(p) = α − log β + log Γ(α) + (1 − α) ψ(α)
+    a, b = p.concentration, p.rate
+    var = q.scale.square()
+    t1 = 0.5 * (b.square() * var * 2 * math.pi).log() - a - lgamma(a)
+    t2 = 0.5 * (a.square() + a) / b.square() - q.loc * a / b + 0.5 * q.loc.square()
+    return t1 + (a - 1) * digamma(a) + t2 / var
+
+
+@register_kl(Uniform, Normal)
+def _kl_uniform_normal(p, q):
+    width = p.high - p.low
+    t1 = (math.sqrt(2 * math.pi) * q.scale / width).log()
+    e_sq = width.square() / 12 + ((p.high + p.low - 2 * q.loc) / 2).square()  # E_p[(x − μ)²]
+    return t1 + 0.5 * e_sq / q.scale.square()
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p, q):
+    # E_p[log x] = (h log h − l log l − (h − l)) / (h − l) on [l, h] ⊂ (0, ∞)
+    width = p.high - p.low
+    e_log_x = (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
+    a = q.concentration
+    result = -width.log() + lgamma(a) - a * q.rate.log() + (1 - a) * e_log_x + q.rate * (p.high + p.low) / 2
+    return _inf_where(p.low < 0.0, result)
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    width = p.high - p.low
+    e_log_x = (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
+    e_log_1mx = -(_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + width) / width
+    log_beta = lgamma(q.concentration1) + lgamma(q.concentration0) - lgamma(q.concentration1 + q.concentration0)
+    result = -width.log() - (q.concentration1 - 1) * e_log_x - (q.concentration0 - 1) * e_log_1mx + log_beta
+    return _inf_where((p.high > 1.0) | (p.low < 0.0), result)
