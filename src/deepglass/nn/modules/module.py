@@ -27,7 +27,6 @@ from ..._tensor import Tensor, bump_version
 from ...autograd import grad_mode
 from ..parameter import Parameter
 from ._init_args import record_init_args
-from ._init_args import record_init_args
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -59,10 +58,6 @@ class Module:
     """
 
     training: bool
-
-    def __init_subclass__(cls, **kwargs):  # constructor arguments, for deepglass.save(module)
-        super().__init_subclass__(**kwargs)
-        record_init_args(cls)
 
     def __init_subclass__(cls, **kwargs):  # constructor arguments, for deepglass.save(module)
         super().__init_subclass__(**kwargs)
