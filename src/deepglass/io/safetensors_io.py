@@ -45,7 +45,8 @@ def _crc(arr: np.ndarray) -> int:
 
 
 _META_ENTRY = "__metadata__"  # the checksum table's entry for the metadata (no tensor can be named so)
-_KNOWN_KEYS = {_CRC_KEY, _ORDER_KEY, "deepglass.format", "deepglass.version", "deepglass.tree"}
+_KNOWN_KEYS = {_CRC_KEY, _ORDER_KEY, "deepglass.format", "deepglass.version", "deepglass.tree",
+               "deepglass.module"}  # deepglass.module: a whole module's tree (io/modules.py)
 
 
 def _meta_crc(meta: dict) -> int:
@@ -81,7 +82,7 @@ def _check_meta(name, metadata: dict, arrays: dict) -> None:
     if unknown:
         raise _corrupt(name, f"unknown deepglass metadata key(s) {', '.join(unknown)} (a damaged header)")
     if _CRC_KEY not in metadata:
-        if _ORDER_KEY in metadata or "deepglass.tree" in metadata:  # deepglass always writes its checksums
+        if _ORDER_KEY in metadata or "deepglass.tree" in metadata or "deepglass.module" in metadata:
             raise _corrupt(name, "the checksum table is missing from the header")
         return
     try:
