@@ -121,3 +121,9 @@ def test_accelerator_and_data_parallel_on_cuda():
     out = dp(dg.ones(4, 3))  # the CPU batch goes to cuda:0, as PyTorch's scatter does
     assert out.is_cuda
     np.testing.assert_allclose(out.detach().cpu().numpy(), ref.detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_distributed_data_parallel_says_it_is_not_there_yet():
+    with pytest.raises(AttributeError, match="issue 18"):
+        dg.nn.parallel.DistributedDataParallel  # noqa: B018
+    assert hasattr(torch.nn.parallel, "DistributedDataParallel")
