@@ -277,37 +277,48 @@ fmod_python = remainder
 # ---------------------------------------------------------------- unary maths
 
 
-def _unary(name, fwd, bwd, save="x", doc=""):
+def _unary(name, fwd, bwd, save, doc=""):
     """Build a unary Function from a forward and a derivative.
 
-    ``bwd(g, x, y, xp)`` gets the incoming gradient, the input and the output.
+    ``save`` is ``"x"`` (the input) or ``"y"`` (the output): the one array the
+    derivative needs, as in PyTorch's ``derivatives.yaml`` (exp keeps its output,
+    sin its input); the other is not kept alive by the graph.
+    ``bwd(g, s, xp)`` gets the incoming gradient and that saved array.
     """
-
-    def forward(ctx, x):
-        xp = xp_of(x)
-        y = fwd(xp, x)
-        ctx.save_for_backward(x, y)
-        return y
+    if save == "x":
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return fwd(xp_of(x), x)
+    elif save == "y":
+        def forward(ctx, x):
+            y = fwd(xp_of(x), x)
+            ctx.save_for_backward(y)
+            return y
+    else:  # pragma: no cover - a typo in this file
+        raise ValueError(f"save must be 'x' or 'y', got {save!r}")
 
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        return bwd(g, x, y, xp_of(g))
+        (s,) = ctx.saved_tensors
+        return bwd(g, s, xp_of(g))
 
     cls = type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward), "__doc__": doc})
     return cls
 
 
-Exp = _unary("Exp", lambda xp, x: xp.exp(x), lambda g, x, y, xp: g * y, doc="e^x; derivative e^x")
-Log = _unary("Log", lambda xp, x: xp.log(x), lambda g, x, y, xp: g / x, doc="ln x; derivative 1/x")
-Log1p = _unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, x, y, xp: g / (1 + x), doc="ln(1+x)")
-Expm1 = _unary("Expm1", lambda xp, x: xp.expm1(x), lambda g, x, y, xp: g * (y + 1), doc="e^x − 1")
-Sqrt = _unary("Sqrt", lambda xp, x: xp.sqrt(x), lambda g, x, y, xp: g / (2 * y), doc="√x; derivative 1/(2√x)")
-Rsqrt = _unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, x, y, xp: -0.5 * g * y * y * y, doc="1/√x")
-Sin = _unary("Sin", lambda xp, x: xp.sin(x), lambda g, x, y, xp: g * xp.cos(x), doc="sin x")
-Cos = _unary("Cos", lambda xp, x: xp.cos(x), lambda g, x, y, xp: -g * xp.sin(x), doc="cos x")
-Tanh = _unary("Tanh", lambda xp, x: xp.tanh(x), lambda g, x, y, xp: g * (1 - y * y), doc="tanh; derivative 1 − tanh²")
-Abs = _unary("Abs", lambda xp, x: xp.abs(x), lambda g, x, y, xp: g * xp.sign(x), doc="|x|; derivative sign(x) (0 at 0)")
-Reciprocal = _unary("Reciprocal", lambda xp, x: 1 / x, lambda g, x, y, xp: -g * y * y, doc="1/x")
+# (name, forward, derivative from the saved array, which array is saved)
+Exp = _unary("Exp", lambda xp, x: xp.exp(x), lambda g, y, xp: g * y, "y", doc="e^x; derivative e^x")
+Log = _unary("Log", lambda xp, x: xp.log(x), lambda g, x, xp: g / x, "x", doc="ln x; derivative 1/x")
+Log1p = _unary("Log1p", lambda xp, x: xp.log1p(x), lambda g, x, xp: g / (1 + x), "x", doc="ln(1+x)")
+Expm1 = _unary("Expm1", lambda xp, x: xp.expm1(x), lambda g, y, xp: g * (y + 1), "y", doc="e^x − 1")
+Sqrt = _unary("Sqrt", lambda xp, x: xp.sqrt(x), lambda g, y, xp: g / (2 * y), "y", doc="√x; derivative 1/(2√x)")
+Rsqrt = _unary("Rsqrt", lambda xp, x: 1 / xp.sqrt(x), lambda g, y, xp: -0.5 * g * y * y * y, "y", doc="1/√x")
+Sin = _unary("Sin", lambda xp, x: xp.sin(x), lambda g, x, xp: g * xp.cos(x), "x", doc="sin x")
+Cos = _unary("Cos", lambda xp, x: xp.cos(x), lambda g, x, xp: -g * xp.sin(x), "x", doc="cos x")
+Tanh = _unary("Tanh", lambda xp, x: xp.tanh(x), lambda g, y, xp: g * (1 - y * y), "y",
+              doc="tanh; derivative 1 − tanh²")
+Abs = _unary("Abs", lambda xp, x: xp.abs(x), lambda g, x, xp: g * xp.sign(x), "x",
+             doc="|x|; derivative sign(x) (0 at 0)")
+Reciprocal = _unary("Reciprocal", lambda xp, x: 1 / x, lambda g, y, xp: -g * y * y, "y", doc="1/x")
 
 
 def _sigmoid_forward(xp, x):
@@ -316,7 +327,7 @@ def _sigmoid_forward(xp, x):
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
-Sigmoid = _unary("Sigmoid", _sigmoid_forward, lambda g, x, y, xp: g * y * (1 - y),
+Sigmoid = _unary("Sigmoid", _sigmoid_forward, lambda g, y, xp: g * y * (1 - y), "y",
                  doc="σ(x) = 1/(1+e^−x); derivative σ(x)(1−σ(x))")
 
 
