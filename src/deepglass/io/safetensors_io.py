@@ -69,7 +69,12 @@ def serialize(arrays: dict, metadata: dict | None = None) -> bytes:
 
 
 def _pickle_kind(head: bytes) -> str | None:
-    """What PyTorch's ``torch.save`` wrote, from the first bytes: a zip of pickles or a bare pickle."""
+    """What PyTorch's ``torch.save`` wrote, from the first bytes: a zip of pickles or a bare pickle.
+
+    (A safetensors file starts with its header's length, then ``{``: its length may begin with the same bytes.)
+    """
+    if head[8:9] == b"{":
+        return None
     if head.startswith(b"PK\x03\x04"):
         return "a PyTorch checkpoint (torch.save's zip archive of pickles)"
     if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
@@ -190,7 +195,7 @@ def read_file(path) -> tuple[dict, dict]:
     else:
         with open(path, "rb") as f:
             buf = f.read()
-    kind = _pickle_kind(buf[:8])
+    kind = _pickle_kind(buf[:9])
     if kind is not None:
         raise ValueError(f"{os.path.abspath(name) if name != '<bytes>' else name} is {kind}, not a safetensors "
                          "file; deepglass never unpickles (a pickle can run any code). Convert it in PyTorch, on a "

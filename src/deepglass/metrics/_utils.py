@@ -24,7 +24,10 @@ def _to_numpy(x, name: str = "input") -> np.ndarray:
         if hasattr(x, "cpu"):
             x = x.cpu()
         x = x.numpy()
-    return np.asarray(x)
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as e:  # ragged lists: say which argument
+        raise ValueError(f"{name} is not a rectangular array of numbers ({e})") from None
 
 
 def check_finite(a: np.ndarray, name: str) -> None:
