@@ -100,6 +100,15 @@ def test_cli_user_errors_are_one_line_with_exit_code_2(tmp_path, run, cli, monke
         (["predict", run, cut], "cut.png"),
         (["predict", run, tmp_path / "nothing.png"], "nothing.png"),
         (["evaluate", tmp_path / "nowhere"], "nowhere"),
+        (["eval-detections", "--gt", tmp_path / "gt.json", "--dt", tmp_path / "dt.json"], "gt.json"),
+        (["eval-detections", "--gt", tmp_path / "bad.json", "--dt", tmp_path / "bad.json"], "bad.json"),
+        (["plot", "optimizers", "--steps", "1000000000", "--out", out], "--steps must be between"),
+        (["train", "--data", "imagefolder", "--data-dir", tmp_path, "--image-size", "100000", "--out", out],
+         "image_size must be between 1 and 4096"),
+        (["train", "--num-workers", "100000", "--out", out], "num_workers must be at most"),
+        (["train", "--resume", run, "--lr", "0.1"], "these options differ from its config.json: lr"),
+        (["train", "--resume", run, "--out", run.parent / "run", "--epochs", "2", "--optimizer", "adam"],
+         "optimizer"),
     ]
     for argv, needle in cases:
         code, _, err = cli(*argv)

@@ -72,8 +72,14 @@ def run(args) -> int:
     print()
     print(_table(report))
     print()
-    print("confusion matrix (rows: true class, columns: predicted)")
-    print(_matrix(report["confusion_matrix"], report["classes"]))
+    if len(report["classes"]) <= 20:
+        print("confusion matrix (rows: true class, columns: predicted)")
+        print(_matrix(report["confusion_matrix"], report["classes"]))
+    else:  # a C×C table of numbers helps nobody beyond a screen's width: the largest confusions instead
+        print(f"most frequent confusions ({len(report['classes'])} classes; the full matrix is in metrics.json "
+              "with --out)")
+        for c in report["top_confusions"]:
+            print(f"  true {c['true']} predicted as {c['predicted']}: {c['count']}")
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         figs = write_figures(os.path.join(args.out, "figures"), logits, targets, cfg["info"]["classes"])

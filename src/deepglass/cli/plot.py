@@ -27,6 +27,9 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from .. import viz
 
+    for name, value, hi in (("--steps", args.steps, 100_000), ("--frames", args.frames, 1_000), ("--fps", args.fps, 100)):
+        if not 1 <= value <= hi:  # bounded: a typo must not start an hour-long, memory-hungry animation
+            raise ValueError(f"{name} must be between 1 and {hi:,}, got {value}")
     os.makedirs(args.out, exist_ok=True)
     if args.figure == "activations":
         path = os.path.join(args.out, "activations.png")

@@ -188,8 +188,11 @@ def resolve(cfg: dict) -> dict:
     for key in ("weight_decay", "min_delta", "patience", "num_workers", "seed"):
         if cfg.get(key) is not None and cfg[key] < 0:
             raise ValueError(f"{key} must be >= 0, got {cfg[key]}")
-    if cfg.get("image_size") is not None and cfg["image_size"] < 1:
-        raise ValueError(f"image_size must be >= 1, got {cfg['image_size']}")
+    if cfg.get("image_size") is not None and not 1 <= cfg["image_size"] <= 4096:
+        raise ValueError(f"image_size must be between 1 and 4096 (every image is resized to that square), got "
+                         f"{cfg['image_size']}")
+    if cfg["num_workers"] > 256:
+        raise ValueError(f"num_workers must be at most 256 (each is a thread), got {cfg['num_workers']}")
     if cfg["momentum"] is not None:
         if not 0.0 <= cfg["momentum"] < 1.0:
             raise ValueError(f"momentum must be in [0, 1), got {cfg['momentum']}")
