@@ -1,8 +1,8 @@
 """The ``>>>`` examples in the docstrings are tests: every one must run and show its real output.
 
-Covers the packages a reader studies first: ops, nn, optim, autograd, data, kernels, parallel
-(metrics runs its own in tests/metrics). A module whose examples need a GPU or the network
-has none, by design.
+Covers the packages a reader studies first: ops, nn, optim, autograd, data, kernels, parallel,
+distributions, sparse and the small namespaces (metrics runs its own in tests/metrics). A module
+whose examples would need a GPU or the network has none, by design.
 """
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ import pytest
 import deepglass
 
 PACKAGES = ["deepglass.ops", "deepglass.nn", "deepglass.optim", "deepglass.autograd", "deepglass.data",
-            "deepglass.kernels"]
-SINGLE = ["deepglass.parallel", "deepglass._tensor", "deepglass.creation", "deepglass.backend"]
+            "deepglass.kernels", "deepglass.distributions", "deepglass.sparse", "deepglass.backends"]
+SINGLE = ["deepglass.parallel", "deepglass._tensor", "deepglass.creation", "deepglass.backend",
+          "deepglass.accelerator", "deepglass.onnx", "deepglass.hub"]
 
 
 def _modules():
