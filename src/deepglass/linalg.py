@@ -18,7 +18,7 @@ from .ops.linalg import _torch_name, matmul
 from .ops.matrix import diagonal as _diagonal
 from .ops.reduce import amax, amin, vector_norm
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal", "multi_dot", "cross", "vecdot"]
 
 _SVD_ORDERS = ("nuc", 2, -2)
 
@@ -131,3 +131,21 @@ def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
 def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1):
     """``torch.linalg.diagonal``: :func:`deepglass.diagonal` with the last two dims as default."""
     return _diagonal(A, offset, dim1, dim2)
+
+
+# issue 14: products from ops.blas under torch.linalg's names
+from .ops.blas import multi_dot  # noqa: E402
+
+
+def cross(input, other, *, dim: int = -1):
+    """``torch.linalg.cross``: the cross product of 3-vectors along ``dim`` (default the last)."""
+    from .ops.blas import cross as _cross
+
+    return _cross(input, other, dim=dim)
+
+
+def vecdot(x, y, *, dim: int = -1):
+    """``torch.linalg.vecdot``: Σ x·y along ``dim`` (broadcasting; real tensors)."""
+    from .ops.reduce import sum as _sum
+
+    return _sum(x * y, dim)

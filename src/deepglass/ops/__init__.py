@@ -7,6 +7,7 @@
 - ``layout``      pad and the pixel/channel shuffles (nn.functional only)
 - ``linalg``      matmul, linear, bilinear, einsum, trace
 - ``distance``    cdist, cosine similarity, pairwise distance, normalize
+- ``blas``        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kron, cross, block_diag ...
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
@@ -29,6 +30,7 @@ from . import (
                activation_more,
                adaptive_pool,
                attention,
+               blas,
                conv,
                conv3d,
                conv_transpose,
@@ -62,7 +64,7 @@ from .shape import *  # noqa: F401,F403
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise]
+OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from . import activation as A
 from . import activation_more
+from . import blas as B
 from . import elementwise as E
 from . import linalg as L
 from . import matrix as M
@@ -67,6 +68,8 @@ METHODS = {
     # special, pointwise: issue 14's unary and binary math (all but isin/rsub are Tensor methods in PyTorch)
     **{n: getattr(SP, n) for n in SP.__all__}, "polygamma": lambda self, n: SP.polygamma(n, self),
     **{n: getattr(P, n) for n in P.__all__ if n not in ("isin", "rsub")},
+    # blas: products (tensordot, cartesian_prod, block_diag, chain_matmul are functions only)
+    **{n: getattr(B, n) for n in B.__all__ if n not in ("tensordot", "cartesian_prod", "block_diag", "chain_matmul")},
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
