@@ -8,8 +8,9 @@ How it works, and why it is fast:
   attributes, and the "output" is a zero-stride NumPy array of that shape
   (``as_strided`` over one element: no memory, whatever the shape).
 * Composite modules (a ResNet block, an SE gate, a ViT encoder) run their own
-  ``forward`` on these arrays. ``Function.apply`` is patched for the duration of
-  the trace: ops with a shape rule in :mod:`.ops` (adds, multiplies, matmuls,
+  ``forward`` on these arrays. Every ``Function.apply`` goes through an apply hook
+  (:func:`deepglass.autograd.function.apply_hook`, per thread, nothing patched)
+  for the duration of the trace: ops with a shape rule in :mod:`.ops` (adds, multiplies, matmuls,
   softmax, reductions, concatenation, attention) return zero-stride arrays
   without computing anything; the remaining ops (views such as reshape, permute,
   expand, slicing) run for real, which on zero-stride arrays costs nothing.
@@ -29,7 +30,7 @@ import numpy as np
 
 from .._tensor import Tensor, from_array
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import apply_hook
 from . import rfstate
 from .ops import OP_RULES, VIEW_OPS
 from .rules import ShapeError, leaf_rule, prod
@@ -164,10 +165,11 @@ class Tracer:
 
         return forward
 
-    # ------------------------------------------------------------ op patching
-    def _apply(self, orig, cls, args, kwargs):
+    # ---------------------------------------------------------- the apply hook
+    def __call__(self, cls, args, kwargs, call):
+        """The apply hook: every primitive of the traced forward comes through here."""
         if self._suppressed():
-            return orig(cls, *args, **kwargs)
+            return call()
         name = cls.__name__
         rule = OP_RULES.get(name)
         out = None
@@ -178,7 +180,7 @@ class Tracer:
             except Exception:  # noqa: BLE001 - fall back on the real op for odd arguments
                 out = None
         if out is None:
-            out = orig(cls, *args, **kwargs)
+            out = call()
         t = out if isinstance(out, Tensor) else None
         ins = [a for a in args if isinstance(a, Tensor)]
         macs = ew = 0
@@ -243,12 +245,7 @@ class Tracer:
     def run(self):
         model = self.model
         handles, patched = [], []
-        orig_apply = Function.__dict__["apply"].__func__
         orig_assign = Tensor._assign
-        tracer = self
-
-        def apply(cls, *args, **kwargs):
-            return tracer._apply(orig_apply, cls, args, kwargs)
 
         def assign(t, value):
             if is_meta(t._array):
@@ -262,7 +259,6 @@ class Tracer:
                 if self.meta and not m._modules and leaf_rule(m) is not None:
                     object.__setattr__(m, "forward", self._ruled_forward(m))
                     patched.append(m)
-            Function.apply = classmethod(apply)
             if self.meta:
                 Tensor._assign = assign
                 x = from_array(meta_array(self.input_size, self.dtype))
@@ -270,10 +266,9 @@ class Tracer:
                 x = from_array(np.zeros(self.input_size, dtype=self.dtype))
             self.set_rf(x, rfstate.RF.identity(self.nd) if self.nd else None)
             self.input = x
-            with grad_mode.no_grad():
+            with grad_mode.no_grad(), apply_hook(self):
                 self.output = model(x)
         finally:
-            Function.apply = classmethod(orig_apply)
             Tensor._assign = orig_assign
             for h in handles:
                 h.remove()

@@ -114,9 +114,41 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if _hooks.stack:
+        if _any_hook and _hooks.stack:  # one global read when no thread has a hook
             return _hooked_apply(cls, args, kwargs)
-        return _apply(cls, args, kwargs)
+        # the hot path of every op: keep it lean (measured in bench/, µs per op)
+        ctx = _new(cls)
+        arrays = []
+        any_needs = False
+        first = None
+        for a in args:
+            if isinstance(a, Tensor):
+                data = a._array
+                if first is None:
+                    first = data
+                elif type(data) is not type(first) or (type(first) is not _ndarray and
+                                                       _backend.device_of(data) != _backend.device_of(first)):
+                    _raise_device_mismatch(cls, first, data)
+                arrays.append(data)
+                if a.requires_grad:
+                    any_needs = True
+            else:
+                arrays.append(a)
+        if any_needs and grad_mode._state.enabled:
+            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            out = cls.forward(ctx, *arrays, **kwargs)
+            ctx._inputs = args
+            # each input's version (Tensor._version, read from its counter inline: this is the hot path)
+            ctx._versions = tuple([(0 if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else 0 for a in args])
+            if type(out) is tuple:
+                return _wrap_outputs(ctx, out)
+            if ctx._non_diff is not None and id(out) in ctx._non_diff:
+                return from_array(out)
+            return from_array(out, ctx)
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is tuple:
+            return tuple([from_array(o) if _is_array(o) else o for o in out])
+        return from_array(out)
 
     @property
     def name(self) -> str:
@@ -144,42 +176,6 @@ class Function:
         if route is not None:  # in-place routing outlives the node's arrays (deepglass._inplace)
             self._since, self._prev, self._counter = route
         self._freed = True
-
-
-def _apply(cls, args, kwargs):
-    # the hot path of every op: keep it lean (measured in bench/, µs per op)
-    ctx = _new(cls)
-    arrays = []
-    any_needs = False
-    first = None
-    for a in args:
-        if isinstance(a, Tensor):
-            data = a._array
-            if first is None:
-                first = data
-            elif type(data) is not type(first) or (type(first) is not _ndarray and
-                                                   _backend.device_of(data) != _backend.device_of(first)):
-                _raise_device_mismatch(cls, first, data)
-            arrays.append(data)
-            if a.requires_grad:
-                any_needs = True
-        else:
-            arrays.append(a)
-    if any_needs and grad_mode._state.enabled:
-        ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-        out = cls.forward(ctx, *arrays, **kwargs)
-        ctx._inputs = args
-        # each input's version (Tensor._version, read from its counter inline: this is the hot path)
-        ctx._versions = tuple([(0 if a._vc is None else a._vc[0]) if isinstance(a, Tensor) else 0 for a in args])
-        if type(out) is tuple:
-            return _wrap_outputs(ctx, out)
-        if ctx._non_diff is not None and id(out) in ctx._non_diff:
-            return from_array(out)
-        return from_array(out, ctx)
-    out = cls.forward(ctx, *arrays, **kwargs)
-    if type(out) is tuple:
-        return tuple([from_array(o) if _is_array(o) else o for o in out])
-    return from_array(out)
 
 
 def _is_array(o) -> bool:
@@ -212,6 +208,8 @@ class _HookState(threading.local):
 
 
 _hooks = _HookState()
+_any_hook = 0  # active hooks over all threads: the no-hook hot path reads only this
+_count_lock = threading.Lock()
 
 
 class FunctionHook:
@@ -266,11 +264,16 @@ def apply_hook(hook):
         ...     deepglass.exp(deepglass.zeros(2) + 5)
         tensor([1., 1.])
     """
+    global _any_hook
     stack = _hooks.stack
     stack.append(hook)
+    with _count_lock:
+        _any_hook += 1
     try:
         yield hook
     finally:
+        with _count_lock:
+            _any_hook -= 1
         if stack and stack[-1] is hook:
             stack.pop()
         else:  # exited out of order (a generator closed late): remove this one
