@@ -54,8 +54,10 @@ def test_missing_names_say_deepglass_lacks_them():
         assert not hasattr(torch.nn, "NoSuchLayer")
         with pytest.raises(ModuleNotFoundError, match="deepglass does not implement torch.no_such_pkg yet"):
             import torch.no_such_pkg  # noqa: F401
-        with pytest.raises(ModuleNotFoundError, match="no torch.hub on purpose"):
-            import torch.hub  # noqa: F401
+        import torch.hub  # deepglass.hub: present, and refuses the network on use
+
+        with pytest.raises(RuntimeError, match="never downloads"):
+            torch.hub.load("pytorch/vision", "resnet18")
         with pytest.raises(ModuleNotFoundError, match="deepglass does not implement torchvision.ops yet"):
             import torchvision.ops  # noqa: F401
         with pytest.raises(AttributeError, match="deepglass does not implement torch.Tensor.no_such_method_ yet"):
@@ -124,6 +126,12 @@ def test_run_prints_traceback_and_exits_1_like_python(tmp_path):
     assert r.returncode == 1 and "ValueError: boom" in r.stderr and "Traceback" in r.stderr
     r = _run(tmp_path, "import torch\n")
     assert r.returncode == 0, r.stderr
+
+
+def test_run_names_a_missing_from_import(tmp_path):
+    r = _run(tmp_path, "from torch.nn import NoSuchLayer\n")
+    assert r.returncode == 1
+    assert "deepglass does not implement torch.nn.NoSuchLayer yet" in r.stderr, r.stderr
 
 
 def test_run_missing_script(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import runpy
 import sys
 import traceback
@@ -46,12 +47,20 @@ def run_script(script: str, args=()) -> int:
     except KeyboardInterrupt:
         traceback.print_exc()
         return 130
-    except BaseException:  # the script's own error: a traceback, exit code 1, as python prints it
+    except BaseException as e:  # the script's own error: a traceback, exit code 1, as python prints it
+        _explain(e)
         traceback.print_exc()
         return 1
     finally:
         compat.uninstall()
         sys.argv, sys.path[:] = saved_argv, saved_path
+
+
+def _explain(exc: BaseException) -> None:
+    """``from torch.x import Name`` of a name deepglass lacks: Python's ImportError can't say so; a note does."""
+    m = re.match(r"cannot import name '([^']+)' from '((?:torch|torchvision)(?:\.[\w.]+)?)'", str(exc))
+    if isinstance(exc, ImportError) and m:
+        exc.add_note(f"deepglass does not implement {m.group(2)}.{m.group(1)} yet")
 
 
 def run(args) -> int:

@@ -14,9 +14,8 @@ import sys
 import types
 
 ROOTS = {"torch": "deepglass", "torchvision": "deepglass.compat.torchvision"}
-ALIASES = {"torch.hub": None}  # None: absent on purpose (see MESSAGES)
-MESSAGES = {"torch.hub": "deepglass has no torch.hub on purpose: it never uses the network. Build the model "
-                         "from deepglass.models and load weights you converted yourself with load_state_dict"}
+ALIASES: dict = {}  # torch name -> deepglass module path where they differ (None: absent on purpose, see MESSAGES)
+MESSAGES: dict = {}  # torch name -> why it is absent, where the generic "not implemented yet" would mislead
 
 
 def missing(name: str) -> str:
