@@ -11,8 +11,12 @@ Each node names its class by import path and the arguments its constructor was c
 Loading rebuilds the root from its constructor call, then walks the recorded children: a child
 that was replaced after construction (``model.fc = nn.Linear(512, 10)``) is rebuilt from its own
 node and put in its place, then the weights are loaded with ``strict=True``. Arguments may be
-JSON values, tuples, dicts with str keys, dtypes, devices, Modules and Module classes. Plain
-attributes set after construction are not saved (as in ``state_dict``).
+JSON values, tuples, dicts with str keys, dtypes, devices, Modules and Module classes.
+
+Limits (each refused or documented, never silently wrong in values): plain attributes set after
+construction are not saved (as in ``state_dict``); weights tied after construction
+(``decoder.weight = encoder.weight``) come back equal but untied unless the constructor ties them;
+a constructor argument that is a function or a Tensor can't be described, and ``save`` says so.
 
 Rebuilding imports and calls the classes the file names, so :func:`load_module` does it only
 when the caller opts in (``weights_only=False``) or every class is allow-listed with
