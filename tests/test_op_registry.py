@@ -8,6 +8,7 @@ from opinfo import OpInfo, Sample, all_entries
 
 import deepglass
 from deepglass import ops
+from deepglass._tensor import from_array
 from deepglass.nn import functional as F
 
 ENTRIES = all_entries()
@@ -33,7 +34,7 @@ def test_every_public_op_has_a_registry_entry():
 def _to_dg(x, dtype, requires_grad, device="cpu"):
     if isinstance(x, np.ndarray):
         arr = x.astype(dtype) if x.dtype.kind == "f" else x
-        t = deepglass.Tensor(arr if not x.flags.c_contiguous or x.dtype.kind != "f" else arr.copy())
+        t = from_array(arr if not x.flags.c_contiguous or x.dtype.kind != "f" else arr.copy())
         if device != "cpu":
             t = t.to(device)
         if requires_grad and arr.dtype.kind == "f":

@@ -19,6 +19,17 @@ from . import (
     ops,  # binds the operators and methods onto Tensor
     special,
 )
+from ._legacy import (  # noqa: F401  (PyTorch's legacy constructors)
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._tensor import Tensor
 from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -68,9 +79,9 @@ from .dtypes import (
 from .kernels import use_reference_kernels
 from .ops.activation import log_softmax, relu, softmax
 from .ops.blas import *  # noqa: F401,F403
+from .ops.distance import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
-from .ops.distance import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
 from .ops.pointwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403

@@ -47,7 +47,22 @@ class Tensor:
                  "__weakref__", "__dict__")
     __array_priority__ = 1000  # numpy scalars defer to Tensor's reflected operators
 
-    def __init__(self, data, requires_grad: bool = False):
+    def __init__(self, *args, device=None, **kwargs):
+        """PyTorch's legacy constructor (``Tensor(3, 4)``, ``Tensor([1, 2])``: float32; see ``deepglass._legacy``).
+
+        Subclasses (``Parameter``) keep ``Subclass(array_or_tensor, requires_grad=...)``: the same memory.
+        """
+        if type(self) is not Tensor:
+            return self._init(*args, **kwargs)
+        if kwargs:
+            raise TypeError(f"Tensor() got unexpected keyword arguments {sorted(kwargs)}; build tensors that "
+                            "require grad with deepglass.tensor(data, requires_grad=True)")
+        from ._legacy import legacy_array
+
+        self._init(legacy_array(np.dtype(np.float32), args, device))
+
+    def _init(self, data, requires_grad: bool = False) -> None:
+        """Wrap an array (or another tensor's memory) without copying."""
         if isinstance(data, Tensor):
             data = data._array
         data = _wrap_array(data)
@@ -339,12 +354,15 @@ class Tensor:
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)
 
-    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        """A new tensor (a copy of ``data``) with this tensor's dtype and device unless given."""
         from .creation import tensor
 
+        if isinstance(data, Tensor):
+            data = data.detach().clone()
         return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         from .creation import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
@@ -357,7 +375,15 @@ class Tensor:
         size = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
         return self.new_full(size, 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
-    new_empty = new_zeros
+    new_empty = new_zeros  # PyTorch leaves the memory uninitialised; zeros are one valid content
+
+    def __format__(self, format_spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a 0-d tensor as its Python number; other tensors only without a spec."""
+        if self._array.ndim == 0 and type(self) is Tensor:
+            return self.item().__format__(format_spec)
+        if format_spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     # ---------------------------------------------------------- in-place ops
     # Outside a graph an in-place op writes into ``_array`` directly (the fast path optimizers and
@@ -474,45 +500,11 @@ class Tensor:
 
     # ---------------------------------------------------------------- repr
     def __repr__(self) -> str:
-        arr = backend.to_numpy(self._array)
-        body = _format_array(arr)
-        extras = []
-        if self.is_cuda:
-            extras.append(f"device='{self.device}'")
-        default = {np.dtype("float32"), np.dtype("int64"), np.dtype("bool")}
-        if arr.dtype not in default or arr.size == 0 and arr.dtype != np.float32:
-            extras.append(f"dtype={dtypes.name_of(arr.dtype)}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        if arr.size == 0 and arr.ndim != 1:
-            extras.insert(0, f"size={tuple(arr.shape)}")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        from ._repr import tensor_repr
+
+        return tensor_repr(self)
 
     __str__ = __repr__
-
-
-def _format_array(arr: np.ndarray) -> str:
-    if arr.size == 0:
-        return "[]"
-    opts = dict(separator=", ", prefix="tensor(", threshold=1000, edgeitems=3)
-    if arr.dtype.kind == "f":
-        finite = arr[np.isfinite(arr)]
-        if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-            return np.array2string(arr, formatter={"float_kind": lambda v: _int_float(v)}, **opts)
-        return np.array2string(arr, precision=4, floatmode="fixed", **opts)
-    if arr.dtype.kind == "b":
-        return np.array2string(arr, formatter={"bool": lambda v: "True" if v else "False"}, **opts)
-    return np.array2string(arr, **opts)
-
-
-def _int_float(v) -> str:
-    if np.isnan(v):
-        return "nan"
-    if np.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return f"{int(v)}."
 
 
 def _unwrap_index(index):

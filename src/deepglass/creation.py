@@ -107,17 +107,32 @@ def _filled(fill, size, dtype, device, requires_grad):
     return _finish(arr, None, None, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(0, _size(size), dtype, device, requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
+    """Zeros of ``size`` (``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``)."""
+    return _filled(0, _size(_size_kw(size, kw)), dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(1, _size(size), dtype, device, requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
+    return _filled(1, _size(_size_kw(size, kw)), dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """A tensor whose values are whatever the memory held (fill it before use)."""
-    return _filled(None, _size(size), dtype, device, requires_grad)
+    return _filled(None, _size(_size_kw(size, kw)), dtype, device, requires_grad)
+
+
+def _size_kw(size, kw):
+    """``size=`` given by keyword (as PyTorch accepts); ``memory_format``/``pin_memory``/``layout`` are ignored."""
+    given = kw.pop("size", None)
+    for k in ("memory_format", "pin_memory", "layout", "out"):
+        kw.pop(k, None)
+    if kw:
+        raise TypeError(f"got unexpected keyword arguments {sorted(kw)}")
+    if given is not None:
+        if size:
+            raise TypeError("size given both by position and by keyword")
+        return (given,) if isinstance(given, int) else tuple(given)
+    return size
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -151,22 +166,30 @@ def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: boo
     return _finish(arr, None, device, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Uniform on [0, 1), drawn from ``generator`` (the seeded default one when None)."""
     dt = dtypes.as_dtype(dtype) or dtypes.get_default_dtype()
-    arr = numpy_generator(generator).random(_size(size)).astype(dt)
+    arr = numpy_generator(generator).random(_size(_size_kw(size, kw))).astype(dt)
     return _finish(arr, None, device, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Standard normal samples."""
     dt = dtypes.as_dtype(dtype) or dtypes.get_default_dtype()
-    arr = numpy_generator(generator).standard_normal(_size(size)).astype(dt)
+    arr = numpy_generator(generator).standard_normal(_size(_size_kw(size, kw))).astype(dt)
     return _finish(arr, None, device, requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Integers uniform on [low, high)."""
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``, as PyTorch.
+
+    Example:
+        >>> deepglass.randint(10, (3,)).shape
+        (3,)
+    """
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     if size is None:

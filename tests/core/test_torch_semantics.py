@@ -388,3 +388,129 @@ def test_dropout2d_on_2d_and_3d_inputs_warns_and_masks_as_torch_2_13():
         with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"), \
                 pytest.warns(UserWarning):
             T.nn.functional.dropout2d(T.ones(6), 0.5)
+
+
+# ------------------------------------------------------------------ Tensor.data
+def test_data_is_a_detached_tensor_over_the_same_memory():
+    def program(T):
+        T.manual_seed(0)
+        lin = T.nn.Linear(3, 2)
+        with T.no_grad():
+            lin.weight.copy_(T.tensor(Y0))
+        lin.bias.data.fill_(0)
+        p = lin.weight
+        p.data.add_(T.ones(2, 3), alpha=0.5)  # changes p, unseen by autograd
+        arr = p.data.numpy()  # no error although p requires grad
+        d = p.data
+        facts = (d.requires_grad, d.grad_fn is None, p.requires_grad, type(arr).__name__)
+        p.data = T.zeros(4, 3)  # swaps p's memory (the shape may change)
+        x = T.tensor(X0, requires_grad=True)
+        h = x * 2
+        h.data.mul_(10)  # the graph does not see it: the gradient of x stays 2
+        h.sum().backward()
+        return facts, tuple(p.shape), _np(lin.bias), arr.copy(), _np(h), _np(x.grad)
+
+    t, d = both(program)
+    assert t[0] == d[0] and t[1] == d[1]
+    for a, b in zip(t[2:], d[2:]):
+        np.testing.assert_allclose(b, a)
+
+
+# ------------------------------------------------------------------ legacy constructors and small forms
+def test_legacy_tensor_constructors_match_torch():
+    cases = [lambda T: T.Tensor(3, 4).shape, lambda T: T.Tensor().shape, lambda T: T.Tensor([1, 2]),
+             lambda T: T.Tensor(np.arange(3)), lambda T: T.Tensor([[1.5, 2], [3, 4]]),
+             lambda T: T.Tensor(T.zeros(2, 5).size()).shape, lambda T: T.FloatTensor([1, 2]),
+             lambda T: T.DoubleTensor([1, 2]), lambda T: T.LongTensor([1.7, 2]), lambda T: T.IntTensor([3]),
+             lambda T: T.BoolTensor([1, 0]), lambda T: T.ByteTensor([1, 2]), lambda T: T.LongTensor(2, 3).shape,
+             lambda T: T.FloatTensor(2).shape]
+    for case in cases:
+        t, d = both(case)
+        if isinstance(t, np.ndarray):
+            assert str(t.dtype) == str(d.dtype) and t.shape == d.shape
+            np.testing.assert_array_equal(d, t)
+        else:
+            assert tuple(t) == tuple(d)
+    for T in (torch, dg):
+        assert (T.Tensor(2, 3) == 0).all() or T is torch  # deepglass zeros the memory PyTorch leaves as is
+        assert T.Tensor(2).dtype == T.float32
+        x = T.ones(3)
+        assert T.Tensor(x).data_ptr() == x.data_ptr() if T is torch else np.shares_memory(T.Tensor(x).numpy(), x.numpy())
+        for ctor, dt in ((T.FloatTensor, T.float32), (T.LongTensor, T.int64), (T.BoolTensor, T.bool)):
+            v = ctor([1, 0])
+            assert isinstance(v, T.Tensor) and isinstance(v, ctor) and v.dtype == dt
+        assert not isinstance(T.ones(2), T.LongTensor)
+        with pytest.raises(TypeError):
+            T.Tensor(2.5)
+
+
+def test_new_methods_match_torch():
+    def program(T):
+        base = T.tensor([1, 2], dtype=T.float64)
+        outs = [base.new_tensor([3, 4]), base.new_tensor([1, 2], dtype=T.int32), base.new_zeros(2, 3),
+                base.new_zeros((1, 2)), base.new_ones(2), base.new_ones((2, 1), dtype=T.int64),
+                base.new_full((2,), 7), base.new_full((1, 2), 1.5, dtype=T.float32), base.new_empty(2, 3).shape,
+                base.new_empty((4,)).shape, base.new_zeros(2, requires_grad=True).requires_grad]
+        return outs
+
+    t, d = both(program)
+    for a, b in zip(t, d):
+        if isinstance(a, np.ndarray):
+            assert str(a.dtype) == str(b.dtype), (a, b)
+            np.testing.assert_array_equal(b, a)
+        else:
+            assert tuple(a) == tuple(b) if isinstance(a, tuple) else a == b
+
+
+def test_size_keyword_randint_without_low_and_where_of_scalars_match_torch():
+    def program(T):
+        c = T.tensor([[True, False, True]])
+        return [T.empty(size=(2, 3)).shape, T.zeros(size=(2,)), T.ones(size=(1, 2)), T.rand(size=(2, 2)).shape,
+                T.randn(size=(3,)).shape, T.randint(10, (4,)).shape, T.randint(3, 10, (2, 2)).shape,
+                T.randint(high=5, size=(2,)).shape, T.randint(10, (4,)).dtype, T.where(c, 1.0, 0.0),
+                T.where(c, 1, 0), T.where(c, True, False), T.where(c, 2, 0.5)]
+
+    t, d = both(program)
+    for a, b in zip(t, d):
+        if isinstance(a, np.ndarray):
+            assert str(a.dtype) == str(b.dtype), (a, b)
+            np.testing.assert_array_equal(b, a)
+        else:
+            a = tuple(a) if isinstance(a, torch.Size) else str(a).replace("torch.", "")
+            b = tuple(b) if isinstance(b, tuple) else str(b).replace("deepglass.", "")
+            assert a == b, (a, b)
+    for T in (torch, dg):
+        v = T.randint(5, (200,))
+        assert 0 <= int(v.min()) and int(v.max()) < 5
+
+
+def test_format_spec_matches_torch():
+    for T in (torch, dg):
+        assert f"{T.tensor(1.23456):+.2f}" == "+1.23"
+        assert f"{T.tensor(7):>4d}" == "   7"
+        assert f"{T.tensor(2.5):.1%}" == "250.0%"
+        with pytest.raises(TypeError, match="unsupported format string passed to Tensor.__format__"):
+            f"{T.tensor([1.5]):.2f}"
+        assert f"{T.tensor([1.0, 2.0])}" == str(T.tensor([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "amax", "amin", "argmax", "argmin", "std", "var",
+                                  "logsumexp", "all", "any"])
+def test_reductions_accept_numpy_axis_and_keepdims(name):
+    def program(T):
+        x = T.tensor(X0)
+        if name in ("all", "any"):
+            x = x > 0
+        fn = getattr(T, name)
+        method = getattr(x, name)
+        return [fn(x, axis=1), fn(x, axis=0, keepdims=True), method(axis=1, keepdims=True), fn(x, dim=1)]
+
+    assert_same(program, rtol=1e-5)
+
+
+def test_max_min_cumsum_accept_axis():
+    def program(T):
+        x = T.tensor(X0)
+        return [x.max(axis=1).values, T.min(x, axis=0, keepdims=True).indices, T.cumsum(x, axis=1)]
+
+    assert_same(program)

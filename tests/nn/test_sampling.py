@@ -8,13 +8,14 @@ import torch.nn.functional as TF
 
 import deepglass
 import deepglass.nn as nn
+from deepglass._tensor import from_array
 from deepglass.nn import functional as F
 
 R = np.random.default_rng(0)
 
 
 def _dg(a, grad=False):
-    t = deepglass.Tensor(np.array(a, copy=True))
+    t = from_array(np.array(a, copy=True))
     return t.requires_grad_(True) if grad else t
 
 

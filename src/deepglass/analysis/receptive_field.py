@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import from_array
 from ..autograd import grad_mode
 from . import rfstate
 from .meta import trace
@@ -156,7 +156,7 @@ def _linear_forward(module):
         nd = 2 if base.endswith("2d") else 1
         k = _tup(module.kernel_size, nd)
         s, d = _tup(module.stride, nd), _tup(module.dilation, nd)
-        w = Tensor(np.full((1, 1) + k, 1.0 / float(np.prod(k))))
+        w = from_array(np.full((1, 1) + k, 1.0 / float(np.prod(k))))
         if kind == "conv":
             p = _conv_padding(module, k, d, nd)
             conv = F.conv2d if nd == 2 else F.conv1d
@@ -170,7 +170,7 @@ def _linear_forward(module):
         ceil = bool(getattr(module, "ceil_mode", False))
         if d == (1, 1):
             return lambda x, *a, **kw: F.avg_pool2d(x, k, s, p, ceil, True)
-        w = Tensor(np.full((1, 1) + k, 1.0 / float(np.prod(k))))
+        w = from_array(np.full((1, 1) + k, 1.0 / float(np.prod(k))))
         return lambda x, *a, **kw: F.conv2d(x.sum(1, keepdim=True), w, None, s, p, d)
     if kind == "adaptive":
         return lambda x, *a, **kw: F.adaptive_avg_pool2d(x, module.output_size)
@@ -235,7 +235,7 @@ def empirical_receptive_field(model, input_size, layer: str | None = None):
                 object.__setattr__(m, "forward", f)
                 saved.append(m)
         handle = target.register_forward_hook(hook)
-        x = Tensor(np.ones((1,) + tuple(input_size[1:]), dtype=np.float64), requires_grad=True)
+        x = from_array(np.ones((1,) + tuple(input_size[1:]), dtype=np.float64)).requires_grad_()
         try:
             with grad_mode.enable_grad():
                 model(x)
@@ -249,7 +249,7 @@ def empirical_receptive_field(model, input_size, layer: str | None = None):
         g = np.zeros(y.shape, dtype=np.float64)
         idx = (0, 0) + tuple((n - 1) // 2 for n in y.shape[2:])
         g[idx] = 1.0
-        y.backward(Tensor(g))
+        y.backward(from_array(g))
     finally:
         for m in saved:
             m.__dict__.pop("forward", None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend
+from .. import backend, dtypes
 from .._tensor import Tensor, from_array
 from ..autograd.function import Function
 from ._util import promote, to_float, xp_of
@@ -485,8 +485,11 @@ def where(condition, input=None, other=None):
         from .shape import nonzero
 
         return nonzero(condition, as_tuple=True)
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("where needs input or other to be a Tensor")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two Python scalars, as PyTorch:
+        kinds = {type(input), type(other)}  # float32 (default dtype) if one is a float, else int64, else bool
+        dt = (dtypes.get_default_dtype() if kinds & {float, complex} else np.dtype(np.bool_) if kinds == {bool}
+              else np.dtype(np.int64))
+        input = from_array(xp_of(condition._array).asarray(input, dtype=dt))
     a, b = promote(input, other)
     ref = a if isinstance(a, Tensor) else b
     xp = xp_of(ref._array)

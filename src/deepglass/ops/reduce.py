@@ -5,6 +5,7 @@ broadcasts the incoming gradient over them.
 """
 from __future__ import annotations
 
+import functools
 from collections import namedtuple
 
 import numpy as np
@@ -416,3 +417,28 @@ __all__ = [
     "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
     "cumsum", "vector_norm", "norm", "all", "any", "count_nonzero",
 ]
+
+
+def _numpy_keywords(fn):
+    """Accept NumPy's ``axis=`` / ``keepdims=`` for ``dim=`` / ``keepdim=``, as PyTorch's reductions do."""
+
+    def reduction(input, *args, **kwargs):
+        if kwargs:
+            if "axis" in kwargs:
+                if "dim" in kwargs:
+                    raise TypeError(f"{fn.__name__}() got both dim and its alias axis")
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                if "keepdim" in kwargs:
+                    raise TypeError(f"{fn.__name__}() got both keepdim and its alias keepdims")
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(input, *args, **kwargs)
+
+    functools.update_wrapper(reduction, fn)
+    return reduction
+
+
+for _name in ("sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
+              "cumsum", "vector_norm", "norm", "all", "any", "count_nonzero"):
+    globals()[_name] = _numpy_keywords(globals()[_name])
+del _name

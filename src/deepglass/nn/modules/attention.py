@@ -447,7 +447,7 @@ class SpatialTransformer(Module):
         self.fc_loc = Sequential(Linear(loc_features, 32), ReLU(), Linear(32, 6))
         with no_grad():
             self.fc_loc[2].weight.zero_()
-            self.fc_loc[2].bias.copy_(Tensor(np.array([1, 0, 0, 0, 1, 0], dtype=self.fc_loc[2].bias.dtype)))
+            self.fc_loc[2].bias.copy_(from_array(np.array([1, 0, 0, 0, 1, 0], dtype=self.fc_loc[2].bias.dtype)))
         self.output_size = None if output_size is None else tuple(output_size)
         self.align_corners, self.mode, self.padding_mode = align_corners, mode, padding_mode
 

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from ... import backend
-from ..._tensor import Tensor, from_array
+from ..._tensor import from_array
 from .attention import MultiheadAttention, _xavier_uniform_
 from .container import ModuleList
 from .module import Module
@@ -355,7 +355,7 @@ class PositionalEncoding(Module):
         pe = np.zeros((max_len, 1, d_model))
         pe[:, 0, 0::2] = np.sin(position * div_term)
         pe[:, 0, 1::2] = np.cos(position * div_term)[:, : d_model // 2]
-        self.register_buffer("pe", Tensor(pe.astype(np.float32)))
+        self.register_buffer("pe", from_array(pe.astype(np.float32)))
 
     def forward(self, x):
         n = x.shape[1] if self.batch_first else x.shape[0]

@@ -51,7 +51,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
     grads = [p.grad._array for p in _params(parameters) if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
-        return Tensor(np.asarray(0.0, dtype=np.float32))
+        return from_array(np.asarray(0.0, dtype=np.float32))
     xp = backend.array_module_of(grads[0])
     if norm_type == math.inf:
         norms = [xp.abs(g).max() if g.size else xp.zeros((), g.dtype) for g in grads]
@@ -102,7 +102,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     """The q-norm of all ``tensors`` viewed as one vector (PyTorch's ``nn.utils.get_total_norm``)."""
     tensors = _params(tensors)
     if not tensors:
-        return Tensor(np.asarray(0.0, dtype=np.float32))
+        return from_array(np.asarray(0.0, dtype=np.float32))
     xp = backend.array_module_of(tensors[0]._array)
     flat = xp.concatenate([t._array.reshape(-1) for t in tensors])
     total = xp.abs(flat).max() if float(norm_type) == math.inf else _qnorm(xp, flat, float(norm_type))
