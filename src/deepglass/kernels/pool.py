@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..ops._util import xp_of
 from ..ops.adaptive_pool import AdaptiveAvgPoolNd
-from ..ops.pool import _canvas, _first_inside, _offset_slice
+from ..ops.pool import _canvas, _first_inside, _offset_slice, _two_outputs
 from ..parallel import parallel_for
 from . import register
 
@@ -95,15 +95,15 @@ class MaxPool2dChunked(Function):
         ctx.arg, ctx.input_shape, ctx.canvas_shape = arg, x.shape, c.shape
         ctx.k, ctx.s, ctx.p, ctx.d, ctx.one_d = k, s, p, d, one_d
         ctx.stray = _padding_only(H, W, k, s, p, d, Ho, Wo) if p != (0, 0) and d != (1, 1) else None
-        if with_indices:  # winning offsets -> flat h·W + w indices into the input plane, as PyTorch returns
-            a = arg.astype(np.int64)
-            rows = xp.asarray(rstart).reshape(Ho, 1) + (a // k[1]) * d[0]
-            ctx.indices = rows * W + xp.asarray(cstart) + (a % k[1]) * d[1]
-            ctx.indices = ctx.indices[:, :, 0] if one_d else ctx.indices
-        return y[:, :, 0] if one_d else y
+        y = y[:, :, 0] if one_d else y
+        if not with_indices:
+            return y
+        a = arg.astype(np.int64)  # winning offsets -> flat h·W + w indices into the input plane, as PyTorch returns
+        indices = (xp.asarray(rstart).reshape(Ho, 1) + (a // k[1]) * d[0]) * W + xp.asarray(cstart) + (a % k[1]) * d[1]
+        return _two_outputs(ctx, y, indices[:, :, 0] if one_d else indices, True)
 
     @staticmethod
-    def backward(ctx, g):
+    def backward(ctx, g, g_indices=None):
         (N, _, H, W), cshape, k, s, p, d = ctx.input_shape, ctx.canvas_shape, ctx.k, ctx.s, ctx.p, ctx.d
         xp = xp_of(g)
         g = g[:, :, None] if ctx.one_d else g

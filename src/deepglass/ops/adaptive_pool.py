@@ -13,7 +13,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..kernels import choose
 from ._util import xp_of
-from .pool import _check_dtype, _int, _scatter_flat, _squeeze_out, _with_indices
+from .pool import _check_dtype, _int, _scatter_flat, _squeeze_out, _two_outputs
 
 
 # --------------------------------------------------------------- adaptive
@@ -143,7 +143,8 @@ class AdaptiveMaxPoolNd(Function):
     """Max over each window of the last len(index) axes: gather the windows, take the max (the last NaN wins).
 
     ``index``: per axis an ``(n_out, k)`` array of input positions (short windows repeat their last position,
-    which leaves the max unchanged). Keeps the flat index of each maximum; backward adds the gradient there.
+    which leaves the max unchanged). Keeps the flat index of each maximum (a second, non-differentiable output with ``with_indices``);
+    backward adds the gradient there.
     """
 
     @staticmethod
@@ -166,10 +167,10 @@ class AdaptiveMaxPoolNd(Function):
             o = xp.arange(out[ax]).reshape((-1,) + (1,) * (n - ax - 1))
             flat = flat * sizes[ax] + index[ax][o, off]
         ctx.indices, ctx.shape, ctx.n = flat, x.shape, n
-        return y
+        return _two_outputs(ctx, y, flat.astype(np.int64, copy=False), with_indices)
 
     @staticmethod
-    def backward(ctx, g):
+    def backward(ctx, g, g_indices=None):
         return _scatter_flat(xp_of(g), g, ctx.indices, ctx.shape, ctx.n)
 
 
@@ -185,9 +186,7 @@ def _adaptive_max(name, input, output_size, return_indices):
     _check_dtype(name, input.dtype)
     xp = xp_of(input._array)
     index = tuple(_max_index(xp, input.shape[-len(o) + a], o[a]) for a in range(len(o)))
-    if return_indices:
-        return _with_indices(AdaptiveMaxPoolNd, input, index)
-    return AdaptiveMaxPoolNd.apply(input, index)
+    return AdaptiveMaxPoolNd.apply(input, index, with_indices=return_indices)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):

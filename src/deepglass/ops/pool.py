@@ -211,7 +211,8 @@ class MaxPoolNd(Function):
     (the integer minimum): a value is taken where it is greater, or NaN (so ties keep the first maximum
     and the last NaN wins). Next to it the flat index (d·H·W + h·W + w) of each maximum; every window
     starts from its first in-bounds position. Backward adds each output gradient at its index (an index
-    outside the plane, from a window of padding alone, is dropped). The fast tier: ``kernels/pool.py``.
+    outside the plane, from a window of padding alone, is dropped). ``with_indices=True``: the indices are a
+    second, non-differentiable output (``return_indices``). The fast tier: ``kernels/pool.py``.
 
     Example:
         >>> x = deepglass.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]])
@@ -238,38 +239,25 @@ class MaxPoolNd(Function):
             here = xp.asarray(_flat([st + offset[a] * d[a] for a, (_, st) in enumerate(starts)], sizes))
             flat = xp.where(take, here, flat)
         ctx.indices, ctx.shape = flat, x.shape
-        return y
+        return _two_outputs(ctx, y, flat, with_indices)
 
     @staticmethod
-    def backward(ctx, g):
+    def backward(ctx, g, g_indices=None):
         return _scatter_flat(xp_of(g), g, ctx.indices, ctx.shape, len(ctx.shape) - 2)
 
 
-def _with_indices(fn, input, *args):
-    """(output, int64 flat indices) of a max pool ``fn`` that leaves its indices in ``ctx.indices``.
-
-    (``Function`` has one output: the indices travel on the ctx, of the graph node or of a bare forward.)
-    """
-    from .._tensor import from_array
-    from ..autograd import grad_mode
-
-    if input.requires_grad and grad_mode._state.enabled:
-        out = fn.apply(input, *args, with_indices=True)
-        indices = out.grad_fn.indices
-    else:  # nothing to record: one forward, keeping the indices
-        ctx = fn.__new__(fn)
-        out = from_array(fn.forward(ctx, input._array, *args, with_indices=True))
-        indices = ctx.indices
-    return out, from_array(indices.astype(np.int64, copy=False))
+def _two_outputs(ctx, y, indices, with_indices):
+    """``y``, or ``(y, indices)`` with the indices marked as carrying no gradient (max pools' second output)."""
+    if not with_indices:
+        return y
+    ctx.mark_non_differentiable(indices)
+    return y, indices
 
 
 def _max_pool(name, op, input, k, s, p, d, out, return_indices):
     """max pooling of a batched input with checked geometry, on ``op``'s kernel or the reference."""
     _check_dtype(name, input.dtype, _MAX_INTS)
-    fn = choose(op, MaxPoolNd)
-    if return_indices:
-        return _with_indices(fn, input, k, s, p, d, out)
-    return fn.apply(input, k, s, p, d, out)
+    return choose(op, MaxPoolNd).apply(input, k, s, p, d, out, with_indices=return_indices)
 
 
 def _squeeze_out(r, dim, return_indices):

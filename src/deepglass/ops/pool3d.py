@@ -28,7 +28,6 @@ from .pool import (
     _max_pool,
     _no_stride,
     _pool_out,
-    _with_indices,
 )
 
 
@@ -193,9 +192,7 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     _check_dtype(name, input.dtype)
     xp = xp_of(input._array)
     index = tuple(_max_index(xp, input.shape[-3 + a], o[a]) for a in range(3))
-    if return_indices:
-        return _with_indices(AdaptiveMaxPoolNd, input, index)
-    return AdaptiveMaxPoolNd.apply(input, index)
+    return AdaptiveMaxPoolNd.apply(input, index, with_indices=return_indices)
 
 
 __all__ = ["max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
