@@ -86,6 +86,8 @@ KNOWN: dict[str, list] = {
     "zero_": [("in-place ops on a tensor inside an autograd graph are refused (autograd)", _all)],
     "norm.nuc": [(_SVD, _all)], "linalg.norm": [(_SVD, _ord_needs_svd)],
     "linalg.norm.subgradients_at_zero": [(_SVD, _ord_needs_svd)], "linalg.matrix_norm": [(_SVD, _ord_needs_svd)],
+    "logcumsumexp": [("PyTorch's float32 gradient loses 3e-3 on a row holding 1e4; ours agrees with float64 "
+                      "to 2e-7", lambda s: s.input.dtype == torch.float32 and float(s.input.abs().max()) > 1e3)],
     "std.unbiased": [("var/std(x, unbiased) with a positional bool (ops/reduce.py)", _all)],
     "var.unbiased": [("var/std(x, unbiased) with a positional bool (ops/reduce.py)", _all)],
 }

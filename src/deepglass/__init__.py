@@ -86,6 +86,7 @@ from .ops.matrix import *  # noqa: F401,F403
 from .ops.pointwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.reduce import values_indices
+from .ops.scan import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.special import *  # noqa: F401,F403
 from .parallel import get_num_threads, set_num_threads

@@ -8,6 +8,7 @@
 - ``linalg``      matmul, linear, bilinear, einsum, trace
 - ``distance``    cdist, cosine similarity, pairwise distance, normalize
 - ``blas``        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kron, cross, block_diag ...
+- ``scan``        cumprod/cummax/cummin/logcumsumexp, nansum/nanmean, median/mode/kthvalue/quantile ...
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
@@ -49,6 +50,7 @@ from . import (
                pool3d,
                reduce,
                sampling,
+               scan,
                shape,
                special,
                tensor_methods,
@@ -64,7 +66,7 @@ from .shape import *  # noqa: F401,F403
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas]
+OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

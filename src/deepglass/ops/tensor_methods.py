@@ -19,6 +19,7 @@ from . import linalg as L
 from . import matrix as M
 from . import pointwise as P
 from . import reduce as R
+from . import scan as SC
 from . import shape as S
 from . import sparse as SPR
 from . import special as SP
@@ -70,6 +71,8 @@ METHODS = {
     **{n: getattr(P, n) for n in P.__all__ if n not in ("isin", "rsub")},
     # blas: products (tensordot, cartesian_prod, block_diag, chain_matmul are functions only)
     **{n: getattr(B, n) for n in B.__all__ if n not in ("tensordot", "cartesian_prod", "block_diag", "chain_matmul")},
+    # scan: scans and order statistics (var_mean/std_mean are functions only)
+    **{n: getattr(SC, n) for n in SC.__all__ if n not in ("var_mean", "std_mean")},
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
