@@ -141,11 +141,22 @@ def test_op_matches_torch(entry: OpInfo, sample: Sample, device):
         np.testing.assert_allclose(_np(dg_grad), tg.numpy(), rtol=grtol, atol=gatol, err_msg=f"{entry.name} grad of input {k}")
 
 
+# Samples with more differentiable input elements than this are checked along one random direction
+# (gradcheck(fast_mode=True): two forward evaluations per input) instead of column by column: a sample
+# may then be as large as a kernel path needs (>= 16 channels, several batches) and stay fast.
+FULL_GRADCHECK_MAX_ELEMENTS = 512
+
+
+def _n_elements(args, positions) -> int:
+    return sum(int(np.size(a)) for a in _leaves(args, positions))
+
+
 @pytest.mark.parametrize("entry,sample", [c for c in _cases() if c.values[0].grad and c.values[0].gradcheck])
 def test_op_gradcheck_float64(entry: OpInfo, sample: Sample):
     positions = _grad_positions(sample)
     if not positions:
         pytest.skip("no differentiable inputs")
+    fast = _n_elements(sample.args, positions) > FULL_GRADCHECK_MAX_ELEMENTS
     args = [_to_dg(a, np.float64, i in positions) for i, a in enumerate(sample.args)]
     # non-contiguous inputs are made contiguous for the finite differences
     args = [a.contiguous().detach().requires_grad_(True) if isinstance(a, deepglass.Tensor) and a.requires_grad and not a.is_contiguous() else a for a in args]
@@ -163,4 +174,4 @@ def test_op_gradcheck_float64(entry: OpInfo, sample: Sample):
         outs = [o for o in _flat_outputs(out) if isinstance(o, deepglass.Tensor) and o.dtype.kind == "f"]
         return tuple(outs)
 
-    assert deepglass.autograd.gradcheck(fn, leaves, eps=1e-6, atol=1e-5, rtol=1e-3)
+    assert deepglass.autograd.gradcheck(fn, leaves, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=fast)
