@@ -89,6 +89,7 @@ from .ops.reduce import values_indices
 from .ops.scan import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.special import *  # noqa: F401,F403
+from .ops.stats import *  # noqa: F401,F403
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 

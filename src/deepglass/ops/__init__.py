@@ -9,6 +9,7 @@
 - ``distance``    cdist, cosine similarity, pairwise distance, normalize
 - ``blas``        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kron, cross, block_diag ...
 - ``scan``        cumprod/cummax/cummin/logcumsumexp, nansum/nanmean, median/mode/kthvalue/quantile ...
+- ``stats``       diff, trapezoid, cov/corrcoef, renorm, dist; histc, bincount, unique, searchsorted ...
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
@@ -53,6 +54,7 @@ from . import (
                scan,
                shape,
                special,
+               stats,
                tensor_methods,
 )
 from .activation import *  # noqa: F401,F403
@@ -66,7 +68,7 @@ from .shape import *  # noqa: F401,F403
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan]
+OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

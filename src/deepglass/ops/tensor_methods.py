@@ -23,6 +23,7 @@ from . import scan as SC
 from . import shape as S
 from . import sparse as SPR
 from . import special as SP
+from . import stats as ST
 
 METHODS = {
     # elementwise: element-wise arithmetic, exp/log, trig, comparisons
@@ -73,6 +74,9 @@ METHODS = {
     **{n: getattr(B, n) for n in B.__all__ if n not in ("tensordot", "cartesian_prod", "block_diag", "chain_matmul")},
     # scan: scans and order statistics (var_mean/std_mean are functions only)
     **{n: getattr(SC, n) for n in SC.__all__ if n not in ("var_mean", "std_mean")},
+    # stats: differences, statistics, counting (the Tensor methods among them)
+    **{n: getattr(ST, n) for n in ("diff", "renorm", "dist", "histc", "histogram", "bincount", "unique",
+                                    "unique_consecutive", "argwhere", "cov", "corrcoef")},
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,

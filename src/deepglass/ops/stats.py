@@ -1,0 +1,334 @@
+"""Differences, integrals, statistics and counting: diff, trapezoid/trapz,
+cumulative_trapezoid, cov, corrcoef, renorm, dist; histc, histogram, bincount, unique,
+unique_consecutive, searchsorted, bucketize, argwhere.
+
+The first group is composed from existing ops, so gradients come from them::
+
+    trapezoid(y, x) = Σᵢ (xᵢ₊₁ − xᵢ)·(yᵢ + yᵢ₊₁)/2
+    cov(X)          = (X − X̄)(X − X̄)ᵀ / (N − correction)       (rows are variables)
+    corrcoef(X)     = cov(X)ᵢⱼ / √(cov(X)ᵢᵢ·cov(X)ⱼⱼ)
+
+The counting ops return integer tensors and are not differentiable (as in PyTorch).
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .. import dtypes
+from .._tensor import Tensor, from_array
+from ._util import normalize_dim, to_float, xp_of
+
+histogram_return_type = namedtuple("histogram", ["hist", "bin_edges"])
+
+
+def _narrow(t, axis, start, length):
+    return t.narrow(axis, start, length)
+
+
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
+    """The n-th forward difference along ``dim`` (``prepend``/``append`` joined first); bool uses xor.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.diff(dg.tensor([1, 3, 6, 10]))
+        tensor([2, 3, 4])
+    """
+    from .elementwise import logical_xor, sub
+    from .shape import cat
+
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    axis = normalize_dim(dim, input.ndim)
+    if n == 0:
+        return input
+    parts = [p for p in (prepend, input, append) if p is not None]
+    parts = [p if isinstance(p, Tensor) else from_array(xp_of(input._array).full(
+        [1 if a == axis else s for a, s in enumerate(input.shape)], p, dtype=input.dtype)) for p in parts]
+    x = cat(parts, axis) if len(parts) > 1 else input
+    for _ in range(n):
+        m = x.shape[axis]
+        if m == 0:
+            break
+        hi, lo = _narrow(x, axis, 1, m - 1), _narrow(x, axis, 0, m - 1)
+        x = logical_xor(hi, lo) if x.dtype.kind == "b" else sub(hi, lo)
+    return x
+
+
+def _pairs(y, axis):
+    m = y.shape[axis]
+    return _narrow(y, axis, 1, m - 1), _narrow(y, axis, 0, m - 1)
+
+
+def _trap_terms(y, x, dx, axis):
+    hi, lo = _pairs(y, axis)
+    mean = (hi + lo) * 0.5
+    if x is None:
+        return mean * (1 if dx is None else dx)
+    if not isinstance(x, Tensor):
+        return mean * x
+    if x.ndim == 1:
+        dxs = x[1:] - x[:-1]
+        shape = [1] * y.ndim
+        shape[axis] = dxs.shape[0]
+        return mean * dxs.reshape(shape)
+    dxs = diff(x, dim=axis - y.ndim)
+    return mean * dxs
+
+
+def trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """∫ y along ``dim`` by the trapezoidal rule, sample points ``x`` (or spacing ``dx``, default 1).
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.trapezoid(dg.tensor([1.0, 2.0, 3.0]))
+        tensor(4.)
+    """
+    from .reduce import sum as _sum
+
+    axis = normalize_dim(dim, y.ndim)
+    if not isinstance(x, Tensor) and x is not None:
+        dx, x = x, None
+    y = to_float(y) if y.dtype.kind == "b" else y
+    if y.shape[axis] == 0:
+        return _sum(y, axis) * 0
+    return _sum(_trap_terms(y, x, dx, axis), axis)
+
+
+def trapz(y, x=None, *, dx=None, dim: int = -1):
+    """The older name of :func:`trapezoid`."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim: int = -1):
+    """The running trapezoidal integral along ``dim`` (one fewer element than ``y``)."""
+    from .reduce import cumsum
+
+    axis = normalize_dim(dim, y.ndim)
+    if not isinstance(x, Tensor) and x is not None:
+        dx, x = x, None
+    if y.shape[axis] == 0:
+        return y
+    return cumsum(_trap_terms(y, x, dx, axis), axis)
+
+
+def cov(input, *, correction: int = 1, fweights=None, aweights=None):
+    """Covariance of the rows of ``input`` (variables × observations); weights as torch.cov."""
+    from .elementwise import where
+    from .linalg import matmul
+    from .reduce import sum as _sum
+
+    if input.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.ndim} dimensions")
+    x = to_float(input)
+    x = x.reshape(1, -1) if x.ndim < 2 else x
+    n_obs = x.shape[1]
+    w = None
+    if fweights is not None:
+        w = fweights
+    if aweights is not None:
+        w = aweights if w is None else w * aweights
+    if w is None:
+        avg = x.mean(1, keepdim=True)
+        norm = n_obs - correction
+    else:
+        wsum = _sum(w)                      # in the weights' dtype, as PyTorch (float32 weights: a float32 sum)
+        avg = _sum(x * w, 1, keepdim=True) / wsum
+        if correction == 0:
+            norm = wsum
+        elif aweights is None:
+            norm = wsum - correction
+        else:
+            norm = wsum - correction * _sum(w * aweights) / wsum
+    xc = x - avg
+    xw = xc if w is None else xc * w
+    c = matmul(xw, xc.t())
+    if isinstance(norm, Tensor):
+        norm = where(norm < 0, 0.0, norm)
+    else:
+        norm = max(norm, 0)
+    out = c / norm
+    return out.squeeze() if input.ndim < 2 or input.shape[0] == 1 else out
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of the rows of ``input``, clipped to [−1, 1]."""
+    from .elementwise import clamp, sqrt
+    from .matrix import diagonal
+
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = sqrt(diagonal(c))
+    c = c / d.reshape(-1, 1)
+    c = c / d.reshape(1, -1)
+    return clamp(c, -1, 1)
+
+
+def renorm(input, p, dim: int, maxnorm):
+    """Rescale each slice along ``dim`` whose p-norm exceeds ``maxnorm`` to norm ``maxnorm``."""
+    from .elementwise import where
+    from .reduce import vector_norm
+
+    if p <= 0:
+        raise RuntimeError(f"renorm: non-positive-norm not supported (got p={p})")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    axis = normalize_dim(dim, input.ndim)
+    others = [a for a in range(input.ndim) if a != axis]
+    norms = vector_norm(input, p, others, True) if others else input.abs()
+    factor = where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
+    return input * factor
+
+
+def dist(input, other, p=2):
+    """‖input − other‖_p over all elements (broadcasting)."""
+    from .reduce import vector_norm
+
+    return vector_norm(input - other, p)
+
+
+# ---------------------------------------------------------------- counting (not differentiable)
+
+
+def histc(input, bins: int = 100, min=0, max=0):
+    """Counts in ``bins`` equal bins over [min, max] (the data's range when both are 0); outside is ignored."""
+    x = input._array
+    xp = xp_of(x)
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{dtypes.name_of(input.dtype).capitalize()}'")
+    lo, hi = float(min), float(max)
+    if lo == hi and x.size:
+        lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    counts, _ = np.histogram(np.asarray(x.get() if hasattr(x, "get") else x).ravel(), bins=bins, range=(lo, hi))
+    return from_array(xp.asarray(counts.astype(input.dtype)))
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density: bool = False):
+    """(hist, bin_edges) as numpy.histogram, in ``input``'s dtype."""
+    xp = xp_of(input._array)
+    host = lambda t: np.asarray(t._array.get() if hasattr(t._array, "get") else t._array)  # noqa: E731
+    b = host(bins) if isinstance(bins, Tensor) else bins
+    h, edges = np.histogram(host(input).ravel(), bins=b, range=range,
+                            weights=None if weight is None else host(weight).ravel().astype(np.float64), density=density)
+    return histogram_return_type(from_array(xp.asarray(h.astype(input.dtype))),
+                                 from_array(xp.asarray(edges.astype(input.dtype))))
+
+
+def bincount(input, weights=None, minlength: int = 0):
+    """Occurrences of each non-negative integer (weighted sums with ``weights``)."""
+    if input.ndim != 1 or input.dtype.kind not in "iu":
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    xp = xp_of(input._array)
+    if input.numel() and bool((input._array < 0).any()):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = None if weights is None else weights._array
+    out = xp.bincount(input._array, weights=w, minlength=minlength)
+    if weights is None:
+        return from_array(out.astype(np.int64))
+    return from_array(out.astype(weights.dtype if weights.dtype.kind == "f" and weights.dtype != np.float16
+                                 else np.float64))
+
+
+def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """The distinct values (sorted), with the inverse indices and counts on request."""
+    xp = xp_of(input._array)
+    a = input._array
+    if dim is None:
+        vals, inv, counts = xp.unique(a.ravel(), return_inverse=True, return_counts=True)
+        inv = inv.reshape(a.shape)
+    else:
+        axis = normalize_dim(dim, input.ndim)
+        vals, inv, counts = xp.unique(a, return_inverse=True, return_counts=True, axis=axis)
+        inv = inv.reshape(-1)
+    out = [from_array(vals)]
+    if return_inverse:
+        out.append(from_array(inv.astype(np.int64)))
+    if return_counts:
+        out.append(from_array(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique_consecutive(input, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """Collapse runs of equal consecutive values (or slices along ``dim``) to one."""
+    xp = xp_of(input._array)
+    a = input._array
+    if dim is None:
+        flat = a.ravel()
+        change = xp.ones(flat.shape[0], dtype=bool)
+        if flat.size:
+            change[1:] = flat[1:] != flat[:-1]
+        vals = flat[change]
+        inv = (xp.cumsum(change) - 1).reshape(a.shape)
+    else:
+        axis = normalize_dim(dim, input.ndim)
+        m = xp.moveaxis(a, axis, 0).reshape(a.shape[axis], int(np.prod(a.shape)) // max(a.shape[axis], 1))
+        change = xp.ones(m.shape[0], dtype=bool)
+        if m.shape[0]:
+            change[1:] = (m[1:] != m[:-1]).any(axis=1)
+        vals = xp.compress(change, a, axis=axis)
+        inv = xp.cumsum(change) - 1
+    starts = xp.flatnonzero(change)
+    counts = xp.diff(xp.concatenate([starts, xp.asarray([change.shape[0]])]))
+    out = [from_array(vals)]
+    if return_inverse:
+        out.append(from_array(inv.astype(np.int64)))
+    if return_counts:
+        out.append(from_array(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool = False, side=None, sorter=None):
+    """Insertion indices of ``input`` into each (last-axis) row of ``sorted_sequence``."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("side and right can't be set to opposites")
+        right = side == "right"
+    seq = sorted_sequence._array
+    xp = xp_of(seq)
+    if sorter is not None:
+        seq = xp.take_along_axis(seq, sorter._array, axis=-1)
+    scalar = not isinstance(input, Tensor)
+    vals = xp.asarray(input) if scalar else input._array
+    s = "right" if right else "left"
+    if seq.ndim == 1:
+        out = xp.searchsorted(seq, vals, side=s)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                               "dimensions of boundaries tensor and input value tensor must match")
+        nrow = int(np.prod(seq.shape[:-1]))
+        rows, vrows = seq.reshape(nrow, seq.shape[-1]), vals.reshape(nrow, vals.shape[-1])
+        out = xp.stack([xp.searchsorted(r, v, side=s) for r, v in zip(rows, vrows)]).reshape(vals.shape) \
+            if rows.shape[0] else xp.zeros(vals.shape, dtype=np.int64)
+    return from_array(xp.asarray(out).astype(np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False):
+    """The bucket of each value: i with boundaries[i−1] < x ≤ boundaries[i] (``right``: ≤ x <)."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def argwhere(input):
+    """Indices of the non-zero elements, one row per element: shape (n, input.ndim)."""
+    a = input._array
+    xp = xp_of(a)
+    if a.ndim == 0:
+        return from_array(xp.zeros((int(bool(a)), 0), dtype=np.int64))
+    return from_array(xp.argwhere(a).astype(np.int64))
+
+
+__all__ = [
+    "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
+    "histogram", "bincount", "unique", "unique_consecutive", "searchsorted", "bucketize", "argwhere",
+]
