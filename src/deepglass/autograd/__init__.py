@@ -1,14 +1,18 @@
 """Reverse-mode automatic differentiation (the notes' 反向传播).
 
-- :class:`Function` — base of every primitive op (forward and backward side by side)
+- :class:`Function` — base of every primitive op (forward and backward side by side; several
+  outputs, ``ctx.mark_non_differentiable``, ``ctx.set_materialize_grads``)
+- :func:`apply_hook` / :class:`FunctionHook` — see (and run or replace) every ``Function.apply``
+  of this thread: the tracing hook of analysis and export
 - :func:`grad` — gradients of outputs with respect to chosen inputs
-- :func:`gradcheck` — compare autograd with finite differences (float64)
+- :func:`gradcheck` — compare autograd with finite differences (float64); ``fast_mode=True``
+  checks one random direction (two forward evaluations per input) for large inputs
 - ``no_grad``, ``enable_grad``, ``set_grad_enabled`` — switch graph recording
 - :mod:`deepglass.autograd.functional` — ``jacobian`` and ``vjp``
 """
 from __future__ import annotations
 
-from .function import Function
+from .function import Function, FunctionHook, apply_hook
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 
@@ -69,6 +73,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
 from . import functional  # noqa: E402
 
 __all__ = [
-    "functional", "Function", "grad", "backward", "gradcheck", "GradcheckError",
+    "functional", "Function", "FunctionHook", "apply_hook", "grad", "backward", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
 ]
