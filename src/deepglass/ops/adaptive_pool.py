@@ -49,6 +49,11 @@ class AdaptiveAvgPoolNd(Function):
     ``bounds``: per axis, the (start, end) vectors of its windows. Slices keep an inf/NaN inside the windows
     that hold it, as PyTorch. Backward spreads g/(window size) over each window, axis by axis in reverse.
     The fast tier (``kernels/pool.py``) uses averaging matrices and a GEMM.
+
+    Example:
+        >>> x = deepglass.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]])
+        >>> AdaptiveAvgPoolNd.apply(x, ((np.array([0, 2]), np.array([3, 5])),)).tolist()   # windows [0, 3), [2, 5)
+        [[[2.0, 4.0]]]
     """
 
     @staticmethod
@@ -145,6 +150,12 @@ class AdaptiveMaxPoolNd(Function):
     ``index``: per axis an ``(n_out, k)`` array of input positions (short windows repeat their last position,
     which leaves the max unchanged). Keeps the flat index of each maximum (a second, non-differentiable output with ``with_indices``);
     backward adds the gradient there.
+
+    Example:
+        >>> x = deepglass.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]])
+        >>> y, i = AdaptiveMaxPoolNd.apply(x, (np.array([[0, 1, 2], [2, 3, 4]]),), with_indices=True)
+        >>> y.tolist(), i.tolist()
+        ([[[3.0, 5.0]]], [[[2, 4]]])
     """
 
     @staticmethod

@@ -40,7 +40,14 @@ def _safe_softmax(xp, s):
 
 class ScaledDotProductAttention(Function):
     """One fused primitive: forward keeps the attention weights P (and the dropout mask), backward is the
-    closed form of the module notes. The fast tier (``kernels/attention.py``) runs it on batch chunks."""
+    closed form of the module notes. The fast tier (``kernels/attention.py``) runs it on batch chunks.
+
+    Example:
+        >>> q = deepglass.tensor([[[1.0, 0.0]]]); k = deepglass.tensor([[[1.0, 0.0], [0.0, 1.0]]])
+        >>> v = deepglass.tensor([[[1.0], [3.0]]])   # weights softmax(1, 0) = (0.731, 0.269): 0.731·1 + 0.269·3
+        >>> round(ScaledDotProductAttention.apply(q, k, v, None, 1.0, 0.0, False).item(), 4)  # mask, scale, p, causal
+        1.5379
+    """
 
     @staticmethod
     def forward(ctx, q, k, v, mask, scale, dropout_p, causal):

@@ -121,7 +121,13 @@ def _index_grad(xp, g, logp_shape, dtype, t_safe, valid, w_t, weight, eps, s_nll
 class CrossEntropy(Function):
     """Fused log-softmax + NLL on logits (N, C, *): stable for any logit size, one backward pass.
 
-    dL/dx = G − softmax(x) · Σ_c G, with G = dL/dlog p (−w·onehot for NLL).
+    Forward: log p = x − max − log Σ e^{x − max}; ℓ = −Σ_c w_c t̃_c log p_c (t̃: the one-hot or probability
+    target, smoothed). dL/dx = G − softmax(x) · Σ_c G, with G = dL/dlog p (−w·onehot for NLL).
+
+    Example:
+        >>> x, t = deepglass.tensor([[2.0, 0.0, -1.0]]), deepglass.tensor([0])
+        >>> round(CrossEntropy.apply(x, t, None, "mean", -100, 0.0, False).item(), 4)  # weight, reduction, ignore, ε
+        0.1698
     """
 
     @staticmethod

@@ -23,6 +23,11 @@ class Normalize(Function):
     Backward, the closed form with ĝ = γ·g and means over ``axes``:
     dx = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))/√(σ² + ε), dγ = Σ g·x̂, dβ = Σ g (sums over the axes γ does not span).
     The fast tier (``kernels/norm.py``) runs the same on batch chunks on threads.
+
+    Example:
+        >>> x = deepglass.tensor([[1.0, 2.0, 3.0]])
+        >>> [round(v, 4) for v in Normalize.apply(x, None, None, (1,), (3,), 0.0)[0].tolist()]  # axes, bshape, eps
+        [-1.2247, 0.0, 1.2247]
     """
 
     @staticmethod
@@ -101,6 +106,10 @@ def _normalize_backward(xp, g, xhat, invstd, w, axes, bshape, has_b, need, gx=No
 class BatchNorm(Function):
     """Training-mode batch norm on ``(N, C, *)``: :class:`Normalize` over the batch and positions of each channel,
     plus the running statistics, running ← (1 − m)·running + m·batch (σ² unbiased: ×n/(n − 1), n values per channel).
+
+    Example:
+        >>> BatchNorm.apply(deepglass.tensor([[1.0], [3.0]]), None, None, 0.0, None, None, 0.1).tolist()
+        [[-1.0], [1.0]]
     """
 
     @staticmethod
