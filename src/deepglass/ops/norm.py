@@ -8,6 +8,9 @@ layer norm: the trailing ``normalized_shape`` of one sample; group norm: one
 group of channels of one sample). Forward and backward are fused in one
 primitive for speed and stability (the backward is the closed form
 dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂)), no chain of small ops).
+
+These are the reference tier (:class:`Normalize`, :class:`BatchNorm`, :class:`AffineStats`); the
+functions pick a fast kernel of ``kernels/norm.py`` through ``kernels.choose`` when one is registered.
 """
 from __future__ import annotations
 
