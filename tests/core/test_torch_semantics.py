@@ -514,3 +514,20 @@ def test_max_min_cumsum_accept_axis():
         return [x.max(axis=1).values, T.min(x, axis=0, keepdims=True).indices, T.cumsum(x, axis=1)]
 
     assert_same(program)
+
+
+FUNCTIONAL = [("relu", ()), ("leaky_relu", (0.2,)), ("elu", (0.5,)), ("silu", ()), ("hardtanh", (-0.5, 0.5)),
+              ("relu6", ()), ("hardswish", ()), ("threshold", (0.1, -1.0)), ("hardsigmoid", ()), ("selu", ()),
+              ("celu", (0.7,)), ("mish", ())]
+
+
+@pytest.mark.parametrize("name,args", FUNCTIONAL, ids=[f[0] for f in FUNCTIONAL])
+def test_functional_inplace_true_matches_torch(name, args):
+    def program(T):
+        x, y = _leaves(T)
+        h = x * y
+        out = getattr(T.nn.functional, name)(h, *args, inplace=True)
+        assert out is h
+        return _grads(T, h + 0, x, y)
+
+    assert_same(program, rtol=1e-5, atol=1e-5)

@@ -37,6 +37,8 @@ def relu(input, inplace: bool = False):
     Its gradient is exactly 1 for every active unit, so stacking layers does not
     shrink it the way sigmoid's (at most 1/4) does — this eases vanishing gradients.
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(relu)
     return ReLU.apply(input)
 
 
@@ -131,7 +133,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     the small slope α keeps a gradient flowing for x < 0 (YOLO uses it).
 
     Args:
-        input: any shape. negative_slope: α. inplace: accepted; a new tensor is returned.
+        input: any shape. negative_slope: α. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -140,6 +142,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
         >>> leaky_relu(deepglass.tensor([-1.0, 2.0]))
         tensor([-0.0100,  2.0000])
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(leaky_relu, negative_slope)
     return LeakyReLU.apply(to_float(input), float(negative_slope))
 
 
@@ -227,7 +231,7 @@ def elu(input, alpha=1.0, inplace=False):
     gradient closer to the natural gradient and speeds learning; costlier (an exponential).
 
     Args:
-        input: any shape. alpha: the value approached for x → −∞ is −α. inplace: accepted.
+        input: any shape. alpha: the value approached for x → −∞ is −α. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -236,6 +240,8 @@ def elu(input, alpha=1.0, inplace=False):
         >>> round(elu(deepglass.tensor([-1.0])).item(), 4)
         -0.6321
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(elu, alpha)
     return ELU.apply(to_float(input), float(alpha))
 
 
@@ -333,7 +339,7 @@ def silu(input, inplace=False):
     """SiLU(x) = x·σ(x) (also "swish"): smooth, non-monotonic, unbounded above (EfficientNet, YOLOv5+).
 
     Args:
-        input: any shape. inplace: accepted; a new tensor is returned.
+        input: any shape. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -342,6 +348,8 @@ def silu(input, inplace=False):
         >>> round(silu(deepglass.tensor([1.0])).item(), 4)
         0.7311
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(silu)
     return SiLU.apply(to_float(input))
 
 
@@ -365,7 +373,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     included (PyTorch's choice). Integer tensors stay integer (bounds truncated), as in PyTorch.
 
     Args:
-        input: any shape. min_val, max_val: the bounds (min_val ≤ max_val). inplace: accepted.
+        input: any shape. min_val, max_val: the bounds (min_val ≤ max_val). inplace: write the result into ``input``.
 
     Returns:
         Same shape and dtype as ``input``.
@@ -374,6 +382,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         >>> hardtanh(deepglass.tensor([-2.0, 0.5, 3.0])).tolist()
         [-1.0, 0.5, 1.0]
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(hardtanh, min_val, max_val)
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={min_val} > "
                          f"max_val={max_val}")
@@ -388,7 +398,7 @@ def relu6(input, inplace=False):
     """ReLU6(x) = min(max(x, 0), 6): a ReLU capped at 6 (robust in low precision; MobileNet).
 
     Args:
-        input: any shape. inplace: accepted.
+        input: any shape. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -397,6 +407,8 @@ def relu6(input, inplace=False):
         >>> relu6(deepglass.tensor([-1.0, 3.0, 9.0])).tolist()
         [0.0, 3.0, 6.0]
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(relu6)
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -421,7 +433,7 @@ def hardswish(input, inplace=False):
     """Hardswish(x) = x·ReLU6(x + 3)/6: a piecewise-polynomial SiLU, cheap on mobile hardware (MobileNetV3).
 
     Args:
-        input: any shape. inplace: accepted.
+        input: any shape. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -430,6 +442,8 @@ def hardswish(input, inplace=False):
         >>> hardswish(deepglass.tensor([-4.0, 0.0, 4.0])).tolist()
         [-0.0, 0.0, 4.0]
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(hardswish)
     return Hardswish.apply(to_float(input))
 
 

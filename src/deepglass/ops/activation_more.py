@@ -37,7 +37,7 @@ def threshold(input, threshold, value, inplace=False):
     Integer tensors stay integer (``value`` truncated), as in PyTorch.
 
     Args:
-        input: any shape. threshold: the cut. value: what replaces x ≤ threshold. inplace: accepted.
+        input: any shape. threshold: the cut. value: what replaces x ≤ threshold. inplace: write the result into ``input``.
 
     Returns:
         Same shape and dtype as ``input``.
@@ -46,6 +46,8 @@ def threshold(input, threshold, value, inplace=False):
         >>> threshold(deepglass.tensor([0.5, 1.0, 2.0]), 1.0, -5.0).tolist()
         [-5.0, -5.0, 2.0]
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(globals()["threshold"], threshold, value)  # the argument shadows the function
     if input.dtype == np.bool_:
         raise NotImplementedError("threshold: bool inputs are not supported; convert with .float() first")
     if input.dtype.kind in "iu":
@@ -142,7 +144,7 @@ def hardsigmoid(input, inplace=False):
     """Hardsigmoid(x) = ReLU6(x + 3)/6: 0 below −3, 1 above 3, linear between (MobileNetV3's cheap sigmoid).
 
     Args:
-        input: any shape. inplace: accepted.
+        input: any shape. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -151,6 +153,8 @@ def hardsigmoid(input, inplace=False):
         >>> hardsigmoid(deepglass.tensor([-4.0, 0.0, 1.5, 4.0])).tolist()
         [0.0, 0.5, 0.75, 1.0]
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(hardsigmoid)
     return Hardsigmoid.apply(to_float(input))
 
 
@@ -239,7 +243,7 @@ def selu(input, inplace=False):
     variance through deep stacks: self-normalising networks (Klambauer et al., 2017).
 
     Args:
-        input: any shape. inplace: accepted.
+        input: any shape. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -248,6 +252,8 @@ def selu(input, inplace=False):
         >>> round(selu(deepglass.tensor([1.0])).item(), 4)
         1.0507
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(selu)
     return ELU.apply(to_float(input), _SELU_ALPHA, _SELU_SCALE, 1.0)
 
 
@@ -255,7 +261,7 @@ def celu(input, alpha=1.0, inplace=False):
     """CELU(x) = max(0, x) + min(0, α(e^{x/α} − 1)): ELU made continuously differentiable for every α.
 
     Args:
-        input: any shape. alpha: α ≠ 0. inplace: accepted.
+        input: any shape. alpha: α ≠ 0. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -264,6 +270,8 @@ def celu(input, alpha=1.0, inplace=False):
         >>> round(celu(deepglass.tensor([-1.0]), alpha=2.0).item(), 4)
         -0.7869
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(celu, alpha)
     if alpha == 0:
         raise RuntimeError("celu: alpha cannot be 0 (CELU divides x by it)")
     return ELU.apply(to_float(input), float(alpha), 1.0, 1.0 / alpha)
@@ -291,7 +299,7 @@ def mish(input, inplace=False):
     """Mish(x) = x·tanh(softplus(x)): smooth and non-monotonic like SiLU (YOLOv4).
 
     Args:
-        input: any shape. inplace: accepted.
+        input: any shape. inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -300,6 +308,8 @@ def mish(input, inplace=False):
         >>> round(mish(deepglass.tensor([1.0])).item(), 4)
         0.8651
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(mish)
     return Mish.apply(to_float(input))
 
 
@@ -337,7 +347,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
     Args:
         input: any shape. lower, upper: the slope range (lower ≤ upper).
-        training: draw random slopes (False: the fixed mean slope). inplace: accepted.
+        training: draw random slopes (False: the fixed mean slope). inplace: write the result into ``input``.
 
     Returns:
         Same shape as ``input``.
@@ -346,6 +356,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         >>> rrelu(deepglass.tensor([-1.0, 2.0]), 0.1, 0.3).tolist()  # doctest: +ELLIPSIS
         [-0.2..., 2.0]
     """
+    if inplace:  # written into input's memory, recorded in a graph (deepglass._inplace)
+        return input._inplace(rrelu, lower, upper, training)
     if lower > upper:
         raise RuntimeError(f"rrelu: lower bound should be less than or equal to the upper bound, got "
                            f"lower={lower} > upper={upper}")
