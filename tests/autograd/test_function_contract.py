@@ -240,3 +240,29 @@ def test_trailing_options_may_go_without_a_gradient_but_tensor_inputs_may_not():
     b = dg.tensor([1.0, 2.0])
     e = _raised(lambda: MulMissing.apply(a, b).sum().backward())
     assert re.search(r"MulMissingBackward returned an incorrect number of gradients \(expected 2, got 1\)", str(e))
+
+
+def test_single_output_marked_non_differentiable_does_not_require_grad_as_torch():
+    class DgArg(Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x.argmax(axis=-1)
+            ctx.mark_non_differentiable(out)
+            return out
+
+    class ThArg(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x.argmax(dim=-1)
+            ctx.mark_non_differentiable(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):  # pragma: no cover - never called
+            return None
+
+    x = np.array([[1.0, 5.0, 2.0]])
+    d = DgArg.apply(dg.tensor(x, requires_grad=True))
+    t = ThArg.apply(torch.tensor(x, requires_grad=True))
+    assert d.requires_grad is t.requires_grad is False
+    assert d.grad_fn is None and d.tolist() == t.tolist() == [1]

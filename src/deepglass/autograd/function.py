@@ -21,10 +21,13 @@ output's ``grad_fn``.
 
 The contract (checked by the engine, as PyTorch checks it):
 
-- ``backward`` returns exactly one gradient per positional argument of ``apply``
+- ``backward`` returns one gradient per positional argument of ``apply``
   (``None`` for non-tensor arguments and inputs without one); a wrong count is a
   ``RuntimeError`` "function XBackward returned an incorrect number of gradients
   (expected 2, got 1)". Extra trailing ``None`` s are dropped, as in PyTorch.
+  Unlike PyTorch, the options after the last Tensor argument (an axis, a flag)
+  may be left out: ``return g`` for ``apply(x, axis)``; every Tensor argument,
+  with or without ``requires_grad``, needs its entry.
 - Each gradient has the input's shape, or a shape the input broadcasts to: the
   engine sums it back to the input's shape in one place; anything else is a
   ``RuntimeError`` naming the op, the input index and both shapes.
