@@ -1,26 +1,15 @@
 """``deepglass.nn.parallel``: PyTorch's parallel wrappers.
 
 :class:`DataParallel` runs its module on one device (deepglass does not split a
-batch across GPUs in one process). ``DistributedDataParallel`` comes with the
-distributed issue (18) and will be added to this package; until then asking for
-it says so.
+batch across GPUs in one process). :class:`DistributedDataParallel` trains one
+replica per process and averages gradients across processes (``deepglass.distributed``).
 
 Example:
     >>> import deepglass as dg
-    >>> dg.nn.parallel.DistributedDataParallel
-    Traceback (most recent call last):
-    ...
-    AttributeError: deepglass.nn.parallel.DistributedDataParallel is not implemented yet (issue 18: data-parallel training across processes); DataParallel runs a model on one device
+    >>> dg.nn.parallel.DistributedDataParallel.__name__
+    'DistributedDataParallel'
 """
 from .data_parallel import DataParallel
+from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel"]
-
-
-def __getattr__(name):
-    if name == "DistributedDataParallel":
-        raise AttributeError(
-            "deepglass.nn.parallel.DistributedDataParallel is not implemented yet (issue 18: data-parallel "
-            "training across processes); DataParallel runs a model on one device"
-        )
-    raise AttributeError(f"module 'deepglass.nn.parallel' has no attribute {name!r}")
+__all__ = ["DataParallel", "DistributedDataParallel"]
