@@ -81,6 +81,7 @@ from .ops.activation import log_softmax, relu, softmax
 from .ops.blas import *  # noqa: F401,F403
 from .ops.distance import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
 from .ops.pointwise import *  # noqa: F401,F403

@@ -10,6 +10,7 @@
 - ``blas``        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kron, cross, block_diag ...
 - ``scan``        cumprod/cummax/cummin/logcumsumexp, nansum/nanmean, median/mode/kthvalue/quantile ...
 - ``stats``       diff, trapezoid, cov/corrcoef, renorm, dist; histc, bincount, unique, searchsorted ...
+- ``indexing``    scatter/scatter_reduce, index_add/copy/fill/put, masked_select/scatter, take(_along_dim)
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
@@ -41,6 +42,7 @@ from . import (
                dropout,
                elementwise,
                fold,
+               indexing,
                layout,
                linalg,
                loss,
@@ -68,7 +70,7 @@ from .shape import *  # noqa: F401,F403
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats]
+OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

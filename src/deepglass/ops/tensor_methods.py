@@ -15,6 +15,7 @@ from . import activation as A
 from . import activation_more
 from . import blas as B
 from . import elementwise as E
+from . import indexing as IX
 from . import linalg as L
 from . import matrix as M
 from . import pointwise as P
@@ -77,6 +78,8 @@ METHODS = {
     # stats: differences, statistics, counting (the Tensor methods among them)
     **{n: getattr(ST, n) for n in ("diff", "renorm", "dist", "histc", "histogram", "bincount", "unique",
                                     "unique_consecutive", "argwhere", "cov", "corrcoef")},
+    # indexing: scatter and index ops (all are Tensor methods in PyTorch)
+    **{n: getattr(IX, n) for n in IX.__all__},
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
