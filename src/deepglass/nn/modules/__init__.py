@@ -16,6 +16,7 @@ from . import (
                pooling,
                rnn,
                sparse,
+               sync_batchnorm,
                transformer,
                upsampling,
 )
@@ -35,9 +36,10 @@ from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .sync_batchnorm import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 FAMILIES = [activation, attention, container, conv, distance, dropout, flatten, linear, loss, module, normalization,
-            padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling]
+            padding, pixelshuffle, pooling, rnn, sparse, sync_batchnorm, transformer, upsampling]
 __all__ = sorted({name for fam in FAMILIES for name in fam.__all__})
