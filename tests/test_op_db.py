@@ -245,7 +245,8 @@ def _from_array(arr):
 
 
 def _flat(out):
-    if isinstance(out, (list, tuple)) and not isinstance(out, torch.Size):
+    if isinstance(out, (list, tuple)) and not isinstance(out, torch.Size) and \
+            not (isinstance(out, tuple) and out and all(type(o) is int for o in out)):   # a shape is one output
         res = []
         for o in out:
             res.extend(_flat(o))
@@ -308,7 +309,7 @@ def run_sample(op, fn, sample, dtype, key, grads=True):
     except Exception as e:  # noqa: BLE001 - any deepglass exception is a disagreement
         raise Mismatch(f"deepglass raised {type(e).__name__}: {str(e)[:160]}") from e
     rtol, atol = _tols(key, dtype)
-    t_flat, d_flat = _flat(t_out), _flat(d_out)
+    t_flat, d_flat = ([t_out], [d_out]) if isinstance(t_out, torch.Size) else (_flat(t_out), _flat(d_out))
     if len(t_flat) != len(d_flat):
         raise Mismatch(f"{len(d_flat)} outputs != torch {len(t_flat)}")
     for i, (d, t) in enumerate(zip(d_flat, t_flat)):

@@ -78,6 +78,7 @@ from .dtypes import (
 )
 from .kernels import use_reference_kernels
 from .ops.activation import log_softmax, relu, softmax
+from .ops.arrange import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
 from .ops.distance import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403

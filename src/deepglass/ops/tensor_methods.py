@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from . import activation as A
 from . import activation_more
+from . import arrange as AR
 from . import blas as B
 from . import elementwise as E
 from . import indexing as IX
@@ -80,6 +81,9 @@ METHODS = {
                                     "unique_consecutive", "argwhere", "cov", "corrcoef")},
     # indexing: scatter and index ops (all are Tensor methods in PyTorch)
     **{n: getattr(IX, n) for n in IX.__all__},
+    # arrange: the Tensor methods among the rearranging ops
+    **{n: getattr(AR, n) for n in ("movedim", "moveaxis", "roll", "rot90", "fliplr", "flipud", "repeat_interleave",
+                                    "tensor_split", "hsplit", "vsplit", "dsplit", "diagflat", "ravel")},
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
