@@ -70,7 +70,7 @@ def _np(x):
     if isinstance(x, deepglass.Tensor):
         return np.asarray(x.detach().cpu().numpy())
     if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
+        return x.detach().numpy(force=True)  # force: a ZeroTensor gradient (torch.sgn) converts too
     return np.asarray(x)
 
 
@@ -138,7 +138,7 @@ def test_op_matches_torch(entry: OpInfo, sample: Sample, device):
             assert dg_grad is None or np.all(_np(dg_grad) == 0), f"{entry.name}: grad of input {k} should be None"
             continue
         assert dg_grad is not None, f"{entry.name}: no gradient for input {k}"
-        np.testing.assert_allclose(_np(dg_grad), tg.numpy(), rtol=grtol, atol=gatol, err_msg=f"{entry.name} grad of input {k}")
+        np.testing.assert_allclose(_np(dg_grad), _np(tg), rtol=grtol, atol=gatol, err_msg=f"{entry.name} grad of input {k}")
 
 
 # Samples with more differentiable input elements than this are checked along one random direction
