@@ -1,33 +1,128 @@
-"""``deepglass.onnx``: export to ONNX — a placeholder until issue 19 fills it.
+"""``deepglass.onnx``: export a model to ONNX, as ``torch.onnx.export`` does.
 
-Importing this module works, so scripts that ``import torch.onnx`` at the top
-run; calling :func:`export` raises ``NotImplementedError`` naming the issue.
+How it works: one eval-mode forward pass is traced through the apply hook
+(:func:`deepglass.autograd.function.apply_hook`, nothing patched); every primitive
+(``Conv``, ``MatMul``, ``Softmax`` ...) becomes ONNX operators (the mappings are
+in ``_ops.py`` and ``_ops_nn.py``), parameters and buffers become initializers
+under their state-dict names, and ``onnx.checker.check_model`` checks the result.
+Axes declared in ``dynamic_axes`` really are dynamic: the model runs once more
+with each such axis one longer, and every size that follows it (a reshape to
+``(N, -1)``, an ``expand(N, ...)``) is computed in the graph from the input's
+``Shape``.
+
+Limits (each is an error naming the op and the module, never a wrong graph):
+ops without a mapping (``UnsupportedOperatorError``), tensors computed from the
+input outside the traced ops, max pooling with indices, uneven adaptive pooling.
+Recurrent layers (LSTM/GRU/RNN) export unrolled over the traced sequence length:
+the batch axis can be dynamic, the sequence axis cannot (the model runs
+different ops). Interpolation exports as the matrix products deepglass computes
+it with (not ONNX ``Resize``).
+
+Importing this module needs nothing beyond deepglass; :func:`export` needs the
+``onnx`` extra (``pip install 'deepglass[onnx]'``: ``onnx`` and ``onnxruntime``).
 
 Example:
     >>> import deepglass.onnx
     >>> deepglass.onnx.is_in_onnx_export()
     False
+    >>> deepglass.onnx.TrainingMode.EVAL
+    <TrainingMode.EVAL: 0>
 """
 from __future__ import annotations
 
-__all__ = ["export", "is_in_onnx_export"]
+import enum
 
-_MESSAGE = (
-    "deepglass.onnx.export is not implemented yet: ONNX export is issue 19 "
-    "('Export to ONNX, checked by ONNX Runtime'). Save the weights with deepglass.save(model.state_dict(), path) "
-    "meanwhile."
-)
+__all__ = ["export", "is_in_onnx_export", "TrainingMode", "UnsupportedOperatorError", "OnnxExporterError"]
+
+_EXTRA = ("deepglass.onnx.export needs the 'onnx' extra: pip install 'deepglass[onnx]' (the packages onnx and "
+          "onnxruntime)")
 
 
-def export(model, args=(), f=None, *unused, **kwargs):
-    """PyTorch's ``torch.onnx.export``; not yet in deepglass (issue 19).
+class TrainingMode(enum.IntEnum):
+    """The mode the model is exported in (PyTorch's ``torch.onnx.TrainingMode``)."""
 
-    Raises:
-        NotImplementedError: always, naming the issue that adds it.
-    """
-    raise NotImplementedError(_MESSAGE)
+    EVAL = 0
+    PRESERVE = 1
+    TRAINING = 2
+
+
+class OnnxExporterError(RuntimeError):
+    """Errors of the exporter (PyTorch's ``torch.onnx.errors.OnnxExporterError``)."""
+
+
+class UnsupportedOperatorError(OnnxExporterError):
+    """A traced op has no ONNX mapping; the message names the op and the module that called it."""
+
+
+_state = {"exporting": False}
 
 
 def is_in_onnx_export() -> bool:
-    """False: deepglass never runs a model inside an ONNX export (there is none yet)."""
-    return False
+    """True while :func:`export` is tracing a model (a forward may test it, as in PyTorch)."""
+    return _state["exporting"]
+
+
+def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=None, opset_version=17,
+           do_constant_folding=True, training=TrainingMode.EVAL, export_params=True, verbose=False):
+    """Export ``model`` to an ONNX file, by tracing ``model(*args)`` (PyTorch's ``torch.onnx.export``).
+
+    Args:
+        model: a ``deepglass.nn.Module``.
+        args: the example input: a Tensor or a tuple of Tensors (its shapes become the graph's).
+        f: a path (written atomically) or a binary file object.
+        input_names, output_names: names of the graph's inputs and outputs (default ``input``/``output``,
+            numbered ``input_0``... when there are several).
+        dynamic_axes: ``{name: [axis, ...]}`` or ``{name: {axis: dim name}}``: axes of inputs (and outputs) that
+            keep their size free in the graph (the batch, a sequence length).
+        opset_version: the ONNX opset (13 or later; 17 by default).
+        do_constant_folding: compute ops on constants alone (a transposed weight) at export time.
+        training: ``TrainingMode.EVAL`` (default: dropout off, batch norm on running statistics),
+            ``PRESERVE`` or ``TRAINING``.
+        export_params: False makes the parameters and buffers graph inputs instead of initializers.
+        verbose: print the graph.
+
+    Raises:
+        ImportError: without the ``onnx`` extra.
+        UnsupportedOperatorError: an op of the model has no ONNX mapping (the message names the op and the
+            module path, e.g. ``'features.3'``).
+
+    Example:
+        >>> import io, deepglass
+        >>> from deepglass import nn
+        >>> buf = io.BytesIO()
+        >>> net = nn.Sequential(nn.Linear(4, 3), nn.ReLU())
+        >>> deepglass.onnx.export(net, deepglass.randn(2, 4), buf, dynamic_axes={"input": [0], "output": [0]})
+        >>> import onnx
+        >>> [n.op_type for n in onnx.load_from_string(buf.getvalue()).graph.node]
+        ['Gemm', 'Relu', 'Identity']
+    """
+    try:
+        from . import _export
+    except ImportError as e:
+        raise ImportError(f"{_EXTRA} ({e})") from None
+    from .._tensor import Tensor
+
+    inputs = (args,) if isinstance(args, Tensor) else tuple(args)
+    if inputs and isinstance(inputs[-1], dict):
+        if inputs[-1]:
+            raise TypeError("ONNX export: keyword inputs (a dict at the end of args) are not supported")
+        inputs = inputs[:-1]
+    modes = {m: m.training for m in model.modules()}
+    if training == TrainingMode.EVAL:
+        model.eval()
+    elif training == TrainingMode.TRAINING:
+        model.train()
+    _state["exporting"] = True
+    try:
+        proto = _export.build_model(model, inputs, input_names=input_names, output_names=output_names,
+                                    dynamic_axes=dynamic_axes, opset_version=int(opset_version),
+                                    do_constant_folding=do_constant_folding, export_params=export_params)
+    finally:
+        _state["exporting"] = False
+        for m, mode in modes.items():
+            m.training = mode
+    if verbose:
+        import onnx
+
+        print(onnx.helper.printable_graph(proto.graph))
+    _export.write(proto, f)
