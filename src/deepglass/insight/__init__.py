@@ -4,7 +4,7 @@
   saturated sigmoid/tanh units, gradient norms and update-to-weight ratios recorded with
   hooks every N steps, and a verdict in the notes' terms (:mod:`.verdict`): vanishing or
   exploding gradients, dead units, a learning rate too high or too low.
-* :func:`graph` (:mod:`.graph`) — the autograd graph behind a tensor (ops, shapes, saved
+* :func:`graph` (:mod:`.autograd_graph`) — the autograd graph behind a tensor (ops, shapes, saved
   sizes, parameter leaves) as data, Graphviz DOT text, SVG/PNG when ``dot`` is installed.
 * :mod:`.explain` — Grad-CAM, input-gradient saliency, attention rollout, SE/CBAM gates,
   the spatial transformer's warp, the receptive field of an output unit.
@@ -16,7 +16,7 @@ import importlib
 
 __all__ = ["HealthMonitor", "Finding", "graph", "Graph", "explain", "html"]
 
-_LAZY = {"HealthMonitor": ".health", "Finding": ".verdict", "graph": ".graph", "Graph": ".graph"}
+_LAZY = {"HealthMonitor": ".health", "Finding": ".verdict", "graph": ".autograd_graph", "Graph": ".autograd_graph"}
 
 
 def __getattr__(name: str):
