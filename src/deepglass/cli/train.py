@@ -56,6 +56,8 @@ def register(subparsers) -> None:
                    help="continue a run exactly where it stopped (its config; --epochs may be raised)")
     p.add_argument("--config", metavar="FILE", help="TOML or YAML file with the same keys as these flags")
     p.add_argument("--quiet", action="store_true", help="print only the final result")
+    p.add_argument("--nproc", type=int, help="train on N processes through mpiexec (data-parallel; --batch-size is "
+                                            "per process; needs pip install mpi4py mpich)")
     p.set_defaults(func=run)
 
 
@@ -75,8 +77,13 @@ def options(args) -> dict:
 
 
 def run(args) -> int:
+    from ..train.distributed import launched_world_size, relaunch_argv
     from ..train.run import train_run
 
+    if args.nproc is not None and args.nproc > 1 and launched_world_size() == 1:
+        from ..distributed.run import launch
+
+        return launch(args.nproc, relaunch_argv(args, _KEYS))
     cfg, out, resume = options(args)
     try:
         result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, overwrite=args.overwrite,
@@ -89,6 +96,8 @@ def run(args) -> int:
             print(f"\ndeepglass train: interrupted; the training state is in {run_dir}/checkpoints/"
                   f"interrupted.safetensors — continue with: deepglass train --resume {run_dir}", file=sys.stderr)
         return 130
+    if result["run_dir"] is None:  # a rank other than 0 of a distributed run: rank 0 reports
+        return 0
     if args.quiet:
         t = result["test"]
         print(f"test accuracy {100 * t['accuracy']:.2f}%  macro-F1 {t['f1_macro']:.4f}  run {result['run_dir']}")

@@ -24,6 +24,7 @@ from .._version import __version__
 from ..io import atomic_write, load, save_state_dict
 from ..random import manual_seed
 from . import config as C
+from . import distributed
 from .callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint
 from .report import write_json, write_report
 from .trainer import Trainer
@@ -229,12 +230,18 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
     else:
         resuming = False
     cfg = C.resolve(cfg)
+    rank, world = distributed.setup()  # several processes under mpiexec (issue 18)
+    if rank > 0:  # only rank 0 writes the run folder; the others work in a scratch folder
+        out, resuming, overwrite, verbose = distributed.scratch_dir(), False, False, False
     run_dir = os.fspath(out) if out is not None else default_run_dir(cfg, runs_root)
     check_run_dir(run_dir, overwrite=overwrite, resuming=resuming)  # before anything is built or written
     manual_seed(int(cfg["seed"]))
     train_ds, val_ds, test_ds, info = C.build_datasets(cfg)
     train_loader, val_loader, test_loader = C.build_loaders(cfg, train_ds, val_ds, test_ds)
     model = C.build_model(cfg, info)
+    if world > 1:  # this rank's share of each epoch; gradients averaged across ranks
+        train_loader = distributed.shard(train_loader, cfg["seed"], rank, world)
+        distributed.synchronise(model)
     optimizer = C.build_optimizer(cfg, model.parameters())
     scheduler = C.build_scheduler(cfg, optimizer, len(train_loader))
     run_name = os.path.basename(os.path.abspath(run_dir))
@@ -253,6 +260,8 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
     device = backend.as_device(cfg["device"])
     trainer = Trainer(model, C.build_loss(), optimizer, scheduler, device=device, callbacks=callbacks,
                       out_dir=run_dir, verbose=verbose, progress=progress)
+    if world > 1:
+        distributed.follow_epochs(train_loader, trainer)
     if verbose:
         n_params = sum(int(p.numel()) for p in model.parameters())
         print(f"deepglass train: {cfg['model']} ({n_params:,} parameters) on {cfg['data']} "
@@ -273,6 +282,9 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
             exc.run_dir = run_dir
             raise
     seconds = time.perf_counter() - t0
+    if rank > 0:  # rank 0 evaluates and writes the run
+        return {"run_dir": None, "test": None, "history": trainer.history, "seconds": seconds, "trainer": trainer,
+                "config": full_cfg}
     stale = os.path.join(run_dir, "checkpoints", "interrupted.safetensors")
     if os.path.isfile(stale):  # the run went past it: a later --resume must not go back to it
         os.remove(stale)

@@ -219,17 +219,25 @@ class DistributedDataParallel(Module):
 
     # ---------------------------------------------------------------- forward
     def forward(self, *inputs, **kwargs):
+        self._pre_forward()
+        output = self.module(*inputs, **kwargs)
+        self._post_forward(output)
+        return output
+
+    def _pre_forward(self):
+        """Before the module's forward: check the last iteration finished; copy rank 0's buffers."""
         self._check_previous_iteration()
         if self.broadcast_buffers and self.world_size > 1 and grad_mode.is_grad_enabled():
             buffers = [b for b in self.module.buffers() if b is not None]
             if buffers:
                 self._broadcast(buffers)
-        output = self.module(*inputs, **kwargs)
+
+    def _post_forward(self, output):
+        """After it: count the gradient contributions the coming backward will deliver."""
         if grad_mode.is_grad_enabled() and self.require_backward_grad_sync:
             self._prepare_for_backward(output)
         else:
             self._iteration = None
-        return output
 
     def _check_previous_iteration(self):
         it = self._iteration
