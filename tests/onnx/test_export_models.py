@@ -103,7 +103,7 @@ def test_alexnet():
 
 
 @pytest.mark.slow
-def test_vgg11_bn():
+def test_vgg16_bn():
     export_and_compare(randomize(models.vgg16_bn(num_classes=10)), (3, 32, 32), batches=(1, 2))
 
 
