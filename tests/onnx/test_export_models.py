@@ -180,3 +180,51 @@ def test_static_batch_and_opset_18():
     (got,) = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"]).run(None, {"input": x.numpy()})
     with deepglass.no_grad():
         np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-4, atol=1e-4)
+
+
+class TokenTransformer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(20, 16)
+        self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 4, 32, batch_first=True), 2)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.head(self.encoder(self.emb(x)).mean(1))
+
+
+def test_token_transformer_with_dynamic_batch_and_sequence():
+    """Integer tokens through an embedding; both the batch and the sequence length stay free."""
+    model = TokenTransformer().eval()
+    buf = io.BytesIO()
+    deepglass.onnx.export(model, deepglass.randint(0, 20, (2, 5)), buf,
+                          dynamic_axes={"input": {0: "batch", 1: "seq"}, "output": {0: "batch"}})
+    proto = onnx.load_from_string(buf.getvalue())
+    assert [d.dim_param for d in proto.graph.input[0].type.tensor_type.shape.dim] == ["batch", "seq"]
+    sess = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"])
+    for shape in [(2, 5), (3, 7), (1, 2)]:
+        x = deepglass.randint(0, 20, shape)
+        with deepglass.no_grad():
+            want = model(x).numpy()
+        (got,) = sess.run(None, {"input": x.numpy()})
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+class Decoder(nn.Module):
+    """ConvTranspose, bilinear Upsample, nearest interpolate, reflect padding, repeat and slicing."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3, padding=1)
+        self.up = nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1)
+        self.resize = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+
+    def forward(self, x):
+        y = self.up(nn.functional.relu(self.conv(x)))
+        padded = nn.functional.pad(y, (1, 1, 2, 0), mode="reflect")[..., 2:, 1:-1]
+        return self.resize(y) + nn.functional.interpolate(y, scale_factor=2, mode="nearest") + padded.repeat(1, 1, 2, 2)
+
+
+def test_decoder_upsampling():
+    proto = export_and_compare(Decoder(), (2, 6, 6))
+    assert {"ConvTranspose", "Pad", "Tile", "Slice"} <= op_types(proto)

@@ -86,7 +86,7 @@ def build_model(model, inputs: tuple, *, input_names=None, output_names=None, dy
     g.sizes = sizes
     graph_inputs = []
     for x, name in zip(main.inputs, in_names):
-        g.leaf[id(x)] = (x, name)
+        g.leaf[id(x)] = g.leaf[id(x._array)] = (x, name)  # by array too: embedding indexes the input's array
         g.live.add(name)
         spec = {a % x.ndim: d for a, d in _axes_spec(dynamic_axes.get(name, {}), name).items()}
         graph_inputs.append(helper.make_tensor_value_info(

@@ -158,14 +158,15 @@ class Builder:
             if flat.size and not (flat == flat[0]).all():
                 raise RuntimeError(f"ONNX export: a tensor used by {where} has a shape that follows a dynamic axis "
                                    "but is not a constant fill; build it from the input with traced ops")
-            dims = self.dyn_dims(arr.shape, [o.shape for o in others if o.shape != arr.shape], others)
+            dims = self.dyn_dims(arr.shape, others[1:])  # others[0]: the same-shape value variant
             value = numpy_helper.from_array(np.asarray(flat[:1] if flat.size else np.zeros(1, arr.dtype)), "value")
             name = self.node("ConstantOfShape", [self.shape(dims)], value=value)
             self.live.add(name)
             return name
         return self.add_initializer(arr)
 
-    def dyn_dims(self, shape, _unused, others):
+    def dyn_dims(self, shape, others):
+        """``shape`` with a :class:`DynInt` where a dimension variant run (one per dynamic axis) changed it."""
         dims = []
         for d, n in enumerate(shape):
             changed = [k for k, o in enumerate(others) if o.shape[d] != n]

@@ -10,6 +10,7 @@ from ..ops import adaptive_pool as AP
 from ..ops import attention as AT
 from ..ops import conv as C
 from ..ops import conv_transpose as CT
+from ..ops import dropout as D
 from ..ops import layout as LY
 from ..ops import norm as N
 from ..ops import pool as P
@@ -318,6 +319,11 @@ def _attention(g, ev, args, kwargs):
         s = g.node("Where", [g.const(keep, bool), s, g.const(-np.inf, dt)])
     p = g.node("Softmax", [s], axis=-1)
     g.out(g.node("MatMul", [p, g.x(2)]))
+
+
+@converts(D.Embedding)
+def _embedding(g, ev, args, kwargs):
+    g.out(g.node("Gather", [g.x(0), g.x(1)], axis=0))
 
 
 @converts(SA.GridSample)
