@@ -27,6 +27,12 @@ def test_hung_rank_times_out_with_an_error_naming_the_waiting_rank():
     assert "rank 0 of 2: all_reduce (collective #2) did not complete within 3 s" in p.stdout, p.stdout
 
 
+def test_exiting_rank_makes_the_others_time_out_with_an_error():
+    p = run(2, "faults.py", "exit", timeout=30, expect_ok=False)
+    assert p.returncode != 0
+    assert "rank 0 of 2: all_reduce (collective #2) did not complete within 3 s" in p.stdout, p.stdout
+
+
 def test_killed_rank_is_named_by_the_launcher():
     mpiexec()  # skips without mpi4py/mpich
     cmd = [sys.executable, "-m", "deepglass.distributed.run", "--nproc", "2", str(WORKERS / "faults.py"), "kill"]

@@ -37,3 +37,13 @@ def test_train_nproc_2_writes_one_run_and_resumes_exactly(tmp_path):
     _train(resumed, "--epochs", "1")
     _train(resumed, "--epochs", "2", "--resume", str(resumed))
     assert _history(resumed) == hist  # same shard order per epoch, same optimizer state: the same run
+
+
+def test_an_error_on_one_rank_ends_every_rank_naming_it(tmp_path):
+    mpiexec()
+    (tmp_path / "junk").write_text("not a run")
+    env = dict(os.environ, PYTHONPATH=str(SRC), OPENBLAS_NUM_THREADS="1")
+    p = subprocess.run([sys.executable, "-m", "deepglass.cli", "train", "--nproc", "2", "--out", str(tmp_path)],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert p.returncode != 0
+    assert "rank 0 of 2 failed with FileExistsError" in p.stdout and "aborting all 2 ranks" in p.stdout, p.stdout

@@ -77,7 +77,7 @@ def options(args) -> dict:
 
 
 def run(args) -> int:
-    from ..train.distributed import launched_world_size, relaunch_argv
+    from ..train.distributed import errors_end_the_job, launched_world_size, relaunch_argv
     from ..train.run import train_run
 
     if args.nproc is not None and args.nproc > 1 and launched_world_size() == 1:
@@ -86,8 +86,9 @@ def run(args) -> int:
         return launch(args.nproc, relaunch_argv(args, _KEYS))
     cfg, out, resume = options(args)
     try:
-        result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, overwrite=args.overwrite,
-                           verbose=not args.quiet)
+        with errors_end_the_job():  # a distributed run's error on one rank stops every rank
+            result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, overwrite=args.overwrite,
+                               verbose=not args.quiet)
     except KeyboardInterrupt as exc:
         run_dir = getattr(exc, "run_dir", None)
         if run_dir is None:

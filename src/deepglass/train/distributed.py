@@ -18,8 +18,10 @@ Example:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
+import sys
 import tempfile
 
 _SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MPI_LOCALNRANKS")
@@ -95,8 +97,6 @@ def synchronise(model):
 
 def relaunch_argv(args, keys) -> list:
     """``deepglass train`` flags that reproduce ``args`` (without ``--nproc``), for the N processes."""
-    import sys
-
     argv = [sys.executable, "-m", "deepglass.cli", "train"]
     for key in (*keys, "out", "runs_dir", "resume", "config"):
         value = getattr(args, key, None)
@@ -106,3 +106,20 @@ def relaunch_argv(args, keys) -> list:
         if getattr(args, flag, False):
             argv.append("--" + flag)
     return argv
+
+
+@contextlib.contextmanager
+def errors_end_the_job():
+    """In a multi-process run, an error on one rank prints it (naming the rank) and aborts every rank.
+
+    Without this a command-line error would end only its own process and leave the others waiting
+    in their next collective until the timeout.
+    """
+    try:
+        yield
+    except Exception:
+        from .. import distributed as dist
+
+        if dist.is_initialized() and dist.get_world_size() > 1:
+            dist.process_group._abort_job_on_error(*sys.exc_info())
+        raise

@@ -18,6 +18,8 @@ if R == 1:
         raise ValueError("bad batch in rank 1's data")
     if mode == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "exit":  # a CLI that catches its error and exits with a status
+        sys.exit(3)
     if mode == "hang":
         time.sleep(60)
 dist.all_reduce(t)
