@@ -112,7 +112,7 @@ def __getattr__(name):
 
     if name in ("nn", "optim", "data", "metrics", "analysis", "io", "train", "viz", "models", "utils"):
         return importlib.import_module(f"{__name__}.{name}")
-    if name in ("accelerator", "backends", "distributions", "onnx", "hub", "sparse"):  # issue 13's namespaces
+    if name in ("accelerator", "backends", "distributions", "onnx", "hub", "sparse", "distributed"):  # issues 13, 18
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("sparse_coo_tensor", "spmm"):
         return getattr(importlib.import_module(f"{__name__}.ops.sparse"), name)
