@@ -164,3 +164,35 @@ def test_cli_export_of_a_trained_digits_run_classifies_the_test_set_as_deepglass
     assert main(["export", run]) == 0  # default: model.onnx in the run folder, batch 1
     proto = onnx.load(os.path.join(run, "model.onnx"))
     assert [d.dim_value for d in proto.graph.input[0].type.tensor_type.shape.dim] == [1, 1, 8, 8]
+
+
+def test_constant_folding_and_several_inputs_and_outputs():
+    """Two inputs, a tuple of outputs with the given names; folding turns the weight transpose into an initializer."""
+
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(deepglass.randn(3, 4))
+
+        def forward(self, a, b):
+            return a @ self.w.t(), (a.sum(1, keepdim=True) * b).relu()
+
+    model = Two()
+    a, b = deepglass.randn(2, 4), deepglass.randn(2, 5)
+    types = {}
+    for fold in (True, False):
+        buf = io.BytesIO()
+        deepglass.onnx.export(model, (a, b), buf, input_names=["a", "b"], output_names=["y", "z"],
+                              dynamic_axes={"a": {0: "n"}, "b": {0: "n"}, "y": {0: "n"}}, do_constant_folding=fold)
+        proto = onnx.load_from_string(buf.getvalue())
+        types[fold] = [n.op_type for n in proto.graph.node]
+        assert [o.name for o in proto.graph.output] == ["y", "z"]
+        assert proto.graph.output[1].type.tensor_type.shape.dim[0].dim_param == "n"  # found by the trace
+        sess = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"])
+        a3, b3 = deepglass.randn(3, 4), deepglass.randn(3, 5)
+        y, z = sess.run(None, {"a": a3.numpy(), "b": b3.numpy()})
+        with deepglass.no_grad():
+            wy, wz = model(a3, b3)
+        np.testing.assert_allclose(y, wy.numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(z, wz.numpy(), rtol=1e-5, atol=1e-6)
+    assert "Transpose" not in types[True] and "Transpose" in types[False]

@@ -54,7 +54,7 @@ def _binary(g, ev, args, kwargs):
 
 _UNARY = {E.Neg: "Neg", E.Exp: "Exp", E.Log: "Log", E.Sqrt: "Sqrt", E.Tanh: "Tanh", E.Sigmoid: "Sigmoid",
           E.Abs: "Abs", E.Reciprocal: "Reciprocal", E.Sin: "Sin", E.Cos: "Cos", A.ReLU: "Relu",
-          AM.Softsign: "Softsign", E.Clone: "Identity"}
+          AM.Softsign: "Softsign", E.Clone: "Identity", E.Move: "Identity"}
 
 
 @converts(*_UNARY)

@@ -211,9 +211,10 @@ def dynamic_ints(ev: Event, variants: list, sizes: list) -> tuple:
 
 
 def _diverged(ev):
-    return RuntimeError(f"ONNX export: the model runs different ops when a dynamic axis changes size (at "
-                        f"{ev.cls.__name__} in module {ev.module or '<model>'!r}); export it with static shapes "
-                        "(no dynamic_axes)")
+    return RuntimeError(f"ONNX export: the model runs different ops on another input of the same shape or when a "
+                        f"dynamic axis changes size (from {ev.cls.__name__} in module {ev.module or '<model>'!r} on): "
+                        "control flow that depends on values or sizes cannot be traced; make it static, or export "
+                        "without dynamic_axes")
 
 
 def check_aligned(main: Trace, variant: Trace) -> None:
