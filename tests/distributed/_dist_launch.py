@@ -23,11 +23,12 @@ def mpiexec():
     return found
 
 
-def run(n: int, worker: str, *args, timeout: float = 60, expect_ok: bool = True):
-    """Launch ``worker`` on ``n`` ranks; return the CompletedProcess (stdout+stderr in ``.stdout``)."""
+def run(n: int, worker: str, *args, timeout: float = 60, expect_ok: bool = True, python_args=()):
+    """Launch ``worker`` on ``n`` ranks (``python *python_args worker *args``); return the CompletedProcess
+    (stdout and stderr together in ``.stdout``)."""
     env = dict(os.environ, PYTHONPATH=str(SRC), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                MKL_NUM_THREADS="1", DEEPGLASS_NUM_THREADS="1")
-    cmd = [mpiexec(), "-n", str(n), sys.executable, str(WORKERS / worker), *map(str, args)]
+    cmd = [mpiexec(), "-n", str(n), sys.executable, *python_args, str(WORKERS / worker), *map(str, args)]
     try:
         p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            timeout=timeout)

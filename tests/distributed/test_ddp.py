@@ -11,3 +11,9 @@ def test_ddp_matches_one_process_on_the_global_batch(n):
     # bit-identical parameters across ranks after every step, no_sync, shared parameters, unused parameters
     out = run(n, "ddp.py", timeout=120).stdout
     assert out.count("ddp OK") == n, out
+
+
+def test_an_unchanged_pytorch_ddp_script_runs_under_deepglass_run():
+    # init_process_group("gloo"), torch.nn.parallel.DistributedDataParallel, all_gather: replicas stay identical
+    out = run(2, "torch_ddp_script.py", python_args=("-m", "deepglass.cli", "run"), timeout=60).stdout
+    assert out.count("torch script OK") == 2, out

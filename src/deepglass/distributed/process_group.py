@@ -97,7 +97,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size:
 
     Args:
         backend: ``"mpi"`` (CPU and GPU tensors; GPU ones travel through host memory) or ``"nccl"``
-            (GPU tensors only). ``None``: ``"mpi"``.
+            (GPU tensors only). ``None`` and PyTorch's ``"gloo"``: ``"mpi"`` (deepglass has no gloo).
         init_method: ``None``/``"env://"`` (the launcher's environment) or, for nccl without MPI,
             ``"file:///shared/path"``.
         timeout: a ``datetime.timedelta`` (or seconds) after which a collective that has not
@@ -118,6 +118,8 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size:
     if is_initialized():
         raise ValueError("trying to initialize the default process group twice! call destroy_process_group() first")
     backend = "mpi" if backend is None else str(backend).lower()
+    if backend == "gloo":  # PyTorch's CPU backend: deepglass's CPU collectives go through MPI
+        backend = "mpi"
     if timeout is None:
         timeout = default_pg_timeout
     timeout_s = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
