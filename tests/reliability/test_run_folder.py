@@ -71,3 +71,14 @@ def test_resume_removes_tmp_files_of_interrupted_saves_and_the_passed_interrupte
     assert code == 0, err
     left = [n for d in (run, ck) for n in os.listdir(d) if n.endswith(".tmp")]
     assert left == [] and not (ck / "interrupted.safetensors").exists()
+
+
+def test_a_damaged_config_json_is_named_not_blamed_on_the_scheduler(run, cli, tmp_path):
+    (run / "config.json").write_text('{"model": "digits_cnn", "data": "dig')
+    for argv in (["train", "--resume", run, "--epochs", "2"], ["evaluate", run]):
+        code, _, err = cli(*argv)
+        assert_user_error(code, err, "config.json is damaged")
+        assert "scheduler" not in err
+    (run / "config.json").write_text('{"model": "digits_cnn"}')
+    code, _, err = cli("evaluate", run)
+    assert_user_error(code, err, "config.json is damaged or incomplete", "data, info")
