@@ -30,6 +30,8 @@ from ._legacy import (  # noqa: F401  (PyTorch's legacy constructors)
     LongTensor,
     ShortTensor,
 )
+from ._repr import set_printoptions
+from ._size import Size
 from ._tensor import Tensor
 from ._version import __version__
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled

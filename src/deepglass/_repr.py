@@ -6,6 +6,8 @@ Example:
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import backend, dtypes
@@ -30,15 +32,44 @@ def tensor_repr(t) -> str:
     return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
 
+_PRINT = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80, "sci_mode": None}
+_PROFILES = {"default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+             "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+             "full": {"precision": 4, "threshold": float("inf"), "edgeitems": 3, "linewidth": 80}}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """PyTorch's ``torch.set_printoptions``: digits, summarising threshold and edge items of a tensor's repr.
+
+    Example:
+        >>> deepglass.set_printoptions(precision=2)
+        >>> deepglass.tensor([1.2345])
+        tensor([1.23])
+        >>> deepglass.set_printoptions(profile="default")
+    """
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"profile must be one of {sorted(_PROFILES)}, got {profile!r}")
+        _PRINT.update(_PROFILES[profile], sci_mode=None)
+    for key, value in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
+                       ("linewidth", linewidth)):
+        if value is not None:
+            _PRINT[key] = value
+    _PRINT["sci_mode"] = sci_mode
+
+
 def _format_array(arr: np.ndarray) -> str:
     if arr.size == 0:
         return "[]"
-    opts = dict(separator=", ", prefix="tensor(", threshold=1000, edgeitems=3)
+    threshold = _PRINT["threshold"]
+    opts = dict(separator=", ", prefix="tensor(", threshold=sys.maxsize if threshold == float("inf") else threshold,
+                edgeitems=_PRINT["edgeitems"], max_line_width=_PRINT["linewidth"])
     if arr.dtype.kind == "f":
         finite = arr[np.isfinite(arr)]
         if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
             return np.array2string(arr, formatter={"float_kind": lambda v: _int_float(v)}, **opts)
-        return np.array2string(arr, precision=4, floatmode="fixed", **opts)
+        return np.array2string(arr, precision=_PRINT["precision"], floatmode="fixed",
+                               suppress_small=_PRINT["sci_mode"] is False, **opts)
     if arr.dtype.kind == "b":
         return np.array2string(arr, formatter={"bool": lambda v: "True" if v else "False"}, **opts)
     return np.array2string(arr, **opts)

@@ -70,9 +70,28 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     return tuple(result)
 
 
+def Variable(data, requires_grad: bool = False, volatile: bool = False):
+    """PyTorch's legacy ``torch.autograd.Variable``: since PyTorch 0.4 a Variable *is* a Tensor.
+
+    ``Variable(t)`` returns ``t`` itself (``requires_grad=True`` sets it on a leaf), as PyTorch does.
+
+    Example:
+        >>> v = deepglass.autograd.Variable(deepglass.ones(2), requires_grad=True)
+        >>> v.requires_grad, type(v).__name__
+        (True, 'Tensor')
+    """
+    from .._tensor import Tensor
+
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
 from . import functional  # noqa: E402
 
 __all__ = [
-    "functional", "Function", "FunctionHook", "apply_hook", "grad", "backward", "gradcheck", "GradcheckError",
+    "functional", "Function", "Variable", "FunctionHook", "apply_hook", "grad", "backward", "gradcheck", "GradcheckError",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
 ]
