@@ -5,7 +5,6 @@ import io
 import os
 import tempfile
 
-import numpy as np
 import onnx
 from onnx import helper
 
@@ -107,7 +106,7 @@ def build_model(model, inputs: tuple, *, input_names=None, output_names=None, dy
         g.ev, g.ev_variants = ev, [v.events[i] for v in variants]
         args, kwargs = dynamic_ints(ev, [v.events[i] for v in dim_variants], sizes)
         if g.fold and _foldable(g, ev, args, kwargs):
-            g.out(*[g.add_initializer(np.array(o._array)) for o in ev.outputs])
+            g.out(*[g.add_initializer(o._array) for o in ev.outputs])
             continue
         fn = _ops.CONVERTERS.get(ev.cls)
         where = f"in module {ev.module!r} ({ev.module_type})" if ev.module else f"in the model ({ev.module_type})"

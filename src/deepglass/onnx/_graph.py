@@ -17,9 +17,16 @@ from __future__ import annotations
 import numpy as np
 from onnx import helper, numpy_helper
 
+from .. import backend
 from .._tensor import Tensor
 from . import UnsupportedOperatorError  # noqa: F401  (defined in the package, raised by _export)
 from ._trace import DynInt
+
+
+def host(a) -> np.ndarray:
+    """A NumPy array of a Tensor or an array (CuPy arrays are copied to the host)."""
+    a = a._array if isinstance(a, Tensor) else a
+    return backend.to_numpy(a) if backend.is_cuda_array(a) else np.asarray(a)
 
 
 def onnx_dtype(dtype) -> int:
@@ -50,7 +57,7 @@ class Builder:
 
     def add_initializer(self, array, name=None) -> str:
         name = name or self.fresh("const")
-        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(np.asarray(array)), name))
+        self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(host(array)), name))
         return name
 
     def const(self, values, dtype) -> str:
@@ -125,10 +132,9 @@ class Builder:
             return e[1] in self.live
         if (self.lazy.get(id(t)) or (isinstance(t, Tensor) and self.lazy.get(id(t._array)))) is not None:
             return False
-        arr = np.asarray(t._array if isinstance(t, Tensor) else t)
+        arr = host(t)
         for v in self.ev_variants:  # a constant that follows the input (shape or values) is not foldable
-            o = v.args[j]
-            o = np.asarray(o._array if isinstance(o, Tensor) else o)
+            o = host(v.args[j])
             if o.shape != arr.shape or not np.array_equal(o, arr, equal_nan=True):
                 return True
         return False
@@ -141,12 +147,8 @@ class Builder:
 
     def _constant(self, arr, j):
         """A tensor built outside the traced ops: an initializer, or ConstantOfShape when its shape follows an axis."""
-        arr = np.asarray(arr)
-        others = []
-        if j is not None:
-            for v in self.ev_variants:
-                o = v.args[j]
-                others.append(np.asarray(o._array if isinstance(o, Tensor) else o))
+        arr = host(arr)
+        others = [host(v.args[j]) for v in self.ev_variants] if j is not None else []
         where = f"{self.ev.cls.__name__} in module {self.ev.module or '<model>'!r}" if self.ev else "the model"
         for o in others:
             if o.shape == arr.shape and not np.array_equal(o, arr, equal_nan=True):

@@ -109,14 +109,15 @@ def _traceable(x):
 
 def variant_input(x: Tensor, axis: int | None) -> Tensor:
     """The input of a variant run: one longer along ``axis`` (None: same shape), values rolled by one."""
+    from .. import backend
     from .._tensor import from_array
 
-    a = x._array
+    a = backend.to_numpy(x._array) if backend.is_cuda_array(x._array) else x._array
     if axis is not None:
         first = np.take(a, [0], axis=axis)
         a = np.concatenate([a, first], axis=axis)
     a = np.roll(a.reshape(-1), 1).reshape(a.shape)
-    return from_array(np.ascontiguousarray(a))
+    return from_array(backend.to_device(np.ascontiguousarray(a), backend.device_of(x._array)))
 
 
 # ----------------------------------------------------------------- dynamic integers
