@@ -156,13 +156,20 @@ class Builder:
                                    "traced ops (its values change with the input), so it cannot be a constant; "
                                    "compute it with deepglass ops that have an ONNX mapping")
         if any(o.shape != arr.shape for o in others):
-            flat = arr.reshape(-1)
-            if flat.size and not (flat == flat[0]).all():
-                raise RuntimeError(f"ONNX export: a tensor used by {where} has a shape that follows a dynamic axis "
-                                   "but is not a constant fill; build it from the input with traced ops")
+            # its shape follows a dynamic axis (zeros(N, H) for an initial state, a broadcast index):
+            # a constant fill becomes ConstantOfShape, a broadcast along those axes Expand of one slice
             dims = self.dyn_dims(arr.shape, others[1:])  # others[0]: the same-shape value variant
-            value = numpy_helper.from_array(np.asarray(flat[:1] if flat.size else np.zeros(1, arr.dtype)), "value")
-            name = self.node("ConstantOfShape", [self.shape(dims)], value=value)
+            flat = arr.reshape(-1)
+            if flat.size and (flat == flat[0]).all():
+                value = numpy_helper.from_array(flat[:1].copy(), "value")
+                name = self.node("ConstantOfShape", [self.shape(dims)], value=value)
+            else:
+                axes = [d for d, n in enumerate(dims) if isinstance(n, DynInt)]
+                one = arr[tuple(slice(0, 1) if d in axes else slice(None) for d in range(arr.ndim))]
+                if not (arr == one).all():
+                    raise RuntimeError(f"ONNX export: a tensor used by {where} has a shape that follows a dynamic "
+                                       "axis but differs along it; build it from the input with traced ops")
+                name = self.node("Expand", [self.add_initializer(one), self.shape(dims)])
             self.live.add(name)
             return name
         return self.add_initializer(arr)
