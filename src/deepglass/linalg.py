@@ -18,7 +18,9 @@ from .ops.linalg import _torch_name, matmul
 from .ops.matrix import diagonal as _diagonal
 from .ops.reduce import amax, amin, vector_norm
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal", "multi_dot", "cross", "vecdot"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal", "multi_dot", "cross", "vecdot", "inv", "inv_ex",
+           "det", "slogdet", "solve", "solve_ex", "solve_triangular", "cholesky", "cholesky_ex", "eigvalsh",
+           "matrix_power", "vander"]
 
 _SVD_ORDERS = ("nuc", 2, -2)
 
@@ -135,6 +137,20 @@ def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1):
 
 # issue 14: products from ops.blas under torch.linalg's names
 from .ops.blas import multi_dot  # noqa: E402
+from .ops.linalg_solve import (  # noqa: E402
+    cholesky,
+    cholesky_ex,
+    det,
+    eigvalsh,
+    inv,
+    inv_ex,
+    matrix_power,
+    slogdet,
+    solve,
+    solve_ex,
+    solve_triangular,
+    vander,
+)
 
 
 def cross(input, other, *, dim: int = -1):

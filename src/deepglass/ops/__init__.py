@@ -12,6 +12,7 @@
 - ``stats``       diff, trapezoid, cov/corrcoef, renorm, dist; histc, bincount, unique, searchsorted ...
 - ``indexing``    scatter/scatter_reduce, index_add/copy/fill/put, masked_select/scatter, take(_along_dim)
 - ``arrange``     movedim, roll, rot90, repeat_interleave, tensor_split, h/v/dstack, atleast_nd, meshgrid ...
+- ``linalg_solve`` inv, det, slogdet, solve, cholesky, eigvalsh, matrix_power (deepglass.linalg's names)
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
@@ -47,6 +48,7 @@ from . import (
                indexing,
                layout,
                linalg,
+               linalg_solve,
                loss,
                margin_loss,
                matrix,
@@ -72,7 +74,8 @@ from .shape import *  # noqa: F401,F403
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange]
+OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
+              linalg_solve]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

@@ -18,6 +18,7 @@ from . import blas as B
 from . import elementwise as E
 from . import indexing as IX
 from . import linalg as L
+from . import linalg_solve as LS
 from . import matrix as M
 from . import pointwise as P
 from . import reduce as R
@@ -84,6 +85,9 @@ METHODS = {
     # arrange: the Tensor methods among the rearranging ops
     **{n: getattr(AR, n) for n in ("movedim", "moveaxis", "roll", "rot90", "fliplr", "flipud", "repeat_interleave",
                                     "tensor_split", "hsplit", "vsplit", "dsplit", "diagflat", "ravel")},
+    # linalg_solve: PyTorch's Tensor methods for determinants, inverses, powers
+    "det": LS.det, "logdet": LS.logdet, "slogdet": LS.slogdet, "inverse": LS.inv, "matrix_power": LS.matrix_power,
+    "cholesky": LS.cholesky,
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
