@@ -21,16 +21,18 @@ def test_raising_rank_aborts_the_job_naming_it():
     assert "not reached" not in p.stdout
 
 
-def test_hung_rank_times_out_with_an_error_naming_the_waiting_rank():
+def test_hung_rank_times_out_with_an_error_naming_it():
     p = run(2, "faults.py", "hang", timeout=30, expect_ok=False)
     assert p.returncode != 0
-    assert "rank 0 of 2: all_reduce (collective #2) did not complete within 3 s" in p.stdout, p.stdout
+    assert "rank 0 of 2: all_reduce (collective #2) did not complete within 3 s; rank 1 is still at collective #1" \
+        in p.stdout, p.stdout
 
 
-def test_exiting_rank_makes_the_others_time_out_with_an_error():
+def test_exiting_rank_makes_the_others_time_out_with_an_error_naming_it():
     p = run(2, "faults.py", "exit", timeout=30, expect_ok=False)
     assert p.returncode != 0
-    assert "rank 0 of 2: all_reduce (collective #2) did not complete within 3 s" in p.stdout, p.stdout
+    assert "rank 0 of 2: all_reduce (collective #2) did not complete within 3 s; rank 1 is still at collective #1" \
+        in p.stdout, p.stdout
 
 
 def test_killed_rank_is_named_by_the_launcher():

@@ -79,6 +79,25 @@ class MPIBackend:
     def barrier(self):
         return self.comm.Ibarrier()
 
+    # ---------------------------------------------------------------- progress board
+    def progress_board(self):
+        """Each rank's collective count in memory shared by the ranks of this machine (None if unavailable).
+
+        Returns ``(slots, world_ranks, window)``: ``slots[i][0]`` is the count of the machine's i-th rank,
+        world rank ``world_ranks[i]``; written by its owner, read by the others without any MPI call
+        (so even a hung rank's count can be read) — a timeout error can then name the ranks behind.
+        """
+        MPI = self.MPI
+        try:
+            node = self.comm.Split_type(MPI.COMM_TYPE_SHARED)
+            win = MPI.Win.Allocate_shared(8, 8, comm=node)
+            slots = [np.frombuffer(win.Shared_query(r)[0], dtype=np.int64) for r in range(node.Get_size())]
+            world = MPI.Group.Translate_ranks(node.Get_group(), list(range(node.Get_size())), self.comm.Get_group())
+        except Exception:  # pragma: no cover - an MPI without shared windows
+            return None
+        slots[node.Get_rank()][0] = 0
+        return slots, list(world), win, node.Get_rank()
+
     # ---------------------------------------------------------------- requests and faults
     def new_status(self):
         return self.MPI.Status()

@@ -95,8 +95,7 @@ def _empty_like(arr, shape):
 
 
 def _run(name, request, finish, async_op, statuses=None):
-    _pg._state.sequence += 1
-    work = _pg.Work(name, [request], finish, statuses)
+    work = _pg.Work(name, [request], finish, statuses, collective=name not in ("send", "recv"))
     if async_op:
         return work
     work.wait()

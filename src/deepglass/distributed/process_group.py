@@ -42,6 +42,7 @@ class _State:
     timeout_s = default_pg_timeout.total_seconds()
     previous_excepthook = None
     sequence = 0          # collectives issued so far (named in timeout errors)
+    board = None          # the MPI backend's progress board: every local rank's collective count
 
 
 _state = _State()
@@ -154,6 +155,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size:
         raise ValueError(f"rank={want_rank} was asked for but the launcher gave this process rank {be.rank}; "
                          "let the launcher set ranks (drop rank/RANK)")
     _state.backend, _state.timeout_s, _state.sequence = be, timeout_s, 0
+    _state.board = be.progress_board() if be.size > 1 and hasattr(be, "progress_board") else None
     if be.size > 1:
         from .run import record_pid
 
@@ -169,6 +171,30 @@ def destroy_process_group(group=None) -> None:
         sys.excepthook = _state.previous_excepthook
         _state.previous_excepthook = None
     _state.backend = None
+    if _state.board is not None:
+        _state.board[2].Free()
+        _state.board = None
+
+
+def count_collective() -> int:
+    """Number the next collective (and show the number to the other ranks of this machine)."""
+    _state.sequence += 1
+    if _state.board is not None:
+        slots, _, _, me = _state.board
+        slots[me][0] = _state.sequence
+    return _state.sequence
+
+
+def _laggards(seq: int) -> str:
+    """Which ranks of this machine have not reached collective ``seq`` (from the progress board)."""
+    if _state.board is None:
+        return ""
+    slots, world, _, _ = _state.board
+    behind = [(world[i], int(s[0])) for i, s in enumerate(slots) if int(s[0]) < seq]
+    if not behind:
+        return "; every rank on this machine has reached it (a rank on another machine, or a different collective?)"
+    return "; " + ", ".join(f"rank {r} is still at collective #{n}" for r, n in behind) + \
+        " (it has died, hung or is computing something else)"
 
 
 def _abort_job_on_error(exc_type, exc, tb):
@@ -220,11 +246,11 @@ class Work:
         finish: called once after completion (copies results into the tensors).
     """
 
-    def __init__(self, name: str, requests, finish=None, statuses=None):
+    def __init__(self, name: str, requests, finish=None, statuses=None, collective: bool = True):
         self.name, self._requests, self._finish = name, list(requests), finish
         self._statuses = statuses
         self._done = False
-        self._seq = _state.sequence
+        self._seq = count_collective() if collective else None  # point-to-point calls are not numbered
         self._started = time.monotonic()
 
     def _test(self) -> bool:
@@ -261,10 +287,11 @@ class Work:
             waited = time.monotonic() - self._started
             if waited > limit:
                 be = _state.backend
+                what = f"{self.name} (collective #{self._seq})" if self._seq is not None else self.name
                 raise DistBackendError(
-                    f"rank {be.rank} of {be.size}: {self.name} (collective #{self._seq}) did not complete within "
-                    f"{limit:g} s; another rank has died, hung or called a different collective; see the "
-                    "other ranks' errors (raise the timeout of init_process_group for long steps)")
+                    f"rank {be.rank} of {be.size}: {what} did not complete within {limit:g} s"
+                    f"{_laggards(self._seq) if self._seq is not None else ''}; see the other ranks' errors (raise "
+                    "the timeout of init_process_group for long steps)")
             spins += 1
             if spins > 100:  # poll fast at first, then back off to ~1 ms between polls
                 pause = min(1e-3, pause * 2 if pause else 2e-5)
