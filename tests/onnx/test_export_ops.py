@@ -45,6 +45,9 @@ CASES = {
     "elementwise": (lambda x: deepglass.clamp(x, -1, 1) + deepglass.maximum(x, x.flip(1)) + deepglass.minimum(x, 0.3)
                     + x.abs().sqrt() + x.exp() / 10 + (x * x + 1).log() + x ** 2 - 1 / (x.abs() + 1)
                     + x.sin() * x.cos() + x.clamp(min=-0.5) + (2 - x) * 3, (), (3, 4)),
+    "comparisons": (lambda x: deepglass.where(x > 0, x, x * 0.5) + (-x).masked_fill(x < -1, 0.25)
+                    + ((x >= 0.5) | (x <= -0.5)).float() + ((x != x.flip(1)) & (0.2 < x)).float()
+                    + deepglass.eq(x, x.flip(1)).float(), (), (3, 4)),
     "constant_masks": (lambda x: deepglass.where(deepglass.eye(4, dtype=deepglass.bool), x, x * 0.5)
                        + x.masked_fill(deepglass.tensor([True, False, False, True]), 0.25), (), (4, 4)),
     "indexing": (lambda x: deepglass.cat(list(reversed(x.chunk(2, dim=1))), 1) + x[:, [3, 1, 2, 0]]

@@ -41,6 +41,7 @@ class Builder:
         self._count = 0
         self.by_node = {}  # id(grad_fn node) -> value name (single-output nodes)
         self.by_tensor = {}  # id(tensor) -> (tensor, version, name)
+        self.by_array = {}  # id(array of an op's output) -> (array, name): ops that take a raw array (where's mask)
         self.leaf = {}  # id(tensor or array) -> (object, name of an initializer / graph input)
         self.lazy = {}  # id(parameter or buffer array) -> (object, state-dict name): initializers made on first use
         self.live = set()  # names that depend on a graph input (not foldable)
@@ -97,6 +98,9 @@ class Builder:
             e = self.leaf.get(id(t))
             if e is not None:
                 return e[1]
+            e = self.by_array.get(id(t))
+            if e is not None and e[0] is t:
+                return e[1]
             e = self.lazy.get(id(t))
             if e is not None:
                 return self._materialise(e)
@@ -126,6 +130,8 @@ class Builder:
             e = self.leaf.get(id(t)) or self.leaf.get(id(t._array))
         elif hasattr(t, "shape") and hasattr(t, "dtype"):
             e = self.leaf.get(id(t))
+            if e is None and id(t) in self.by_array and self.by_array[id(t)][0] is t:
+                return self.by_array[id(t)][1] in self.live
         else:
             return False
         if e is not None:
@@ -189,6 +195,7 @@ class Builder:
 
     def bind(self, t: Tensor, name: str, version: int, node=None) -> None:
         self.by_tensor[id(t)] = (t, version, name)
+        self.by_array[id(t._array)] = (t._array, name)
         if node is not None and not node._out_refs:
             self.by_node[id(node)] = name
 

@@ -101,6 +101,25 @@ def _extremum(g, ev, args, kwargs):
     g.out(g.node("Max" if ev.args[2] else "Min", [operand(g, ev, 0), operand(g, ev, 1)]))
 
 
+_COMPARE = {"equal": "Equal", "less": "Less", "less_equal": "LessOrEqual", "greater": "Greater",
+            "greater_equal": "GreaterOrEqual", "logical_and": "And", "logical_or": "Or", "logical_xor": "Xor"}
+
+
+@converts(E.Compare)
+def _compare(g, ev, args, kwargs):
+    a, b, name = ev.args
+    ref = a if isinstance(a, Tensor) else b
+    ops = [g.x(j) if isinstance(v, Tensor) else g.const(v, ref._array.dtype) for j, v in enumerate((a, b))]
+    if name == "not_equal":
+        g.out(g.node("Not", [g.node("Equal", ops)]))
+    elif name in _COMPARE:
+        g.out(g.node(_COMPARE[name], ops))
+    elif name.startswith("bitwise_") and ref.dtype == bool:
+        g.out(g.node({"bitwise_and": "And", "bitwise_or": "Or", "bitwise_xor": "Xor"}[name], ops))
+    else:
+        raise NotImplementedError(f"{name} on {ref.dtype} tensors")
+
+
 @converts(E.Where)
 def _where(g, ev, args, kwargs):
     g.out(g.node("Where", [g.x(0), operand(g, ev, 1), operand(g, ev, 2)]))

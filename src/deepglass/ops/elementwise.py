@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import backend, dtypes
 from .._tensor import Tensor, from_array
+from ..autograd import function as _function
 from ..autograd.function import Function
 from ._util import promote, to_float, xp_of
 
@@ -506,6 +507,20 @@ def where(condition, input=None, other=None):
 # ------------------------------------------------------- comparisons and logic
 
 
+class Compare(Function):
+    """A comparison or logical op as a primitive with no gradient: what an apply hook (ONNX export) sees."""
+
+    @staticmethod
+    def forward(ctx, a, b, ufunc_name):
+        out = getattr(xp_of(a if hasattr(a, "dtype") and not isinstance(a, (int, float)) else b), ufunc_name)(a, b)
+        ctx.mark_non_differentiable(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # pragma: no cover - the output is non-differentiable
+        return None, None, None
+
+
 def _compare(ufunc_name):
     def op(input, other):
         a, b = promote(input, other)
@@ -517,6 +532,8 @@ def _compare(ufunc_name):
                 f"expected all tensors on the same device, found {a.device} and {b.device}; "
                 "move the model and the data to the same device with .to(device)"
             )
+        if _function._any_hook:  # a trace is running (ONNX export): let the hooks see the comparison
+            return Compare.apply(a, b, ufunc_name)
         return from_array(getattr(xp_of(ref._array), ufunc_name)(xa, xb))
 
     op.__name__ = ufunc_name
