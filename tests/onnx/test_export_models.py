@@ -148,6 +148,37 @@ def test_lstm_classifier_unrolled():
     assert "ConstantOfShape" in op_types(proto)  # h0/c0 of the batch's size, built in the graph
 
 
+class RecurrentClassifier(nn.Module):
+    def __init__(self, kind):
+        super().__init__()
+        self.rnn = getattr(nn, kind)(6, 8, num_layers=2, bidirectional=True)  # time-major (L, N, in)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[-1])
+
+
+@pytest.mark.parametrize("kind", ["GRU", "RNN"])
+def test_bidirectional_gru_and_rnn_with_batch_on_axis_1(kind):
+    model = RecurrentClassifier(kind).eval()
+    buf = io.BytesIO()
+    deepglass.onnx.export(model, deepglass.randn(5, 2, 6), buf, dynamic_axes={"input": {1: "batch"}})
+    sess = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"])
+    for n in (2, 4):
+        x = deepglass.randn(5, n, 6)
+        with deepglass.no_grad():
+            want = model(x).numpy()
+        np.testing.assert_allclose(sess.run(None, {"input": x.numpy()})[0], want, rtol=1e-4, atol=1e-4)
+
+
+def test_recurrent_sequence_axis_cannot_be_dynamic():
+    """The documented refusal: a recurrent layer exports unrolled, so its sequence length is fixed."""
+    with pytest.raises(RuntimeError, match="runs different ops"):
+        deepglass.onnx.export(RecurrentClassifier("LSTM"), deepglass.randn(5, 2, 6), io.BytesIO(),
+                              dynamic_axes={"input": {0: "seq", 1: "batch"}})
+
+
 class STNClassifier(nn.Module):
     def __init__(self):
         super().__init__()
