@@ -82,6 +82,7 @@ from .kernels import use_reference_kernels
 from .ops.activation import log_softmax, relu, softmax
 from .ops.arrange import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
+from .ops.copies import *  # noqa: F401,F403
 from .ops.distance import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
@@ -93,6 +94,7 @@ from .ops.pointwise import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.reduce import values_indices
 from .ops.scan import *  # noqa: F401,F403
+from .ops.scatter_views import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.special import *  # noqa: F401,F403
 from .ops.stats import *  # noqa: F401,F403

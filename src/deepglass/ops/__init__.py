@@ -13,6 +13,7 @@
 - ``indexing``    scatter/scatter_reduce, index_add/copy/fill/put, masked_select/scatter, take(_along_dim)
 - ``arrange``     movedim, roll, rot90, repeat_interleave, tensor_split, h/v/dstack, atleast_nd, meshgrid ...
 - ``linalg_solve`` inv, det, slogdet, solve, cholesky, eigvalsh, matrix_power (deepglass.linalg's names)
+- ``scatter_views``, ``copies``  select/slice/diagonal_scatter, put, index_reduce; *_copy forms, small extras
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
@@ -40,6 +41,7 @@ from . import (
                conv,
                conv3d,
                conv_transpose,
+               copies,
                cross_entropy,
                distance,
                dropout,
@@ -58,6 +60,7 @@ from . import (
                reduce,
                sampling,
                scan,
+               scatter_views,
                shape,
                special,
                stats,
@@ -75,7 +78,7 @@ from .shape import *  # noqa: F401,F403
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
-              linalg_solve]
+              linalg_solve, scatter_views, copies]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

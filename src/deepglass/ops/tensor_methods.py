@@ -15,6 +15,7 @@ from . import activation as A
 from . import activation_more
 from . import arrange as AR
 from . import blas as B
+from . import copies as CP
 from . import elementwise as E
 from . import indexing as IX
 from . import linalg as L
@@ -23,6 +24,7 @@ from . import matrix as M
 from . import pointwise as P
 from . import reduce as R
 from . import scan as SC
+from . import scatter_views as SV
 from . import shape as S
 from . import sparse as SPR
 from . import special as SP
@@ -88,6 +90,11 @@ METHODS = {
     # linalg_solve: PyTorch's Tensor methods for determinants, inverses, powers
     "det": LS.det, "logdet": LS.logdet, "slogdet": LS.slogdet, "inverse": LS.inv, "matrix_power": LS.matrix_power,
     "cholesky": LS.cholesky,
+    # scatter_views, copies: the Tensor methods among them (unfold is Tensor.unfold, not nn.functional.unfold)
+    **{n: getattr(SV, n) for n in SV.__all__},
+    **{n: getattr(CP, n) for n in ("narrow_copy", "split_with_sizes", "unsafe_split", "unsafe_chunk", "msort",
+                                    "sum_to_size", "conj", "conj_physical", "resolve_conj", "resolve_neg")},
+    "unfold": CP.tensor_unfold,
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,

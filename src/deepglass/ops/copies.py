@@ -1,0 +1,172 @@
+"""Small members of PyTorch's surface built from the views and joins: the ``*_copy`` forms of
+views (a view, then a copy), split_with_sizes, unsafe_split/unsafe_chunk, msort,
+unravel_index, sum_to_size, combinations, Tensor.unfold (sliding windows), and the
+complex-number helpers that are identities on real tensors (conj, resolve_conj, ...).
+
+Everything here is a composition, so gradients come from the ops it is made of.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .._tensor import Tensor, from_array
+from ._util import normalize_dim, xp_of
+
+
+def _cloned(out):
+    if isinstance(out, (tuple, list)):
+        return type(out)(o.clone() for o in out)
+    return out.clone()
+
+
+def _copy_form(view_name):
+    def fn(input, *args, **kwargs):
+        return _cloned(getattr(input, view_name)(*args, **kwargs))
+
+    fn.__name__ = f"{view_name}_copy"
+    fn.__doc__ = f"``input.{view_name}(...)`` as a new tensor with its own memory (PyTorch's {view_name}_copy)."
+    return fn
+
+
+expand_copy = _copy_form("expand")
+diagonal_copy = _copy_form("diagonal")
+permute_copy = _copy_form("permute")
+t_copy = _copy_form("t")
+transpose_copy = _copy_form("transpose")
+unsqueeze_copy = _copy_form("unsqueeze")
+squeeze_copy = _copy_form("squeeze")
+view_copy = _copy_form("view")
+unbind_copy = _copy_form("unbind")
+narrow_copy = _copy_form("narrow")
+split_with_sizes_copy = _copy_form("split_with_sizes")
+
+
+def alias_copy(input):
+    """A copy of input (PyTorch's alias, materialised)."""
+    return input.clone()
+
+
+def split_with_sizes(input, split_sizes, dim: int = 0):
+    """Split into pieces of exactly ``split_sizes`` along ``dim`` (they must sum to the size)."""
+    axis = normalize_dim(dim, input.ndim)
+    if sum(split_sizes) != input.shape[axis]:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {input.shape[axis]} (input "
+                           f"tensor's size at dimension {dim}), but got split_sizes={list(split_sizes)}")
+    out, start = [], 0
+    for s in split_sizes:
+        out.append(input.narrow(axis, start, s))
+        start += s
+    return tuple(out)
+
+
+def unsafe_split(input, split_size, dim: int = 0):
+    """:meth:`Tensor.split` (PyTorch's unsafe form skips a view check deepglass does not have)."""
+    return input.split(split_size, dim)
+
+
+def unsafe_chunk(input, chunks: int, dim: int = 0):
+    """:meth:`Tensor.chunk` (see :func:`unsafe_split`)."""
+    return input.chunk(chunks, dim)
+
+
+def msort(input):
+    """Sorted along the first dimension (values only)."""
+    return input.sort(0).values if input.ndim else input.clone()
+
+
+def unravel_index(indices, shape):
+    """Flat indices to one coordinate tensor per dimension of ``shape`` (a tuple of tensors)."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if not isinstance(indices, Tensor) or indices.dtype.kind not in "iu":
+        raise TypeError("expected 'indices' to be integer dtype")
+    xp = xp_of(indices._array)
+    n = int(np.prod(shape))
+    idx = indices._array
+    if idx.size and (bool((idx >= n).any()) or bool((idx < -n).any())):
+        raise RuntimeError("unravel_index: index out of bounds")
+    coords = xp.unravel_index(idx % max(n, 1), shape) if shape else ()
+    return tuple(from_array(xp.asarray(c).astype(np.int64)) for c in coords)
+
+
+def sum_to_size(input, *size):
+    """``Tensor.sum_to_size``: sum input down to ``size`` (the reverse of broadcasting); a method only."""
+    from .reduce import sum as _sum
+
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    lead = input.ndim - len(size)
+    if lead < 0:
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(input.shape)}}}.")
+    out = _sum(input, list(range(lead))) if lead else input
+    axes = [i for i, s in enumerate(size) if s == 1 and out.shape[i] != 1]
+    for i, s in enumerate(size):
+        if s != 1 and out.shape[i] != s:
+            raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(input.shape)}}}.")
+    return _sum(out, axes, keepdim=True) if axes else out
+
+
+def combinations(input, r: int = 2, with_replacement: bool = False):
+    """All length-``r`` combinations of the elements of a 1-D tensor, one per row."""
+    from .shape import stack
+
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    none = from_array(xp_of(input._array).zeros((0,), dtype=np.int64))
+    if r == 0:                                                  # empty, but still in the graph
+        return input.index_select(0, none)
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = list(pick(range(input.shape[0]), r))
+    if not rows:
+        return input.index_select(0, none).reshape(0, r)
+    cols = np.asarray(rows, dtype=np.int64).T
+    return stack([input.index_select(0, from_array(xp_of(input._array).asarray(c))) for c in cols], 1)
+
+
+def tensor_unfold(input, dimension: int, size: int, step: int):
+    """``Tensor.unfold``: all windows of ``size`` along ``dimension``, ``step`` apart, as a new last axis."""
+    axis = normalize_dim(dimension, input.ndim) if input.ndim else 0
+    x = input if input.ndim else input.reshape(1)
+    n = x.shape[axis]
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {axis} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (n - size) // step + 1
+    idx = (np.arange(count)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
+    xp = xp_of(x._array)
+    taken = x.index_select(axis, from_array(xp.asarray(idx)))           # (..., count·size, ...)
+    shape = list(x.shape)
+    shape[axis: axis + 1] = [count, size]
+    out = taken.reshape(shape).movedim(axis + 1, -1)
+    return out.reshape(size) if input.ndim == 0 else out
+
+
+def conj(input):
+    """The complex conjugate: the tensor itself for real tensors."""
+    return input
+
+
+def conj_physical(input):
+    """The complex conjugate as new memory: a copy for real tensors."""
+    return input.clone()
+
+
+def resolve_conj(input):
+    """Materialise a lazy conjugation: the tensor itself for real tensors."""
+    return input
+
+
+def resolve_neg(input):
+    """Materialise a lazy negation: the tensor itself for real tensors."""
+    return input
+
+
+__all__ = [
+    "expand_copy", "diagonal_copy", "permute_copy", "t_copy", "transpose_copy", "unsqueeze_copy", "squeeze_copy",
+    "view_copy", "unbind_copy", "narrow_copy", "split_with_sizes_copy", "alias_copy", "split_with_sizes",
+    "unsafe_split", "unsafe_chunk", "msort", "unravel_index", "combinations", "conj",
+    "conj_physical", "resolve_conj", "resolve_neg",
+]
