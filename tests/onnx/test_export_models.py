@@ -249,13 +249,20 @@ class Decoder(nn.Module):
         self.conv = nn.Conv2d(2, 4, 3, padding=1)
         self.up = nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1)
         self.resize = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+        self.sizes = nn.ModuleList([nn.Upsample(size=(24, 24), mode="nearest"),
+                                    nn.Upsample(scale_factor=2.0, mode="bicubic", align_corners=True),
+                                    nn.Upsample(size=24, mode="bilinear", align_corners=True)])
 
     def forward(self, x):
         y = self.up(nn.functional.relu(self.conv(x)))
         padded = nn.functional.pad(y, (1, 1, 2, 0), mode="reflect")[..., 2:, 1:-1]
-        return self.resize(y) + nn.functional.interpolate(y, scale_factor=2, mode="nearest") + padded.repeat(1, 1, 2, 2)
+        out = self.resize(y) + nn.functional.interpolate(y, scale_factor=2, mode="nearest") + padded.repeat(1, 1, 2, 2)
+        return out + sum(m(y) for m in self.sizes) + nn.functional.interpolate(y, scale_factor=1.5, mode="bilinear")[
+            ..., :1, :1]
 
 
 def test_decoder_upsampling():
+    """nn.Upsample becomes ONNX Resize; F.interpolate exports as deepglass computes it (matrix products)."""
     proto = export_and_compare(Decoder(), (2, 6, 6))
-    assert {"ConvTranspose", "Pad", "Tile", "Slice"} <= op_types(proto)
+    assert {"ConvTranspose", "Pad", "Tile", "Slice", "Resize"} <= op_types(proto)
+    assert sum(n.op_type == "Resize" for n in proto.graph.node) == 4

@@ -10,13 +10,16 @@ with each such axis one longer, and every size that follows it (a reshape to
 ``(N, -1)``, an ``expand(N, ...)``) is computed in the graph from the input's
 ``Shape``.
 
+``nn.Upsample`` becomes one ONNX ``Resize``; a bare ``F.interpolate`` exports as
+the matrix products deepglass computes it with (exact, but not ``Resize``).
+
 Limits (each is an error naming the op and the module, never a wrong graph):
 ops without a mapping (``UnsupportedOperatorError``), tensors computed from the
-input outside the traced ops, max pooling with indices, uneven adaptive pooling.
-Recurrent layers (LSTM/GRU/RNN) export unrolled over the traced sequence length:
-the batch axis can be dynamic, the sequence axis cannot (the model runs
-different ops). Interpolation exports as the matrix products deepglass computes
-it with (not ONNX ``Resize``).
+input outside the traced ops (``sign``, ``isnan``, ``.item()``), control flow
+that depends on values, max pooling with indices, training-mode batch norm and
+dropout. Recurrent layers (LSTM/GRU/RNN) export unrolled over the traced
+sequence length: the batch axis can be dynamic, the sequence axis cannot (the
+model runs different ops, and export says so).
 
 Importing this module needs nothing beyond deepglass; :func:`export` needs the
 ``onnx`` extra (``pip install 'deepglass[onnx]'``: ``onnx`` and ``onnxruntime``).

@@ -102,8 +102,15 @@ def build_model(model, inputs: tuple, *, input_names=None, output_names=None, dy
             g.live.add(name)
             graph_inputs.append(helper.make_tensor_value_info(name, onnx_dtype(t._array.dtype), list(t.shape)))
 
+    whole = set()  # module calls exported as one node (Upsample as Resize)
     for i, ev in enumerate(main.events):
         g.ev, g.ev_variants = ev, [v.events[i] for v in variants]
+        call = main.calls.get(ev.call)
+        if ev.call in whole:
+            continue
+        if call is not None and _ops_nn.resize(g, call):
+            whole.add(ev.call)
+            continue
         args, kwargs = dynamic_ints(ev, [v.events[i] for v in dim_variants], sizes)
         if g.fold and _foldable(g, ev, args, kwargs):
             g.out(*[g.add_initializer(o._array) for o in ev.outputs])

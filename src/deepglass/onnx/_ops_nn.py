@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import Tensor
 from ..ops import adaptive_pool as AP
 from ..ops import attention as AT
 from ..ops import conv as C
@@ -298,6 +299,33 @@ def _pad(g, ev, args, kwargs):
     if mode == "constant":
         inputs.append(g.const(value, out_dtype(ev)))
     g.out(g.node("Pad", inputs, mode=mode))
+
+
+def resize(g, call) -> bool:
+    """An ``nn.Upsample`` call as one ONNX ``Resize`` (its matrix products skipped); False for other modules."""
+    from ..nn.modules.upsampling import Upsample
+
+    m, x, y = call.module, call.input, call.output
+    modes = {"nearest": "nearest", "linear": "linear", "bilinear": "linear", "trilinear": "linear", "bicubic": "cubic"}
+    if not isinstance(m, Upsample) or m.mode not in modes or not isinstance(y, Tensor) or x.ndim < 3:
+        return False
+    name = g.name_of(x, version=call.in_version, node=call.in_node)
+    attrs = {"mode": modes[m.mode]}
+    if m.mode == "nearest":
+        attrs.update(coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+    else:
+        attrs["coordinate_transformation_mode"] = "align_corners" if m.align_corners else "pytorch_half_pixel"
+        if m.mode == "bicubic":
+            attrs["cubic_coeff_a"] = -0.75
+    nsp = x.ndim - 2
+    if m.size is None and not m.recompute_scale_factor:  # PyTorch samples with the given scale
+        sf = m.scale_factor if isinstance(m.scale_factor, (tuple, list)) else (m.scale_factor,) * nsp
+        inputs = [name, "", g.const([1.0, 1.0] + [float(s) for s in sf], np.float32)]
+    else:
+        lead = g.node("Slice", [g.node("Shape", [name]), g.ints([0]), g.ints([2])])
+        inputs = [name, "", "", g.node("Concat", [lead, g.ints(y.shape[2:])], axis=0)]
+    g.bind(y, g.node("Resize", inputs, **attrs), call.out_version, call.out_node)
+    return True
 
 
 # ------------------------------------------------------------------ attention, sampling

@@ -45,6 +45,20 @@ class Event:
     arg_nodes: tuple = ()  # the grad_fn of each Tensor argument when it was used (in-place ops rebind it later)
     out_versions: tuple = ()
     out_nodes: tuple = ()  # the grad_fn of each output when it was made
+    call: int = 0  # the module call it belongs to (a key of Trace.calls)
+
+
+@dataclass
+class Call:
+    """One module call: its first input and its output as they were then (layers exported as one node)."""
+
+    module: object
+    input: object
+    in_version: int | None
+    in_node: object
+    output: object = None
+    out_version: int | None = None
+    out_node: object = None
 
 
 @dataclass
@@ -52,6 +66,7 @@ class Trace:
     events: list = field(default_factory=list)
     output: object = None
     inputs: tuple = ()
+    calls: dict = field(default_factory=dict)
 
 
 class _Recorder:
@@ -59,15 +74,23 @@ class _Recorder:
 
     def __init__(self, model):
         self.names = {id(m): n for n, m in model.named_modules()}
-        self.stack = [("", type(model).__name__)]
+        self.stack = [("", type(model).__name__, 0)]
         self.events = []
+        self.calls = {}
 
     def pre(self, module, args):
-        self.stack.append((self.names.get(id(module), type(module).__name__), type(module).__name__))
+        cid = len(self.calls) + 1
+        x = args[0] if args else None
+        is_t = isinstance(x, Tensor)
+        self.calls[cid] = Call(module, x, x._version if is_t else None, x.grad_fn if is_t else None)
+        self.stack.append((self.names.get(id(module), type(module).__name__), type(module).__name__, cid))
 
     def post(self, module, args, out):
         if len(self.stack) > 1:
-            self.stack.pop()
+            call = self.calls[self.stack.pop()[2]]
+            call.output = out
+            if isinstance(out, Tensor):
+                call.out_version, call.out_node = out._version, out.grad_fn
 
     def __call__(self, cls, args, kwargs, call):
         versions = tuple(a._version if isinstance(a, Tensor) else None for a in args)
@@ -76,9 +99,9 @@ class _Recorder:
         outs = out if isinstance(out, tuple) else (out,)
         out_versions = tuple(o._version if isinstance(o, Tensor) else None for o in outs)
         out_nodes = tuple(o.grad_fn if isinstance(o, Tensor) else None for o in outs)
-        path, mtype = self.stack[-1]
+        path, mtype, cid = self.stack[-1]
         self.events.append(Event(cls, args, dict(kwargs), outs, path, mtype, versions, nodes, out_versions,
-                                 out_nodes))
+                                 out_nodes, cid))
         return out
 
 
@@ -98,7 +121,7 @@ def run_trace(model, inputs: tuple) -> Trace:
     finally:
         for h in handles:
             h.remove()
-    return Trace(rec.events, out, traced)
+    return Trace(rec.events, out, traced, rec.calls)
 
 
 def _traceable(x):
