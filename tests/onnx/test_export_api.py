@@ -98,6 +98,15 @@ def test_eval_mode_export_restores_the_training_mode():
     assert model.training and model[2].training and not deepglass.onnx.is_in_onnx_export()
 
 
+@pytest.mark.parametrize("layer", [nn.Dropout(0.5), nn.BatchNorm1d(4)])
+def test_training_mode_layers_are_refused_with_the_fix(layer):
+    model = nn.Sequential(nn.Linear(4, 4), layer)
+    with pytest.raises(deepglass.onnx.UnsupportedOperatorError, match=r"TrainingMode.EVAL.*|'1'") as e:
+        deepglass.onnx.export(model, deepglass.randn(3, 4), io.BytesIO(), training=deepglass.onnx.TrainingMode.TRAINING)
+    assert "'1'" in str(e.value) and "TrainingMode.EVAL" in str(e.value)
+    assert model.training  # restored
+
+
 def test_export_params_false_makes_parameters_inputs():
     model = nn.Linear(3, 2)
     buf = io.BytesIO()

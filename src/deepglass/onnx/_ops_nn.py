@@ -349,6 +349,13 @@ def _attention(g, ev, args, kwargs):
     g.out(g.node("MatMul", [p, g.x(2)]))
 
 
+@converts(D.MaskMul, D.AlphaMask, N.BatchNorm)
+def _training_only(g, ev, args, kwargs):
+    what = "batch norm on batch statistics" if ev.cls is N.BatchNorm else "dropout with a random mask"
+    raise NotImplementedError(f"{what} is training-mode behaviour; export with training=TrainingMode.EVAL "
+                              "(the default)")
+
+
 @converts(D.Embedding)
 def _embedding(g, ev, args, kwargs):
     g.out(g.node("Gather", [g.x(0), g.x(1)], axis=0))
