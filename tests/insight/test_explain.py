@@ -140,3 +140,43 @@ def test_receptive_field_box():
     assert r["size"] == 10 and r["layer"] == "4"
     (y0, y1), (x0, x1) = r["region"]
     assert y1 - y0 + 1 == 10 and x1 - x0 + 1 == 10
+
+
+def test_grad_cam_module_called_twice_uses_the_last_call():
+    class Block:
+        """conv → shared ReLU → conv → + → the same ReLU (as a ResNet BasicBlock), then a linear head."""
+
+        def __init__(self, lib):
+            n = lib.nn
+            base = n.Module
+            mods = dict(conv1=n.Conv2d(2, 4, 3, padding=1), conv2=n.Conv2d(4, 4, 3, padding=1), relu=n.ReLU(),
+                        pool=n.AdaptiveAvgPool2d(1), fc=n.Linear(4, 3))
+
+            class Net(base):
+                def __init__(self):
+                    super().__init__()
+                    for k, v in mods.items():
+                        setattr(self, k, v)
+
+                def forward(self, x):
+                    h = self.relu(self.conv1(x))
+                    h = self.relu(self.conv2(h) + h)
+                    return self.fc(self.pool(h).flatten(1))
+
+            self.net = Net().eval()
+
+    torch.manual_seed(1)
+    th = Block(torch).net
+    dg = Block(deepglass).net
+    dg.load_state_dict({k: v.detach().numpy().copy() for k, v in th.state_dict().items()})
+    x = np.random.default_rng(2).standard_normal((1, 2, 6, 6)).astype(np.float32)
+    r = explain.grad_cam(dg, x, target=0)
+    assert r["layer"] == "relu"
+    store = []
+    th.relu.register_forward_hook(lambda m, a, out: (store.append(out), out.retain_grad()) and None)
+    th(torch.from_numpy(x))[0, 0].backward()
+    A = store[-1][0].detach().double()
+    alpha = store[-1].grad[0].double().mean(dim=(1, 2))
+    ref = torch.relu((alpha[:, None, None] * A).sum(0)).numpy()
+    assert ref.max() > 0
+    np.testing.assert_allclose(r["cam"], ref, atol=1e-5, rtol=0)

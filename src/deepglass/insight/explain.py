@@ -80,7 +80,8 @@ def grad_cam(model, x, target: int | None = None, layer: str | None = None) -> d
         model: a CNN classifier returning logits ``(1, classes)``.
         x: the input, ``(C, H, W)`` or ``(1, C, H, W)``.
         target: the class index whose score y^c (the logit) is explained.
-        layer: a module name (``named_modules()``); its output ``A`` is the feature map.
+        layer: a module name (``named_modules()``); its output ``A`` is the feature map (its last call's, for a
+            module called several times in one forward, as a shared ReLU).
 
     Returns:
         ``{"cam": L^c (h, w) at the layer's resolution, "heatmap": L^c upsampled bilinearly to (H, W) and
@@ -103,13 +104,12 @@ def grad_cam(model, x, target: int | None = None, layer: str | None = None) -> d
     x = _batch1(x)
     layer = layer or last_conv_layer(model, x)
     module = model.get_submodule(layer)
-    captured = {}
+    calls, grads = [], {}
 
-    def hook(m, args, out):
-        if "A" not in captured:
-            captured["A"] = out
-            if out.requires_grad:
-                out.register_hook(lambda g: captured.__setitem__("dA", g) if "dA" not in captured else None)
+    def hook(m, args, out):  # a module called several times (a shared ReLU): the last call is the feature map
+        calls.append(out)
+        if out.requires_grad:
+            out.register_hook(_keep_grad(grads, len(calls) - 1))
         return None
 
     handle = module.register_forward_hook(hook)
@@ -118,7 +118,7 @@ def grad_cam(model, x, target: int | None = None, layer: str | None = None) -> d
             logits = _logits(model(x))
     finally:
         handle.remove()
-    if "A" not in captured:
+    if not calls:
         raise RuntimeError(f"layer {layer!r} was not called by the model's forward")
     target = int(_np(logits)[0].argmax()) if target is None else int(target)
     score = logits[0, target]
@@ -126,10 +126,10 @@ def grad_cam(model, x, target: int | None = None, layer: str | None = None) -> d
         raise RuntimeError("the class score does not require grad: the model has no trainable parameter before "
                            f"{layer!r} and the input does not require grad; call requires_grad_() on the input")
     score.backward()
-    A = _np(captured["A"])[0].astype(np.float64)
-    if "dA" not in captured:
+    A = _np(calls[-1])[0].astype(np.float64)
+    if len(calls) - 1 not in grads:
         raise RuntimeError(f"no gradient reached layer {layer!r} from the class score")
-    dA = _np(captured["dA"])[0].astype(np.float64)
+    dA = _np(grads[len(calls) - 1])[0].astype(np.float64)
     alpha = dA.reshape(dA.shape[0], -1).mean(axis=1)
     cam = np.maximum((alpha[:, None, None] * A).sum(axis=0), 0.0)
     from .._tensor import from_array
@@ -140,6 +140,13 @@ def grad_cam(model, x, target: int | None = None, layer: str | None = None) -> d
     heatmap = heat / peak if peak > 0 else heat
     return {"cam": cam, "heatmap": heatmap, "weights": alpha, "class": target, "score": float(_np(score)),
             "layer": layer}
+
+
+def _keep_grad(store: dict, key):
+    def hook(g):
+        store.setdefault(key, g)
+        return None
+    return hook
 
 
 def saliency(model, x, target: int | None = None) -> dict:
