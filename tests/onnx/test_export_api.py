@@ -63,6 +63,17 @@ def test_value_computed_outside_traced_ops_is_an_error_not_a_constant():
         deepglass.onnx.export(SignGate(), deepglass.randn(2, 3), io.BytesIO())
 
 
+class ItemIndex(nn.Module):
+    def forward(self, x):
+        return x[:, : int(x[0, 0].abs().item() * 3) + 1]  # a slice bound read from the values
+
+
+def test_integer_read_from_the_values_is_an_error():
+    x = deepglass.tensor([[0.9, 0.1, 0.2, 0.3, 0.4]])
+    with pytest.raises(RuntimeError, match="depends on the input's values"):
+        deepglass.onnx.export(ItemIndex(), x, io.BytesIO())
+
+
 def test_path_and_file_object_give_the_same_model(tmp_path):
     deepglass.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(2 * 4 * 4, 3), nn.Softmax(dim=1))

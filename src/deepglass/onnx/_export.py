@@ -11,7 +11,7 @@ from onnx import helper
 from .._tensor import Tensor
 from . import _ops, _ops_nn  # noqa: F401  (registers the converters)
 from ._graph import Builder, UnsupportedOperatorError, onnx_dtype
-from ._trace import DynInt, check_aligned, dynamic_ints, run_trace, variant_input
+from ._trace import DynInt, check_aligned, dynamic_ints, ints_of, run_trace, variant_input
 
 
 def _flatten(out, acc):
@@ -111,6 +111,10 @@ def build_model(model, inputs: tuple, *, input_names=None, output_names=None, dy
         if call is not None and _ops_nn.resize(g, call):
             whole.add(ev.call)
             continue
+        if ints_of(ev) != ints_of(value_variant.events[i]):
+            raise RuntimeError(f"ONNX export: an integer argument of {ev.cls.__name__} (in module "
+                               f"{ev.module or '<model>'!r}) depends on the input's values (an .item() or .tolist() "
+                               "in forward?); the graph would bake in this input's value: compute it with tensor ops")
         args, kwargs = dynamic_ints(ev, [v.events[i] for v in dim_variants], sizes)
         if g.fold and _foldable(g, ev, args, kwargs):
             g.out(*[g.add_initializer(o._array) for o in ev.outputs])
