@@ -62,3 +62,26 @@ def test_callback_levels():
     assert HealthCallback("full").every == 10 and HealthCallback("full").histograms
     with pytest.raises(ValueError, match="insight level"):
         HealthCallback("verbose")
+
+
+def test_finish_run_report(digits_run, tmp_path):
+    import shutil
+
+    from deepglass.insight.callback import finish_run_report
+
+    run = tmp_path / "run"
+    shutil.copytree(digits_run, run)
+    original = (run / "report.md").read_text()
+    cb = HealthCallback()
+    cb.markdown = "## Training health\n\n- No alarm.\n"
+    page = finish_run_report(run, cb)
+    text = (run / "report.md").read_text()
+    assert text.index("## Diagnosis") < text.index("## Training health") < text.index("## Configuration")
+    assert text.replace("## Training health\n\n- No alarm.\n\n", "") == original
+    cb.markdown = "## Training health\n\n- Again.\n"
+    finish_run_report(run, cb)                       # a second time (a resumed run): replaced, not repeated
+    text = (run / "report.md").read_text()
+    assert text.count("## Training health") == 1 and "- Again." in text and "- No alarm." not in text
+    assert "<h2>Training health</h2>" in open(page).read()
+    finish_run_report(run, None)                     # --insight off: the HTML report only
+    assert (run / "report.md").read_text() == text

@@ -19,7 +19,7 @@ import os
 from ..train.callbacks import Callback
 from .health import HealthMonitor
 
-__all__ = ["HealthCallback", "LEVELS"]
+__all__ = ["HealthCallback", "LEVELS", "finish_run_report"]
 
 #: ``--insight`` levels: (record every N steps, histograms)
 LEVELS = {"basic": (50, False), "full": (10, True)}
@@ -94,6 +94,31 @@ class HealthCallback(Callback):
                 json.dump(_finite(mon.as_dict()), f, indent=1)
         self.markdown = mon.markdown(rel)
         return self.markdown
+
+
+def finish_run_report(run_dir, health: HealthCallback | None = None, before: str = "## Configuration") -> str:
+    """Add the health section to a run folder's ``report.md`` and write ``report.html`` beside it.
+
+    The section goes before the ``## Configuration`` heading (at the end when there is none); a
+    section already there (a resumed run) is replaced. Returns the path of ``report.html``.
+    """
+    from .html import write_report
+
+    md_path = os.path.join(os.fspath(run_dir), "report.md")
+    section = health.markdown if health is not None else ""
+    if section and os.path.isfile(md_path):
+        with open(md_path, encoding="utf-8") as f:
+            text = f.read()
+        start = text.find("## Training health")
+        if start >= 0:  # replace an earlier section
+            end = text.find("\n## ", start + 1)
+            text = text[:start] + (text[end + 1:] if end >= 0 else "")
+        cut = text.find(before)
+        section = section.rstrip() + "\n\n"
+        text = text[:cut] + section + text[cut:] if cut >= 0 else text.rstrip() + "\n\n" + section
+        with open(md_path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return write_report(run_dir)
 
 
 def _finite(x):
