@@ -1,4 +1,4 @@
-"""Intra-op parallelism on the CPU: BLAS threads, and the batch cut into chunks run on threads.
+"""Intra-op parallelism on the CPU: one thread pool for the whole step, BLAS on one thread inside it.
 
 Two halves, as ATen's ``parallel_for`` / ``parallel_reduce``:
 
@@ -9,8 +9,9 @@ Two halves, as ATen's ``parallel_for`` / ``parallel_reduce``:
 
 One unit of work decides whether threads pay: ``work`` in multiply-adds (or
 elements for memory-bound ops); below ``MIN_PARALLEL_WORK`` everything runs on
-the calling thread. BLAS runs on one thread inside a chunk. On CuPy arrays the
-whole range is one call (the GPU parallelises inside the kernel).
+the calling thread. Large products (:func:`matmul`) are cut into row blocks on
+the same pool. On CuPy arrays the whole range is one call (the GPU parallelises
+inside the kernel).
 
 Example:
     >>> import numpy as np
@@ -30,23 +31,32 @@ import threading
 
 import numpy as np
 
-# --------------------------------------------------------------------- CPU threads
+# --------------------------------------------------------------------- one threading model
 #
-# NumPy's OpenBLAS wakes all its threads for any product above a small size. Waking
-# a thread costs more than a tiny GEMM itself, and on a 2-core machine shared with
-# other work it can cost milliseconds (measured under load: a digits CNN step took
-# 89 ms with two BLAS threads and 11 ms with one; on a quiet machine 8.2 vs 9.3 ms,
-# and a 128×256×256 product 0.11 ms on two threads vs 0.19 ms on one). So products
-# below SMALL_GEMM_MACS (where two threads cannot win) run on one thread, larger ones
-# on ``get_num_threads()``; ``set_num_threads(1)`` is the robust choice on a busy machine.
+# Two thread pools used to take turns here: OpenBLAS's, for large products, and deepglass's batch chunks,
+# for everything else, with NumPy's BLAS switched to one thread around every chunked op and back. That
+# switch was process-global (any other thread could see it), and OpenBLAS's idle threads spin for a long
+# while after each product (OPENBLAS_THREAD_TIMEOUT, read only when the library loads), keeping a core busy
+# while the chunks ran: a CIFAR step took 65 ms with the defaults and 39 ms with OPENBLAS_THREAD_TIMEOUT=4
+# (issue 16). Now there is one model. The first time deepglass computes on the CPU it sets NumPy's BLAS to
+# one thread, once (its worker threads are never woken again, so they sleep), and every parallel region,
+# the large products of :func:`matmul` included, runs on deepglass's own pool of ``get_num_threads()``
+# threads, by default as many as BLAS had (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, else the cores).
+# PyTorch (its own OpenMP and MKL) and SciPy (its own OpenBLAS) keep their threads; a NumPy product called
+# outside deepglass runs on one BLAS thread afterwards (``threadpoolctl`` gives it more if wanted).
 
-SMALL_GEMM_MACS = 1 << 20
-_blas_lib = None
-_threads = None
+MIN_PARALLEL_WORK = 1 << 21  # below ~2M multiply-adds or elements, waking a thread costs more than it saves
+_blas_lib = None  # threadpoolctl's controller of NumPy's BLAS; False when there is none
+_threads = None  # the pool's thread count
+_pool = None
+_pool_pid = None  # a forked child inherits the pool object but not its threads: it makes its own
+_pool_lock = threading.Lock()
+_in_chunk = threading.local()
 
 
 def _numpy_blas():
-    """threadpoolctl's controller of NumPy's BLAS (None when it can't be found)."""
+    """threadpoolctl's controller of NumPy's BLAS (None when it can't be found); the first call sets it to one
+    thread and takes its former thread count as the pool's."""
     global _blas_lib, _threads
     if _blas_lib is None:
         _blas_lib = False
@@ -57,42 +67,51 @@ def _numpy_blas():
             libs.sort(key=lambda lc: "numpy" not in lc.filepath)  # NumPy's own BLAS first
             if libs:
                 _blas_lib = libs[0]
-                _threads = _blas_lib.get_num_threads()
+                if _threads is None:
+                    _threads = max(1, _blas_lib.get_num_threads())
+                _blas_lib.set_num_threads(1)
         except Exception:  # pragma: no cover - threadpoolctl missing or an unknown BLAS
             pass
     return _blas_lib or None
 
 
 def get_num_threads() -> int:
-    """CPU threads for large products and batch chunks (like ``torch.get_num_threads``)."""
-    lib = _numpy_blas()
-    return _threads if lib else 1
+    """CPU threads for batch chunks and large products (like ``torch.get_num_threads``)."""
+    if _blas_lib is None:
+        _numpy_blas()
+    # without a BLAS controller BLAS cannot be kept to one thread inside a chunk: no chunks then
+    return _threads if _blas_lib else 1
 
 
 def set_num_threads(n: int) -> None:
-    """Set the CPU threads: NumPy's BLAS threads for large products (small ones always run on one) and the
-    batch chunks of ``parallel_chunks`` (1 turns them off)."""
+    """Set the CPU threads of deepglass's pool (1 turns the batch chunks and split products off).
+
+    NumPy's BLAS stays on one thread inside deepglass whatever ``n`` is.
+    """
     global _threads
     if n < 1:
         raise ValueError(f"set_num_threads needs n >= 1, got {n}")
-    lib = _numpy_blas()
-    if lib:
-        _threads = int(n)
-        lib.set_num_threads(_threads)
+    _numpy_blas()
+    _threads = int(n)
 
 
 def matmul(a, b):
-    """``a @ b``, on one BLAS thread when the product is small (see SMALL_GEMM_MACS)."""
-    if type(a) is np.ndarray and a.ndim and b.ndim:
-        macs = a.size * (b.shape[-1] if b.ndim > 1 else 1)
-        if macs < SMALL_GEMM_MACS:
-            lib = _blas_lib if _blas_lib is not None else _numpy_blas()
-            if lib and _threads > 1 and not _parallel_depth:
-                lib.set_num_threads(1)
-                try:
-                    return a @ b
-                finally:
-                    lib.set_num_threads(_threads)
+    """``a @ b``; a large product of NumPy floats, ``(..., M, K) @ (K, N)``, is cut into row blocks on the pool.
+
+    Example:
+        >>> a, b = np.ones((512, 4096), np.float32), np.ones((4096, 8), np.float32)
+        >>> bool((matmul(a, b) == a @ b).all())
+        True
+    """
+    if (type(a) is np.ndarray and type(b) is np.ndarray and a.ndim >= 2 and b.ndim == 2 and a.dtype == b.dtype
+            and a.dtype.kind in "fc" and a.size * b.shape[1] >= MIN_PARALLEL_WORK and a.shape[-1] == b.shape[0]
+            and not getattr(_in_chunk, "active", False)):
+        m = a.size // a.shape[-1]
+        if m >= 2 and get_num_threads() > 1:
+            a2 = a.reshape(m, a.shape[-1])
+            out = np.empty((m, b.shape[1]), dtype=a.dtype)
+            parallel_for(m, lambda lo, hi: np.matmul(a2[lo:hi], b, out=out[lo:hi]))
+            return out.reshape(a.shape[:-1] + (b.shape[1],))
     return a @ b
 
 
@@ -105,13 +124,6 @@ def matmul(a, b):
 # core for all of it, as PyTorch's kernels do with OpenMP. Measured on CIFAR's conv2 forward
 # (64x32x16x16, k5, 2 cores): 8.7 ms with a 2-thread GEMM, 7.0 ms in two chunks.
 
-MIN_PARALLEL_WORK = 1 << 21  # below ~2M multiply-adds or elements, waking a thread costs more than it saves
-_pool = None
-_pool_pid = None  # a forked child inherits the pool object but not its threads: it makes its own
-_parallel_depth = 0  # parallel regions running (from any user thread): BLAS stays on one thread meanwhile
-_depth_lock = threading.Lock()
-_in_chunk = threading.local()
-
 
 def _run_chunk(fn, lo, hi):
     _in_chunk.active = True
@@ -121,48 +133,44 @@ def _run_chunk(fn, lo, hi):
         _in_chunk.active = False
 
 
+def _get_pool(threads):
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool._max_workers < threads - 1 or _pool_pid != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+
+            if _pool is not None and _pool_pid == os.getpid():
+                _pool.shutdown(wait=False)  # too few workers for the new thread count: its idle threads exit
+            _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="deepglass-chunk")
+            _pool_pid = os.getpid()
+        return _pool
+
+
 def parallel_chunks(fn, n, work=None, xp=np):
     """``[fn(lo, hi) for each chunk]``: ``range(n)`` cut into ``get_num_threads()`` contiguous chunks run at once.
 
     ``fn`` must only write its own chunk of shared outputs (and thread-local scratch). It runs as
     one call ``fn(0, n)`` for CuPy arrays (``xp``), with one thread, for ``n < 2``, when ``work``
     (multiply-adds or elements, roughly) is below MIN_PARALLEL_WORK, or when called from inside a
-    chunk. BLAS runs on one thread per chunk meanwhile. The results come back in chunk order.
+    chunk. BLAS runs on one thread throughout. The results come back in chunk order.
 
     Example:
         >>> out = np.empty(10); parts = parallel_chunks(lambda lo, hi: out[lo:hi].fill(lo), 10)
     """
-    global _pool, _pool_pid, _parallel_depth
     threads = get_num_threads()
     small = work is not None and work < MIN_PARALLEL_WORK
     if xp is not np or threads < 2 or n < 2 or small or getattr(_in_chunk, "active", False):
         return [fn(0, n)]
     threads = min(threads, n)
-    if _pool is None or _pool._max_workers < threads - 1 or _pool_pid != os.getpid():
-        from concurrent.futures import ThreadPoolExecutor
-
-        if _pool is not None and _pool_pid == os.getpid():
-            _pool.shutdown(wait=False)  # too few workers for the new thread count: its idle threads exit
-        _pool = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="deepglass-chunk")
-        _pool_pid = os.getpid()
+    pool = _get_pool(threads)
     bounds = [(n * i // threads, n * (i + 1) // threads) for i in range(threads)]
-    lib = _numpy_blas()
-    with _depth_lock:
-        _parallel_depth += 1
-        lib.set_num_threads(1)
+    futures = [pool.submit(_run_chunk, fn, lo, hi) for lo, hi in bounds[1:]]
     try:
-        futures = [_pool.submit(_run_chunk, fn, lo, hi) for lo, hi in bounds[1:]]
-        try:
-            first = _run_chunk(fn, *bounds[0])
-        finally:
-            for f in futures:  # every chunk has finished before its outputs are read or BLAS is reset
-                f.exception()
-        return [first] + [f.result() for f in futures]
+        first = _run_chunk(fn, *bounds[0])
     finally:
-        with _depth_lock:
-            _parallel_depth -= 1
-            if not _parallel_depth:
-                lib.set_num_threads(_threads)
+        for f in futures:  # every chunk has finished before its outputs are read
+            f.exception()
+    return [first] + [f.result() for f in futures]
 
 
 def parallel_for(n: int, fn, work=None, xp=np) -> None:

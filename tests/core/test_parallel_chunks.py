@@ -32,8 +32,8 @@ def test_chunks_cover_the_range_in_order(chunked):
     assert [p[:2] for p in parts] == [(0, 3), (3, 6), (6, 10)]
     main = threading.get_ident()
     assert parts[0][2] == main and parts[1][2] != main and parts[2][2] != main  # the caller runs the first chunk
-    assert dg.get_num_threads() == 3  # BLAS threads restored afterwards
-    assert parallel._numpy_blas().get_num_threads() == 3
+    assert dg.get_num_threads() == 3
+    assert parallel._numpy_blas().get_num_threads() == 1  # one threading model: BLAS stays on one thread
 
 
 def test_serial_when_small_nested_or_not_numpy(chunked, monkeypatch):
@@ -53,8 +53,29 @@ def test_an_exception_in_a_chunk_reaches_the_caller(chunked):
 
     with pytest.raises(ValueError, match="chunk 3"):
         parallel.parallel_chunks(fn, 10)
-    assert parallel._numpy_blas().get_num_threads() == 3
-    assert parallel._parallel_depth == 0
+    assert parallel._numpy_blas().get_num_threads() == 1
+
+
+def test_blas_thread_count_never_switches(chunked):
+    """The BLAS thread count is process-global: a parallel region must not change it under other threads."""
+    lib = parallel._numpy_blas()
+    seen = parallel.parallel_chunks(lambda lo, hi: lib.get_num_threads(), 10)
+    assert seen == [1, 1, 1] and lib.get_num_threads() == 1
+
+
+@pytest.mark.parametrize("shape_a,shape_b,dtype", [
+    ((7, 5), (5, 3), np.float64),
+    ((2, 7, 5), (5, 4), np.float32),
+    ((9, 6), (6, 2), np.complex128),
+])
+def test_matmul_in_row_blocks_equals_numpy(chunked, shape_a, shape_b, dtype):
+    a = rng.standard_normal(shape_a).astype(dtype)
+    b = rng.standard_normal(shape_b).astype(dtype)
+    np.testing.assert_allclose(parallel.matmul(a, b), a @ b, rtol=1e-6)
+    np.testing.assert_allclose(parallel.matmul(a[..., ::2, :], b), a[..., ::2, :] @ b, rtol=1e-6)  # strided rows
+    np.testing.assert_allclose(parallel.matmul(a, b[:, ::-1]), a @ b[:, ::-1], rtol=1e-6)  # a negative stride
+    x = a.astype(np.float64) if dtype is np.float32 else a
+    assert parallel.matmul(x, b).dtype == (x @ b).dtype  # mixed dtypes: NumPy's promotion (no split)
 
 
 def _compare_with_torch(fn_dg, fn_torch, *arrays, grad_rtol=1e-4):
