@@ -11,7 +11,7 @@ from onnx import helper
 from .._tensor import Tensor
 from . import _ops, _ops_nn  # noqa: F401  (registers the converters)
 from ._graph import Builder, UnsupportedOperatorError, onnx_dtype
-from ._trace import DynInt, check_aligned, dynamic_ints, ints_of, run_trace, variant_input
+from ._trace import check_aligned, dynamic_ints, ints_of, run_trace, variant_input
 
 
 def _flatten(out, acc):
@@ -194,4 +194,4 @@ def write(proto, f) -> None:
         f.write(data)
 
 
-__all__ = ["build_model", "write", "DynInt"]
+__all__ = ["build_model", "write"]

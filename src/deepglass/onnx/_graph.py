@@ -20,7 +20,7 @@ from onnx import helper, numpy_helper
 from .. import backend
 from .._tensor import Tensor
 from . import UnsupportedOperatorError  # noqa: F401  (defined in the package, raised by _export)
-from ._trace import DynInt
+from ._trace import DynInt, _ints
 
 
 def host(a) -> np.ndarray:
@@ -246,11 +246,11 @@ class Builder:
         return parts[0] if len(parts) == 1 else self.node("Concat", parts, axis=0)
 
     def is_dynamic(self, *objs) -> bool:
+        """Whether any integer in ``objs`` (nested arguments) follows a dynamic axis."""
         out = []
-        from ._trace import _ints
         for o in objs:
             _ints(o, out)
-        return any(isinstance(v, DynInt) for v in out) or False
+        return any(isinstance(v, DynInt) for v in out)
 
     # -------------------------------------------------------- opset helpers
     def reduce(self, op: str, x: str, axes, keepdims: bool) -> str:
@@ -268,7 +268,3 @@ class Builder:
 
     def squeeze(self, x: str, axes) -> str:
         return self.node("Squeeze", [x, self.ints(axes)])
-
-    def scalar(self, value, like_dtype) -> str:
-        """A 0-d constant in the dtype of the tensor it meets (PyTorch's scalar promotion)."""
-        return self.const(value, like_dtype)
