@@ -178,7 +178,8 @@ def dg_callable(op):
     if getattr(f, "__name__", "") == "<lambda>":
         names = _names_in(f.__code__)
         for n in names:
-            if hasattr(torch, n) and callable(getattr(torch, n)) and n not in _SKIP_NAMES and _lookup(n) is None:
+            if hasattr(torch, n) and callable(getattr(torch, n)) and n not in _SKIP_NAMES and _lookup(n) is None \
+                    and not any(_lookup(f"{ns}.{n}") is not None for ns in ("nn.functional", "linalg", "special")):
                 return None
             if hasattr(torch.Tensor, n) and not hasattr(deepglass.Tensor, n):
                 return None
@@ -188,7 +189,7 @@ def dg_callable(op):
             if sub in names:
                 tmod = torch.nn.functional if sub == "functional" else getattr(torch, sub)
                 dmod = _lookup("nn.functional" if sub == "functional" else sub)
-                if any(hasattr(tmod, n) and not hasattr(dmod, n) for n in names if n != sub):
+                if any(hasattr(tmod, n) and not hasattr(dmod, n) for n in names if n != sub and n not in _SKIP_NAMES):
                     return None
         return types.FunctionType(f.__code__, {**f.__globals__, "torch": _SHIM}, f.__name__, f.__defaults__,
                                   f.__closure__)
@@ -330,8 +331,13 @@ def run_sample(op, fn, sample, dtype, key, grads=True):
         raise Mismatch(f"{len(d_g)} differentiable outputs != torch {len(t_g)}")
     rng = np.random.default_rng(0)
     seeds = [rng.standard_normal(tuple(t.shape)) for t in t_g]
-    t_grads = torch.autograd.grad(t_g, t_leaves, [torch.from_numpy(s).to(t.dtype) for s, t in zip(seeds, t_g)],
-                                  allow_unused=True)
+    try:
+        t_grads = torch.autograd.grad(t_g, t_leaves, [torch.from_numpy(s).to(t.dtype) for s, t in zip(seeds, t_g)],
+                                      allow_unused=True)
+    except RuntimeError as e:                       # PyTorch has no derivative here (e.g. igamma wrt input)
+        if "not implemented" in str(e):
+            return
+        raise
     d_leaves = [memo[id(t)] for t in t_leaves]
     if not all(d.requires_grad for d, t in zip(d_g, t_g)):
         raise Mismatch("deepglass output does not require grad (PyTorch's does, with a zero gradient where"

@@ -17,6 +17,8 @@ from .ops._util import promote, to_float, xp_of
 from .ops.activation import log_softmax as _log_softmax
 from .ops.activation import softmax as _softmax
 from .ops.elementwise import expm1, log1p, round, sigmoid
+from .ops.pointwise import igamma as gammainc
+from .ops.pointwise import igammac as gammaincc
 from .ops.pointwise import xlog1py, xlogy
 from .ops.reduce import logsumexp
 from .ops.special import (
@@ -186,5 +188,5 @@ __all__ = [
     "logsumexp", "softmax", "log_softmax", "exp2", "expm1", "log1p", "round", "bessel_j0", "bessel_j1",
     "bessel_y0", "bessel_y1", "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0",
     "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
-    "airy_ai",
+    "airy_ai", "gammainc", "gammaincc",
 ]

@@ -121,6 +121,11 @@ ENTRIES = [
     OpInfo("clamp_min", dg.clamp_min, torch.clamp_min, lambda rng: [Sample(rng.standard_normal((3, 4)), 0.1)]),
     OpInfo("clamp_max", dg.clamp_max, torch.clamp_max, lambda rng: [Sample(rng.standard_normal((3, 4)), 0.1)]),
     OpInfo("rsub", dg.rsub, torch.rsub, _binary()),
+    OpInfo("igamma", dg.igamma, torch.igamma,
+           lambda rng: [Sample(rng.uniform(0.5, 3, (3, 4)), rng.uniform(0.1, 4, (3, 4)), grad=(1,))],
+           note="PyTorch has no derivative with respect to the first argument"),
+    OpInfo("igammac", dg.igammac, torch.igammac,
+           lambda rng: [Sample(rng.uniform(0.5, 3, (3, 4)), rng.uniform(0.1, 4, (3, 4)), grad=(1,))]),
     # deepglass.special (the namespace; most names are the functions above)
     OpInfo("special.erfcx", dg.special.erfcx, torch.special.erfcx, _unary(scale=2.0)),
     OpInfo("special.ndtr", dg.special.ndtr, torch.special.ndtr, _unary()),

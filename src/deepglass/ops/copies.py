@@ -144,6 +144,20 @@ def tensor_unfold(input, dimension: int, size: int, step: int):
     return out.reshape(size) if input.ndim == 0 else out
 
 
+def _converter(dtype_name):
+    def fn(input, memory_format=None):
+        from .. import dtypes
+
+        return input.to(getattr(dtypes, dtype_name))
+
+    fn.__name__ = {"uint8": "byte", "int8": "char", "int16": "short"}[dtype_name]
+    fn.__doc__ = f"``input.to({dtype_name})`` (a Tensor method)."
+    return fn
+
+
+byte, char, short = _converter("uint8"), _converter("int8"), _converter("int16")
+
+
 def conj(input):
     """The complex conjugate: the tensor itself for real tensors."""
     return input

@@ -411,6 +411,47 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     return from_array(xp.isin(e, t, invert=invert))
 
 
+class IGamma(_Binary):
+    """P(a, x) = γ(a, x)/Γ(a), the regularised lower incomplete gamma; ∂/∂x = e^(−x) x^(a−1)/Γ(a).
+
+    PyTorch has no derivative with respect to ``a``; neither does deepglass.
+    """
+
+    f = staticmethod(lambda xp, a, x: _special(xp).gammainc(a, x))
+
+    @staticmethod
+    def grads(xp, g, a, x, y):
+        sp = _special(xp)
+        return None, g * xp.exp(-x + (a - 1) * xp.log(x) - sp.gammaln(a))
+
+
+class IGammaC(_Binary):
+    """Q(a, x) = 1 − P(a, x), the regularised upper incomplete gamma."""
+
+    f = staticmethod(lambda xp, a, x: _special(xp).gammaincc(a, x))
+
+    @staticmethod
+    def grads(xp, g, a, x, y):
+        sp = _special(xp)
+        return None, -g * xp.exp(-x + (a - 1) * xp.log(x) - sp.gammaln(a))
+
+
+def _special(xp):
+    from .special import _sp
+
+    return _sp(xp)
+
+
+def igamma(input, other):
+    """The regularised lower incomplete gamma P(input, other) (differentiable in ``other`` only, as PyTorch)."""
+    return IGamma.apply(*_float_pair(input, other))
+
+
+def igammac(input, other):
+    """The regularised upper incomplete gamma Q(input, other) = 1 − P(input, other)."""
+    return IGammaC.apply(*_float_pair(input, other))
+
+
 def clamp_min(input, min):
     """max(input, min): :func:`clamp` with only a lower bound."""
     from .elementwise import clamp
@@ -436,5 +477,5 @@ def rsub(input, other, alpha=1):
 __all__ = [
     "atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "copysign", "fmod", "fmax", "fmin", "lerp",
     "float_power", "ldexp", "frexp", "heaviside", "nextafter", "gcd", "lcm", "bitwise_left_shift",
-    "bitwise_right_shift", "isin", "clamp_min", "clamp_max", "rsub",
+    "bitwise_right_shift", "isin", "clamp_min", "clamp_max", "rsub", "igamma", "igammac",
 ]

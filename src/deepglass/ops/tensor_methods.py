@@ -94,7 +94,7 @@ METHODS = {
     **{n: getattr(SV, n) for n in SV.__all__},
     **{n: getattr(CP, n) for n in ("narrow_copy", "split_with_sizes", "unsafe_split", "unsafe_chunk", "msort",
                                     "sum_to_size", "conj", "conj_physical", "resolve_conj", "resolve_neg")},
-    "unfold": CP.tensor_unfold,
+    "unfold": CP.tensor_unfold, "byte": CP.byte, "char": CP.char, "short": CP.short,
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
@@ -119,7 +119,8 @@ INPLACE = {
     "masked_fill_": S.masked_fill, "exp_": E.exp, "sqrt_": E.sqrt, "abs_": E.abs, "neg_": E.neg, "pow_": E.pow,
     "relu_": A.relu, "sigmoid_": E.sigmoid, "tanh_": E.tanh,
 }
-PROPERTIES = {"T": S._T, "mT": S._mT, "is_sparse": SPR.is_sparse}
+PROPERTIES = {"T": S._T, "mT": S._mT, "is_sparse": SPR.is_sparse,
+              "H": S._T, "mH": S._mT}   # H/mH: the conjugate transposes (of real tensors)
 
 
 def bind(Tensor) -> None:
