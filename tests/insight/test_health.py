@@ -153,3 +153,21 @@ def test_tensorboardx_histograms(tmp_path):
 def test_every_must_be_positive():
     with pytest.raises(ValueError, match="every must be >= 1"):
         HealthMonitor(_relu_net(), every=0)
+
+
+def test_annealed_lr_at_the_end_is_no_alarm():
+    """A schedule that anneals the rate to ~0 in its last steps (onecycle) is not 'lr too low'."""
+    net = _relu_net()
+    deepglass.manual_seed(0)
+    opt = deepglass.optim.SGD(net.parameters(), lr=0.05)
+    mon = HealthMonitor(net, every=1)
+    for i in range(10):
+        if i == 7:
+            opt.param_groups[0]["lr"] = 1e-9
+        loss = nn.functional.cross_entropy(net(deepglass.randn(32, 16)), deepglass.randint(0, 4, (32,)))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        mon.step()
+    assert max(mon.latest("update_ratio").values()) < 1e-6     # the last three recordings: tiny updates
+    assert mon.verdict() == []

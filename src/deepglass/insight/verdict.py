@@ -1,6 +1,6 @@
 """The verdict of a :class:`~deepglass.insight.health.HealthMonitor`, in the notes' terms.
 
-Rules (on the median of the last three recordings of each layer):
+Rules (gradients, dead and saturated units: the median of the last three recordings of each layer):
 
 - **vanishing gradients**: the gradient norm of the layer nearest the input is below 1e-3
   (error; 1e-2: warning) times that of the layer nearest the output — the signal fades by
@@ -13,8 +13,9 @@ Rules (on the median of the last three recordings of each layer):
 - **saturated units**: a sigmoid/tanh layer with at least 50% of its outputs in the flat
   tails (warning): its gradient there is below 0.01.
 - **learning rate too high**: the median over the layers of the update ratio ‖ΔW‖/‖W‖ above
-  0.2 at any recorded step ("exploding updates", error); **too low**: its latest value below
-  1e-5 (warning; not reported when vanishing gradients explain it). About 1e-3 is healthy.
+  0.2 at any recorded step ("exploding updates", error); **too low**: its median over the
+  recorded steps below 1e-5 (warning; not when vanishing gradients explain it — and not from
+  the last steps alone, where a schedule anneals the rate on purpose). About 1e-3 is healthy.
 """
 from __future__ import annotations
 
@@ -91,35 +92,33 @@ def diagnose_health(mon) -> list:
         out.append(Finding("saturated_units", "warning", f"saturated sigmoid/tanh units (gradient < 0.01): {desc}",
                            layers, "normalise the inputs, use a smaller initialisation or ReLU-family activations"))
     ratios = {k: v for k, v in mon.latest("update_ratio").items() if v > 0 or not math.isfinite(v)}
-    peak, at = _peak_update_ratio(mon)
-    if peak is not None and (not math.isfinite(peak) or peak > 0.2):
-        out.append(Finding("lr_too_high", "error",
-                           f"exploding updates: the median update-to-weight ratio ‖ΔW‖/‖W‖ reached {peak:.2e} at "
-                           f"step {at} (healthy: about 1e-3); the learning rate is too high", list(ratios),
-                           "lower the learning rate by 10× or more, or add warm-up / gradient clipping"))
-    elif ratios and not any(f.kind == "vanishing_gradients" for f in out):
-        med = float(np.median(list(ratios.values())))
-        if med < 1e-5:
+    per_step = _step_medians(mon)
+    if per_step:
+        at = max(per_step, key=lambda s: per_step[s] if math.isfinite(per_step[s]) else math.inf)
+        peak = per_step[at]
+        typical = float(np.median(list(per_step.values())))
+        if not math.isfinite(peak) or peak > 0.2:
+            out.append(Finding("lr_too_high", "error",
+                               f"exploding updates: the median update-to-weight ratio ‖ΔW‖/‖W‖ reached {peak:.2e} "
+                               f"at step {at} (healthy: about 1e-3); the learning rate is too high", list(ratios),
+                               "lower the learning rate by 10× or more, or add warm-up / gradient clipping"))
+        elif typical < 1e-5 and not any(f.kind == "vanishing_gradients" for f in out):
             out.append(Finding("lr_too_low", "warning",
-                               f"tiny updates: the median update-to-weight ratio ‖ΔW‖/‖W‖ is {med:.2e} "
-                               "(healthy: about 1e-3); the learning rate is too low", list(ratios),
+                               f"tiny updates: the update-to-weight ratio ‖ΔW‖/‖W‖ is {typical:.2e} over the run "
+                               "(median; healthy: about 1e-3); the learning rate is too low", list(ratios),
                                "raise the learning rate (try 10×) or use an adaptive optimizer (Adam)"))
     out.sort(key=lambda f: _ORDER.get(f.severity, 2))
     return out
 
 
-def _peak_update_ratio(mon):
-    """The largest over the recorded steps of the median (over layers) update ratio, and its step."""
+def _step_medians(mon) -> dict:
+    """``{step: median over the layers of the update ratio}`` (layers with a zero update left out)."""
     by_step: dict = {}
     for _, (steps, vals) in mon.series("update_ratio").items():
         for s, v in zip(steps.tolist(), vals.tolist()):
             if v > 0 or not math.isfinite(v):
                 by_step.setdefault(s, []).append(v)
-    if not by_step:
-        return None, None
-    meds = {s: float(np.median(v)) for s, v in by_step.items()}
-    at = max(meds, key=lambda s: meds[s] if math.isfinite(meds[s]) else math.inf)
-    return meds[at], at
+    return {s: float(np.median(v)) for s, v in by_step.items()}
 
 
 def _fmt(x) -> str:
