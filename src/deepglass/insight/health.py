@@ -93,6 +93,7 @@ class HealthMonitor:
         history: ``{layer: {metric: [(step, value), ...]}}`` with metrics ``act_mean``,
             ``act_std``, ``dead_frac``, ``saturated_frac``, ``grad_norm``, ``update_ratio``.
         layers: layer names in forward order (the first recording's call order).
+        types: ``{layer: module class name}``.
 
     Example:
         >>> import deepglass
@@ -126,6 +127,7 @@ class HealthMonitor:
         self._snapshot: dict = {}
         self._handles = []
         self._watched = []       # (name, module, kind) of the hooked leaves
+        self.types: dict = {}    # layer name -> module class name
         for name, m in model.named_modules():
             if any(True for _ in m.children()):
                 continue
@@ -136,6 +138,7 @@ class HealthMonitor:
             kind = ("relu" if cls in _RELU else "sigmoid" if cls in _SIGMOID else "tanh" if cls in _TANH
                     else "act" if cls in _ACTIVATIONS else "param")
             name = name or cls
+            self.types[name] = cls
             self._watched.append((name, m, kind))
             self._handles.append(m.register_forward_hook(self._make_hook(name, kind)))
         self._handles.append(model.register_forward_pre_hook(self._pre_forward))

@@ -152,7 +152,9 @@ def health_markdown(mon, figure: str | None = None) -> str:
         d = metrics["dead_frac"].get(layer)
         s = metrics["saturated_frac"].get(layer)
         frac = f"{d:.0%} dead" if d is not None else f"{s:.0%} sat." if s is not None else "—"
-        lines.append(f"| {layer} | {_fmt(metrics['act_mean'].get(layer))} | {_fmt(metrics['act_std'].get(layer))} | "
+        kind = getattr(mon, "types", {}).get(layer)
+        name = f"{layer} ({kind})" if kind and kind != layer else layer
+        lines.append(f"| {name} | {_fmt(metrics['act_mean'].get(layer))} | {_fmt(metrics['act_std'].get(layer))} | "
                      f"{frac} | {_fmt(metrics['grad_norm'].get(layer))} | {_fmt(metrics['update_ratio'].get(layer))} |")
     if figure:
         lines += ["", f"![gradient norm per layer]({figure})"]
@@ -172,8 +174,10 @@ def plot_gradients(mon, path=None):
     grads = mon.series("grad_norm")
     cmap = plt.get_cmap("viridis")
     n = max(len(grads), 1)
+    types = getattr(mon, "types", {})
     for i, (layer, (steps, vals)) in enumerate(grads.items()):
-        ax1.plot(steps, np.where(vals > 0, vals, np.nan), label=layer, color=cmap(i / max(n - 1, 1)))
+        label = f"{layer} ({types[layer]})" if types.get(layer, layer) != layer else layer
+        ax1.plot(steps, np.where(vals > 0, vals, np.nan), label=label, color=cmap(i / max(n - 1, 1)))
     ax1.set_yscale("log")
     ax1.set_xlabel("step")
     ax1.set_ylabel("‖∂L/∂W‖")
