@@ -125,6 +125,11 @@ def test_export_params_false_makes_parameters_inputs():
     proto = onnx.load_from_string(buf.getvalue())
     assert [i.name for i in proto.graph.input] == ["input", "weight", "bias"]
     assert len(proto.graph.initializer) == 0
+    kept = deepglass.onnx.export(model, deepglass.randn(1, 3), None, keep_initializers_as_inputs=True, dynamo=False)
+    assert [i.name for i in kept.graph.input] == ["input", "weight", "bias"]
+    assert sorted(t.name for t in kept.graph.initializer) == ["bias", "weight"]
+    with pytest.raises(ValueError, match="dynamic_axes"):
+        deepglass.onnx.export(model, deepglass.randn(1, 3), None, dynamic_shapes={"x": {0: "n"}})
     x = deepglass.randn(1, 3)
     (got,) = ort.InferenceSession(buf.getvalue(), providers=["CPUExecutionProvider"]).run(
         None, {"input": x.numpy(), "weight": model.weight.detach().numpy(), "bias": model.bias.detach().numpy()})

@@ -65,24 +65,41 @@ def is_in_onnx_export() -> bool:
     return _state["exporting"]
 
 
-def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=None, opset_version=17,
-           do_constant_folding=True, training=TrainingMode.EVAL, export_params=True, verbose=False):
+def export(model, args=(), f=None, *, kwargs=None, verbose=None, input_names=None, output_names=None,
+           opset_version=None, dynamo=True, external_data=True, dynamic_shapes=None, report=False, optimize=True,
+           verify=False, profile=False, dump_exported_program=False, artifacts_dir=".", export_params=True,
+           keep_initializers_as_inputs=False, dynamic_axes=None, training=TrainingMode.EVAL,
+           operator_export_type=None, do_constant_folding=True, custom_opsets=None,
+           export_modules_as_functions=False, autograd_inlining=True):
     """Export ``model`` to an ONNX file, by tracing ``model(*args)`` (PyTorch's ``torch.onnx.export``).
+
+    PyTorch's signature. deepglass has one exporter, a trace through the apply hook, whatever ``dynamo``
+    says; ``external_data``, ``report``, ``optimize``, ``verify``, ``profile``, ``dump_exported_program``,
+    ``artifacts_dir``, ``operator_export_type``, ``custom_opsets`` and ``autograd_inlining`` are accepted and
+    have no effect. Deviation: with ``f=None`` the ``onnx.ModelProto`` is returned (PyTorch returns an
+    ``ONNXProgram``).
 
     Args:
         model: a ``deepglass.nn.Module``.
         args: the example input: a Tensor or a tuple of Tensors (its shapes become the graph's).
-        f: a path (written atomically) or a binary file object.
+        f: a path (written atomically), a binary file object, or None (return the model instead).
+        kwargs: keyword inputs of ``forward``: not supported (pass them positionally).
         input_names, output_names: names of the graph's inputs and outputs (default ``input``/``output``,
             numbered ``input_0``... when there are several).
         dynamic_axes: ``{name: [axis, ...]}`` or ``{name: {axis: dim name}}``: axes of inputs (and outputs) that
             keep their size free in the graph (the batch, a sequence length).
-        opset_version: the ONNX opset (13 or later; 17 by default).
+        opset_version: the ONNX opset (13 or later; None: 17).
+        dynamic_shapes: ``torch.export``'s form of dynamic sizes: not supported, use ``dynamic_axes``.
         do_constant_folding: compute ops on constants alone (a transposed weight) at export time.
         training: ``TrainingMode.EVAL`` (default: dropout off, batch norm on running statistics),
             ``PRESERVE`` or ``TRAINING``.
         export_params: False makes the parameters and buffers graph inputs instead of initializers.
+        keep_initializers_as_inputs: also list every initializer among the graph inputs (overridable defaults).
+        export_modules_as_functions: only False (modules are inlined).
         verbose: print the graph.
+
+    Returns:
+        None, or the ``onnx.ModelProto`` when ``f`` is None.
 
     Raises:
         ImportError: without the ``onnx`` extra.
@@ -105,6 +122,13 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         raise ImportError(f"{_EXTRA} ({e})") from None
     from .._tensor import Tensor
 
+    if kwargs:
+        raise TypeError("ONNX export: keyword inputs (kwargs=) are not supported; pass the tensors positionally")
+    if dynamic_shapes is not None:
+        raise ValueError("ONNX export: dynamic_shapes (torch.export's form) is not supported; declare the free "
+                         "axes with dynamic_axes={'input': {0: 'batch'}}")
+    if export_modules_as_functions:
+        raise ValueError("ONNX export: export_modules_as_functions is not supported; modules are inlined (False)")
     inputs = (args,) if isinstance(args, Tensor) else tuple(args)
     if inputs and isinstance(inputs[-1], dict):
         if inputs[-1]:
@@ -118,8 +142,10 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
     _state["exporting"] = True
     try:
         proto = _export.build_model(model, inputs, input_names=input_names, output_names=output_names,
-                                    dynamic_axes=dynamic_axes, opset_version=int(opset_version),
-                                    do_constant_folding=do_constant_folding, export_params=export_params)
+                                    dynamic_axes=dynamic_axes,
+                                    opset_version=17 if opset_version is None else int(opset_version),
+                                    do_constant_folding=do_constant_folding, export_params=export_params,
+                                    keep_initializers_as_inputs=keep_initializers_as_inputs)
     finally:
         _state["exporting"] = False
         for m, mode in modes.items():
@@ -128,4 +154,7 @@ def export(model, args, f, *, input_names=None, output_names=None, dynamic_axes=
         import onnx
 
         print(onnx.helper.printable_graph(proto.graph))
+    if f is None:
+        return proto
     _export.write(proto, f)
+    return None

@@ -47,7 +47,7 @@ def _names(given, n, base):
 
 
 def build_model(model, inputs: tuple, *, input_names=None, output_names=None, dynamic_axes=None, opset_version=17,
-                do_constant_folding=True, export_params=True):
+                do_constant_folding=True, export_params=True, keep_initializers_as_inputs=False):
     """The ``onnx.ModelProto`` of ``model(*inputs)`` (the model already in the wanted train/eval mode)."""
     if opset_version < 13:
         raise ValueError(f"ONNX export: opset_version {opset_version} is not supported; use 13 or later (17 default)")
@@ -153,6 +153,8 @@ def build_model(model, inputs: tuple, *, input_names=None, output_names=None, dy
                          f"(inputs {in_names}, outputs {out_names})")
     used = {i for n in g.nodes for i in n.input}
     inits = [t for t in g.initializers if t.name in used]  # e.g. a weight whose only use was folded
+    if keep_initializers_as_inputs:
+        graph_inputs += [helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in inits]
     graph = helper.make_graph(g.nodes, type(model).__name__, graph_inputs, graph_outputs, inits)
     opsets = [helper.make_opsetid("", opset_version)]
     proto = helper.make_model(graph, opset_imports=opsets, producer_name="deepglass",
