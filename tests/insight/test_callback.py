@@ -64,14 +64,13 @@ def test_callback_levels():
         HealthCallback("verbose")
 
 
-def test_finish_run_report(digits_run, tmp_path):
-    import shutil
-
+def test_finish_run_report(tmp_path):
     from deepglass.insight.callback import finish_run_report
 
     run = tmp_path / "run"
-    shutil.copytree(digits_run, run)
-    original = (run / "report.md").read_text()
+    run.mkdir()
+    original = "# Run report: run\n\n## Diagnosis\n\nfine.\n\n## Configuration\n\n| key | value |\n|---|---|\n| a | b |\n"
+    (run / "report.md").write_text(original)
     cb = HealthCallback()
     cb.markdown = "## Training health\n\n- No alarm.\n"
     page = finish_run_report(run, cb)
@@ -85,3 +84,6 @@ def test_finish_run_report(digits_run, tmp_path):
     assert "<h2>Training health</h2>" in open(page).read()
     finish_run_report(run, None)                     # --insight off: the HTML report only
     assert (run / "report.md").read_text() == text
+    (run / "report.md").write_text("# R\n")         # no Configuration heading: appended at the end
+    finish_run_report(run, cb)
+    assert (run / "report.md").read_text() == "# R\n\n## Training health\n\n- Again.\n\n"
