@@ -32,7 +32,17 @@ def _sdpa_masked_rows(rng):
     return [Sample(r((1, 3, 2)), r((1, 4, 2)), r((1, 4, 2)), m)]
 
 
+def _sdpa_batch_chunks(rng):
+    # out.size · S · 2 >= parallel.MIN_PARALLEL_WORK: the batch runs in chunks on threads (forward and backward)
+    r = rng.standard_normal
+    return [Sample(r((8, 64, 32)), r((8, 64, 32)), r((8, 64, 32))), Sample(r((4, 2, 64, 32)), r((4, 2, 64, 32)),
+                                                                          r((4, 2, 64, 32)), is_causal=True)]
+
+
 ENTRIES = [
+    OpInfo("scaled_dot_product_attention[batch chunks]", dg=F.scaled_dot_product_attention,
+           torch=TF.scaled_dot_product_attention, samples=_sdpa_batch_chunks, rtol=1e-4, atol=1e-5,
+           note="softmax over 64 keys in float32"),
     OpInfo("scaled_dot_product_attention", dg=F.scaled_dot_product_attention, torch=TF.scaled_dot_product_attention,
            samples=_sdpa_samples, rtol=1e-5, atol=1e-5),
     OpInfo("scaled_dot_product_attention", dg=F.scaled_dot_product_attention, torch=TF.scaled_dot_product_attention,

@@ -29,6 +29,13 @@ def _ln(rng):
             Sample(x(2, 6), (6,), x(6), None, eps=1e-3)]
 
 
+def _ln_batch_chunks(rng):
+    # x.size * 4 >= parallel.MIN_PARALLEL_WORK: the per-sample statistics run in batch chunks on threads and the
+    # parameter gradients are summed over chunks (fast-mode gradcheck: one random direction)
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    return [Sample(x(8, 256, 256), (256,), x(256), x(256))]
+
+
 def _gn(rng):
     x = lambda *s: rng.standard_normal(s)  # noqa: E731
     return [Sample(x(2, 4, 3, 3), 2, x(4), x(4)), Sample(x(1, 6, 5), 3), Sample(x(3, 4), 4, x(4), x(4), eps=1e-3)]
@@ -64,6 +71,8 @@ ENTRIES = [
     OpInfo("batch_norm", F.batch_norm, TF.batch_norm, _bn, rtol=1e-4, atol=1e-5,
            note="float32 batch statistics: rtol 1e-4 / atol 1e-5"),
     OpInfo("layer_norm", F.layer_norm, TF.layer_norm, _ln, rtol=1e-4, atol=1e-5, note="float32 statistics"),
+    OpInfo("layer_norm[batch chunks]", F.layer_norm, TF.layer_norm, _ln_batch_chunks, rtol=1e-4, atol=1e-4,
+           note="float32 statistics over 256 elements; 4 · 10^5 outputs: atol 1e-4"),
     OpInfo("group_norm", F.group_norm, TF.group_norm, _gn, rtol=1e-4, atol=1e-5, note="float32 statistics"),
     OpInfo("instance_norm", F.instance_norm, TF.instance_norm, _in, rtol=1e-4, atol=1e-5, note="float32 statistics"),
     OpInfo("rms_norm", F.rms_norm, TF.rms_norm, _rms, rtol=1e-4, atol=1e-5, note="float32 statistics"),

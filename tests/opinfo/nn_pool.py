@@ -38,6 +38,13 @@ def _max(rng):
     ]
 
 
+def _max_batch_chunks(rng):
+    # y.size · k² >= parallel.MIN_PARALLEL_WORK: the windows run in batch chunks on threads. Distinct values 10^-3
+    # apart (a permutation), so no window holds a near-tie that the finite differences' nudge could flip.
+    x = rng.permutation(4 * 16 * 64 * 64).reshape(4, 16, 64, 64) * 1e-3
+    return [Sample(x, 3, stride=1, padding=1), Sample(x, 2, stride=2, return_indices=True)]
+
+
 def _max_padding_only(rng):
     """Windows that cover only padding (dilation wider than the input): −∞, PyTorch's index, and its gradient
     routing to the flat index of the plane (in-plane indices only: PyTorch writes past the plane otherwise)."""
@@ -127,6 +134,7 @@ ENTRIES = [
     OpInfo("max_pool2d", F.max_pool2d, TF.max_pool2d, _max),
     OpInfo("max_pool2d[padding-only windows]", F.max_pool2d, TF.max_pool2d, _max_padding_only, gradcheck=False,
            note="PyTorch sends a padding-only window's gradient to its (unrelated) flat index: not a derivative"),
+    OpInfo("max_pool2d[batch chunks]", F.max_pool2d, TF.max_pool2d, _max_batch_chunks),
     OpInfo("avg_pool2d", F.avg_pool2d, TF.avg_pool2d, _avg),
     OpInfo("adaptive_avg_pool2d", F.adaptive_avg_pool2d, TF.adaptive_avg_pool2d, _adaptive),
     OpInfo("adaptive_max_pool2d", F.adaptive_max_pool2d, TF.adaptive_max_pool2d, _adaptive_max),
