@@ -45,4 +45,9 @@ ENTRIES = [
     _same("combinations", lambda rng: [Sample(_n(rng, 4)), Sample(_n(rng, 3), 3, True)]),
     _same("conj", lambda rng: [Sample(_n(rng, 2, 3))]), _same("conj_physical", lambda rng: [Sample(_n(rng, 2, 3))]),
     _same("resolve_conj", lambda rng: [Sample(_n(rng, 2, 3))]), _same("resolve_neg", lambda rng: [Sample(_n(rng, 2, 3))]),
+    _same("unfold_copy", lambda rng: [Sample(_n(rng, 2, 7), 1, 3, 2)]),
+    OpInfo("scalar_tensor", dg.scalar_tensor, torch.scalar_tensor, lambda rng: [Sample(2.5)], grad=False),
+    OpInfo("logspace", dg.logspace, torch.logspace, lambda rng: [Sample(0.0, 2.0, 5), Sample(-1.0, 1.0, 4, 2.0)], grad=False),
+    _same("fill", lambda rng: [Sample(_n(rng, 2, 3), 1.5)]),
+    _same("constant_pad_nd", lambda rng: [Sample(_n(rng, 2, 3), (1, 2), 0.5)]),
 ]

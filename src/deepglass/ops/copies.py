@@ -158,6 +158,43 @@ def _converter(dtype_name):
 byte, char, short = _converter("uint8"), _converter("int8"), _converter("int16")
 
 
+def unfold_copy(input, dimension: int, size: int, step: int):
+    """:meth:`Tensor.unfold` as a new tensor with its own memory."""
+    return tensor_unfold(input, dimension, size, step).clone()
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False):
+    """A 0-d tensor holding the number ``s`` (the default float dtype unless ``dtype``)."""
+    from .. import creation, dtypes
+
+    return creation.tensor(float(s) if not isinstance(s, bool) else s, dtype=dtype or dtypes.get_default_dtype(),
+                           device=device, requires_grad=requires_grad)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad: bool = False):
+    """``steps`` numbers base^t for t evenly spaced from ``start`` to ``end``."""
+    from .. import creation
+
+    t = creation.linspace(start, end, steps, dtype=np.float64)
+    out = (base ** t._array).astype(np.dtype(dtype) if dtype is not None else np.float32 if
+                                    not isinstance(start, Tensor) else start.dtype)
+    return creation.tensor(out, device=device, requires_grad=requires_grad)
+
+
+def fill(input, value):
+    """A tensor shaped like input filled with ``value`` (a number or a 0-d tensor, whose gradient is the sum)."""
+    if isinstance(value, Tensor):
+        return input * 0 + value.to(input.dtype) if input.dtype.kind == "f" else input * 0 + value
+    return input * 0 + value if input.dtype.kind != "b" else input.logical_or(input.logical_not()) & bool(value)
+
+
+def constant_pad_nd(input, pad, value=0):
+    """``nn.functional.pad(input, pad, 'constant', value)`` (PyTorch's aten name)."""
+    from ..nn.functional import pad as _pad
+
+    return _pad(input, pad, "constant", value)
+
+
 def conj(input):
     """The complex conjugate: the tensor itself for real tensors."""
     return input
@@ -182,5 +219,6 @@ __all__ = [
     "expand_copy", "diagonal_copy", "permute_copy", "t_copy", "transpose_copy", "unsqueeze_copy", "squeeze_copy",
     "view_copy", "unbind_copy", "narrow_copy", "split_with_sizes_copy", "alias_copy", "split_with_sizes",
     "unsafe_split", "unsafe_chunk", "msort", "unravel_index", "combinations", "conj",
-    "conj_physical", "resolve_conj", "resolve_neg",
+    "conj_physical", "resolve_conj", "resolve_neg", "unfold_copy", "scalar_tensor", "logspace", "fill",
+    "constant_pad_nd",
 ]
