@@ -147,3 +147,36 @@ def test_every_kernel_chunk_function_runs_in_batch_chunks(record):
                                   "max pool: windows over padding only", "max pool: no such window"])
 def test_geometry_paths_run(record, path):
     assert record.paths[path], f"no registry sample takes the kernel path {path!r}"
+
+
+@pytest.mark.parametrize("name", ["layer_norm[batch chunks]", "conv2d[kernel paths]"])
+def test_fast_gradcheck_catches_a_lost_chunk(name, monkeypatch):
+    """The large samples are worth their time: the registry's fast-mode gradcheck fails when the partial weight
+    gradients of one batch chunk are lost (``parallel_reduce`` summing all but the last chunk)."""
+    from deepglass.autograd.gradcheck import GradcheckError
+
+    original = parallel.parallel_chunks
+    dropped = []
+
+    def lose_last_chunk(fn, n, work=None, xp=np):
+        parts = original(fn, n, work, xp)
+        if len(parts) > 1 and isinstance(parts[-1], tuple):  # parallel_reduce's partial sums
+            dropped.append(fn.__qualname__)
+            return parts[:-1]
+        return parts
+
+    entry = next(e for e in registry.ENTRIES if e.name == name)
+    samples = entry.samples(np.random.default_rng(0))
+    sample = next(s for s in samples if registry._n_elements(s.args, registry._grad_positions(s)) > 4096)
+    threads = parallel.get_num_threads()
+    parallel.set_num_threads(max(2, threads))
+    try:
+        if parallel.get_num_threads() < 2:
+            pytest.skip("no BLAS thread control (threadpoolctl): deepglass runs no batch chunks here")
+        registry.test_op_gradcheck_float64(entry, sample)  # intact: passes
+        monkeypatch.setattr(parallel, "parallel_chunks", lose_last_chunk)
+        with pytest.raises(GradcheckError, match="fast mode"):
+            registry.test_op_gradcheck_float64(entry, sample)
+        assert dropped, "the sample never reduced over chunks"
+    finally:
+        parallel.set_num_threads(threads)
