@@ -74,3 +74,27 @@ def test_cli_graph(tmp_path, capsys):
     assert main(["graph", "lenet5", "--input", "1x28x28", "--out", str(tmp_path / "g.dot")]) == 0
     assert (tmp_path / "g.dot").read_text().startswith("digraph")
     assert main(["graph", "lenet5", "--input", "0x1"]) == 2
+
+
+def test_forward_order_with_a_skip_connection_and_saved_bytes():
+    a = deepglass.randn(4, 3, requires_grad=True)
+    w = nn.Parameter(deepglass.randn(2, 3))
+    e = a.exp()
+    long = e.sin().cos().tanh()
+    y = (long + e.mul(2)).sum()
+    g = graph(y, params={"a": a})
+    node_ids = {n.id for n in g.nodes}
+    for n in g.nodes:  # every op comes after (has a smaller id than) the ops it takes inputs from
+        assert all(i > n.id for i in n.inputs if i in node_ids)
+    assert g.ops[0] == "ExpBackward" and g.ops[-2:] == ["AddBackward", "SumBackward"]
+    assert g.ops.index("TanhBackward") > g.ops.index("CosBackward") > g.ops.index("SinBackward")
+    # parameters saved by an op are listed but not counted: they live in the model anyway
+    x = deepglass.randn(5, 3)
+    lin = graph(nn.functional.linear(x.requires_grad_(), w), params={"w": w, "x": x})
+    (node,) = lin.nodes
+    assert node.saved == [(5, 3), (2, 3)] and lin.leaf_names == ["x", "w"]
+    assert node.saved_bytes == 0 and lin.saved_bytes == 0     # x is a leaf too
+    h = deepglass.randn(5, 3, requires_grad=True).exp()
+    lin = graph(nn.functional.linear(h, w).relu())
+    assert lin.nodes[1].op == "LinearBackward" and lin.nodes[1].saved_bytes == 5 * 3 * 4
+    assert lin.saved_bytes == 5 * 3 * 4 + 5 * 2 * 4   # Exp's output (saved by Exp and by Linear) once, and ReLU's

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,8 @@ __all__ = ["graph", "Graph", "Node", "Leaf"]
 @dataclass
 class Node:
     """An op of the graph: ``op`` (``LinearBackward`` ...), the ``shape`` of its output (a list of shapes for a
-    multi-output op), the ``saved`` array shapes and their ``saved_bytes``, and the ids of its ``inputs``."""
+    multi-output op), the ``saved`` array shapes, ``saved_bytes`` (parameters excluded: they live in the model
+    anyway), and the ids of its ``inputs`` (in argument order)."""
 
     id: int
     op: str
@@ -47,11 +49,13 @@ class Leaf:
 
 @dataclass
 class Graph:
-    """The graph of :func:`graph`: ``nodes`` from the output back to the inputs, ``leaves``, the ``output`` id."""
+    """The graph of :func:`graph`: ``nodes`` from the output back to the inputs (reversed: a forward order),
+    ``leaves`` (parameters and inputs, in forward order), the ``output`` id and ``saved_total`` bytes."""
 
     nodes: list
     leaves: list
     output: int | None
+    saved_total: int = 0
 
     @property
     def ops(self) -> list:
@@ -64,8 +68,8 @@ class Graph:
 
     @property
     def saved_bytes(self) -> int:
-        """Bytes the nodes keep for backward (an array saved twice, or by two nodes, counted once per node)."""
-        return sum(n.saved_bytes for n in self.nodes)
+        """Bytes the graph keeps alive for backward: the saved arrays, each once, parameters excluded."""
+        return self.saved_total
 
     def __str__(self) -> str:
         lines = [f"autograd graph: {len(self.nodes)} ops, {len(self.leaves)} leaves, "
@@ -148,7 +152,7 @@ def graph(output, model=None, params: dict | None = None) -> Graph:
         >>> g.ops
         ['LinearBackward', 'ReLUBackward', 'LinearBackward', 'SumBackward']
         >>> g.leaf_names
-        ['2.weight', '2.bias', '0.weight', '0.bias']
+        ['0.weight', '0.bias', '2.weight', '2.bias']
         >>> g.nodes[1].shape, g.nodes[1].saved
         ((5, 2), [(5, 3), (2, 3)])
     """
@@ -168,72 +172,87 @@ def graph(output, model=None, params: dict | None = None) -> Graph:
     if not roots:
         raise RuntimeError("graph(): the output has no grad_fn (it was computed under no_grad, or nothing in it "
                            "requires grad); compute it in grad mode from tensors with requires_grad=True")
-    ids: dict = {}       # node or leaf tensor -> graph id
-    nodes, leaves = [], []
-    shapes: dict = {}    # node -> output shape, learned from the tensors that carry it
-
-    def key_of(obj):
-        return id(obj)
-
-    queue = []
+    found: dict = {}     # id(node) -> node
+    preds: dict = {}     # id(node) -> its inputs: ("node", fn) or ("leaf", tensor), in argument order
+    shapes: dict = {}    # id(node) -> (output shape, dtype), learned from the tensors that carry it
+    queue = deque()
     for t in roots:
-        shapes.setdefault(key_of(t.grad_fn), (tuple(t.shape), str(t.dtype)))
+        shapes.setdefault(id(t.grad_fn), (tuple(t.shape), str(t.dtype)))
         queue.append(t.grad_fn)
-    seen = set()
-    order = []
-    while queue:  # breadth-first from the output: ids count from the output towards the inputs
-        fn = queue.pop(0)
-        if key_of(fn) in seen:
+    while queue:  # every node reachable from the outputs
+        fn = queue.popleft()
+        if id(fn) in found:
             continue
-        seen.add(key_of(fn))
-        ids[key_of(fn)] = len(ids)
-        order.append(fn)
         if fn.__dict__.get("_freed"):
             raise RuntimeError(f"graph(): node {fn.name} was freed by a backward(); take the graph before "
                                "backward() or call backward(retain_graph=True)")
+        found[id(fn)] = fn
+        edges = preds[id(fn)] = []
         for inp, v in zip(fn._inputs, fn._versions):
             if not isinstance(inp, Tensor) or not inp.requires_grad:
                 continue
             src = inp.grad_fn
-            if src is not None and src._since > v:
-                src = _inplace.node_at(inp, v)
-            if src is None or src is _inplace.NO_GRAD:
-                continue
-            shapes.setdefault(key_of(src), (tuple(inp.shape), str(inp.dtype)))
-            queue.append(src)
-    for fn in order:
-        inputs = []
-        for inp, v in zip(fn._inputs, fn._versions):
-            if not isinstance(inp, Tensor) or not inp.requires_grad:
-                continue
-            src = inp.grad_fn
-            if src is not None and src._since > v:
+            if src is not None and src._since > v:  # changed in place since: the node that made that version
                 src = _inplace.node_at(inp, v)
             if src is _inplace.NO_GRAD:
                 continue
-            if src is None:  # a leaf
-                if key_of(inp) not in ids:
-                    ids[key_of(inp)] = len(ids)
-                    name = names.get(id(inp), f"leaf{sum(1 for lf in leaves if not lf.is_parameter)}")
-                    leaves.append(Leaf(ids[key_of(inp)], name, tuple(inp.shape), str(inp.dtype),
-                                       id(inp) in param_ids))
-                inputs.append(ids[key_of(inp)])
+            if src is None:
+                edges.append(("leaf", inp))
             else:
-                inputs.append(ids[key_of(src)])
-        saved, nbytes, seen_arrays = [], 0, set()
+                edges.append(("node", src))
+                shapes.setdefault(id(src), (tuple(inp.shape), str(inp.dtype)))
+                queue.append(src)
+    forward = _topological([t.grad_fn for t in roots], preds)   # inputs before the ops that use them
+    ids = {id(fn): i for i, fn in enumerate(reversed(forward))}  # ids count from the output
+    leaves, leaf_arrays = [], set()
+    for fn in forward:  # leaves numbered in forward order (the first layer's parameters first)
+        for kind, obj in preds[id(fn)]:
+            if kind == "leaf" and id(obj) not in ids:
+                ids[id(obj)] = len(ids)
+                name = names.get(id(obj), f"leaf{sum(1 for lf in leaves if not lf.is_parameter)}")
+                leaves.append(Leaf(ids[id(obj)], name, tuple(obj.shape), str(obj.dtype), id(obj) in param_ids))
+                leaf_arrays.add(id(obj._array))
+    nodes, total, counted = [], 0, set()
+    for fn in reversed(forward):
+        inputs = [ids[id(obj)] for _, obj in preds[id(fn)]]
+        saved, nbytes, mine = [], 0, set()
         for a in _inplace.saved_arrays(fn):
-            if id(a) in seen_arrays:
+            if id(a) in mine:
                 continue
-            seen_arrays.add(id(a))
+            mine.add(id(a))
             saved.append(tuple(a.shape))
-            nbytes += int(a.nbytes)
+            if id(a) not in leaf_arrays:  # parameters live in the model anyway: not counted
+                nbytes += int(a.nbytes)
+                if id(a) not in counted:
+                    counted.add(id(a))
+                    total += int(a.nbytes)
         meta = fn.__dict__.get("_out_meta")
         if meta is not None:
             shape, dtype = [None if m is None else tuple(m[0]) for m in meta], ""
         else:
-            shape, dtype = shapes.get(key_of(fn), (None, ""))
-        nodes.append(Node(ids[key_of(fn)], fn.name, shape, dtype, saved, nbytes, inputs))
-    return Graph(nodes, leaves, nodes[0].id if nodes else None)
+            shape, dtype = shapes.get(id(fn), (None, ""))
+        nodes.append(Node(ids[id(fn)], fn.name, shape, dtype, saved, nbytes, inputs))
+    return Graph(nodes, leaves, nodes[0].id if nodes else None, total)
+
+
+def _topological(roots, preds) -> list:
+    """The nodes in forward order (every node after the nodes it takes inputs from): DFS post-order."""
+    order, done = [], set()
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            fn, expanded = stack.pop()
+            if expanded:
+                order.append(fn)
+                continue
+            if id(fn) in done:
+                continue
+            done.add(id(fn))
+            stack.append((fn, True))
+            for kind, obj in reversed(preds[id(fn)]):
+                if kind == "node" and id(obj) not in done:
+                    stack.append((obj, False))
+    return order
 
 
 def _shape(shape) -> str:

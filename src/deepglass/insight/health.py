@@ -34,7 +34,9 @@ Usage::
     monitor.markdown(); monitor.plot_gradients("gradients.png")
 
 The weight snapshot for ‖ΔW‖ is taken when the recording step's forward pass starts,
-so ``step()`` must come after ``optimizer.step()`` and before the next forward pass.
+so ``step()`` must come after ``optimizer.step()`` and before the next forward pass. Only
+training-mode forwards are recorded (validation in ``eval()`` is not); a module called
+several times in one step (a shared ReLU) is recorded at its first call.
 """
 from __future__ import annotations
 
