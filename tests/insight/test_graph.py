@@ -98,3 +98,10 @@ def test_forward_order_with_a_skip_connection_and_saved_bytes():
     lin = graph(nn.functional.linear(h, w).relu())
     assert lin.nodes[1].op == "LinearBackward" and lin.nodes[1].saved_bytes == 5 * 3 * 4
     assert lin.saved_bytes == 5 * 3 * 4 + 5 * 2 * 4   # Exp's output (saved by Exp and by Linear) once, and ReLU's
+
+
+@pytest.mark.parametrize("command", ["graph", "explain", "report"])
+def test_help(command, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([command, "--help"])
+    assert e.value.code == 0 and f"deepglass {command}" in capsys.readouterr().out
