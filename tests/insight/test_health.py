@@ -171,3 +171,17 @@ def test_annealed_lr_at_the_end_is_no_alarm():
         mon.step()
     assert max(mon.latest("update_ratio").values()) < 1e-6     # the last three recordings: tiny updates
     assert mon.verdict() == []
+
+
+def test_saturated_tanh_units():
+    deepglass.manual_seed(0)
+    net = nn.Sequential(nn.Linear(16, 32), nn.Tanh(), nn.Linear(32, 4))
+    with deepglass.no_grad():
+        net[0].weight.mul_(40.0)
+    out = {}
+    net[1].register_forward_hook(lambda m, a, o: out.update(t=o._array.copy()))
+    mon = _train(net, 0.01, steps=1, every=1)
+    frac = float((np.abs(out["t"]) > 0.99).mean())
+    assert frac > 0.5 and mon.history["1"]["saturated_frac"] == [(0, pytest.approx(frac))]
+    found = {f.kind: f for f in mon.verdict()}
+    assert found["saturated_units"].layers == ["1"]
