@@ -97,7 +97,7 @@ def _rollout_figure(img, r, path):
         axes[1].set_title("attention rollout", fontsize=9)
     for ax, name, a in zip(axes[2:], r["layers"], r["maps"]):
         ax.imshow(a, cmap="viridis")
-        ax.set_title(f"{name} (heads averaged)", fontsize=8)
+        ax.set_title(f"{'.'.join(name.split('.')[-2:])} (heads avg.)", fontsize=8)
         ax.axis("off")
     return _save(fig, path)
 
