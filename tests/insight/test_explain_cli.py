@@ -7,6 +7,7 @@ import pytest
 import deepglass
 from deepglass import nn
 from deepglass.cli import main
+from deepglass.insight import explain
 from deepglass.insight.explain_report import explain_to_folder
 
 
@@ -59,3 +60,14 @@ def test_explain_to_folder_gates_and_vit(tmp_path):
     assert "2 attention maps" in (tmp_path / "v" / "explain.md").read_text()
     with pytest.raises(ValueError, match="unknown explanation method"):
         explain_to_folder(v, np.zeros((3, 16, 16), np.float32), tmp_path / "v", methods=["lime"])
+
+
+def test_explain_to_folder_feature_rows(tmp_path):
+    """A row of features (an MLP): saliency applies; Grad-CAM and the receptive field are skipped with a reason."""
+    deepglass.manual_seed(0)
+    net = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3))
+    x = np.arange(6, dtype=np.float32) / 6
+    r = explain_to_folder(net, x, tmp_path, methods=["saliency", "gradcam", "rf"])
+    assert set(r["figures"]) == {"saliency"} and set(r["skipped"]) == {"gradcam", "rf"}
+    ref = explain.saliency(net, x[None])
+    assert r["class"] == ref["class"]

@@ -27,8 +27,10 @@ def _plt():
 
 
 def _image(x) -> np.ndarray:
-    """(C, H, W) → an (H, W) or (H, W, 3) image scaled to [0, 1] for display."""
+    """(C, H, W) → an (H, W) or (H, W, 3) image scaled to [0, 1] for display ((F,) → a 1×F strip)."""
     x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[None]
     if x.ndim == 3:
         x = np.transpose(x, (1, 2, 0)) if x.shape[0] == 3 else x.mean(axis=0)
     lo, hi = x.min(), x.max()
@@ -65,7 +67,7 @@ def _saliency_figure(img, r, label, path):
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.2))
     _show(axes[0], img, "input")
-    axes[1].imshow(r["saliency"], cmap="hot", interpolation="nearest")
+    axes[1].imshow(np.atleast_2d(r["saliency"]), cmap="hot", interpolation="nearest")
     axes[1].set_title(f"saliency max_c |∂y/∂x|: {label}", fontsize=9)
     axes[1].axis("off")
     return _save(fig, path)
@@ -132,7 +134,7 @@ def explain_to_folder(model, x, out_dir, methods=None, classes=None, name: str =
 
     Args:
         model: the classifier (put into eval mode here).
-        x: one input ``(C, H, W)`` (or with a batch axis of one).
+        x: one sample without the batch axis (``(C, H, W)`` for an image, ``(F,)`` for a row).
         out_dir: the folder written (created when missing).
         methods: names from :data:`METHODS` (default: all that apply to the model; a method that does not
             apply when asked for explicitly raises its error).
@@ -149,7 +151,7 @@ def explain_to_folder(model, x, out_dir, methods=None, classes=None, name: str =
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown explanation method {unknown[0]!r}; choose from {', '.join(METHODS)}")
-    xb = E._batch1(x)
+    xb = E._as_tensor(x).unsqueeze(0)  # one sample → a batch of one (whatever its rank: image, sequence, row)
     img = _image(E._np(xb)[0])
     from .. import no_grad
 
