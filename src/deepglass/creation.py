@@ -109,19 +109,19 @@ def _filled(fill, size, dtype, device, requires_grad):
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Zeros of ``size`` (``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``)."""
-    return _filled(0, _size(_size_kw(size, kw)), dtype, device, requires_grad)
+    return _filled(0, _size(_size_kw(size, kw, "zeros")), dtype, device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
-    return _filled(1, _size(_size_kw(size, kw)), dtype, device, requires_grad)
+    return _filled(1, _size(_size_kw(size, kw, "ones")), dtype, device, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """A tensor whose values are whatever the memory held (fill it before use)."""
-    return _filled(None, _size(_size_kw(size, kw)), dtype, device, requires_grad)
+    return _filled(None, _size(_size_kw(size, kw, "empty")), dtype, device, requires_grad)
 
 
-def _size_kw(size, kw):
+def _size_kw(size, kw, name=None):
     """``size=`` given by keyword (as PyTorch accepts); ``memory_format``/``pin_memory``/``layout`` are ignored."""
     given = kw.pop("size", None)
     for k in ("memory_format", "pin_memory", "layout", "out"):
@@ -132,6 +132,9 @@ def _size_kw(size, kw):
         if size:
             raise TypeError("size given both by position and by keyword")
         return (given,) if isinstance(given, int) else tuple(given)
+    if not size and name is not None:  # zeros() with no size at all (zeros(()) is a 0-d tensor)
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"; '
+                        f"pass the shape, e.g. {name}(2, 3), or {name}(()) for a 0-d tensor")
     return size
 
 
@@ -155,7 +158,10 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     if dtype is None:
         dtype = dtypes.int64 if all(isinstance(v, numbers.Integral) for v in vals) else dtypes.get_default_dtype()
     if step == 0:
-        raise ValueError("arange: step must be non-zero")
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step}); use a step of the other sign")
     n = max(int(np.ceil((end - start) / step)), 0)
     arr = (start + step * np.arange(n, dtype=np.float64)) if dtypes.as_dtype(dtype).kind == "f" else np.arange(start, end, step)
     return _finish(np.asarray(arr).astype(dtypes.as_dtype(dtype)), None, device, requires_grad)

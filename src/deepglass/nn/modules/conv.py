@@ -52,7 +52,7 @@ class _ConvNd(Module):
             shape = (self.in_channels, self.out_channels // groups) + self.kernel_size
         else:
             shape = (self.out_channels, self.in_channels // groups) + self.kernel_size
-        self.weight = Parameter(empty(*shape, dtype=dtype, device=device))
+        self.weight = Parameter(empty(tuple(shape), dtype=dtype, device=device))
         if bias:
             self.bias = Parameter(empty(self.out_channels, dtype=dtype, device=device))
         else:

@@ -254,9 +254,9 @@ class LayerNorm(Module):
         ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = ns, eps, elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(ones(*ns, dtype=dtype, device=device))
+            self.weight = Parameter(ones(tuple(ns), dtype=dtype, device=device))
             if bias:
-                self.bias = Parameter(zeros(*ns, dtype=dtype, device=device))
+                self.bias = Parameter(zeros(tuple(ns), dtype=dtype, device=device))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -335,7 +335,7 @@ class RMSNorm(Module):
         ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = ns, eps, elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(ones(*ns, dtype=dtype, device=device))
+            self.weight = Parameter(ones(tuple(ns), dtype=dtype, device=device))
         else:
             self.register_parameter("weight", None)
 

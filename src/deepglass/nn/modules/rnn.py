@@ -114,7 +114,7 @@ class RNNBase(Module):
                     names += [f"weight_hr_l{layer}{sfx}"]
                     shapes += [(proj_size, hidden_size)]
                 for name, shape in zip(names, shapes):
-                    self.register_parameter(name, Parameter(empty(*shape, dtype=dtype, device=device)))
+                    self.register_parameter(name, Parameter(empty(tuple(shape), dtype=dtype, device=device)))
                 self._flat_weights_names += names
         self.reset_parameters()
 
@@ -212,7 +212,7 @@ class RNNBase(Module):
         x = self._time_major(input, is_batched)
         expected = self._expected_hidden_size(x)
         if hx is None:
-            hx = zeros(*expected, dtype=input.dtype, device=input.device)
+            hx = zeros(tuple(expected), dtype=input.dtype, device=input.device)
         elif not is_batched:
             hx = hx.unsqueeze(1)
         self._check_hidden(hx, expected)
@@ -316,8 +316,8 @@ class LSTM(RNNBase):
         expected = self._expected_hidden_size(x)
         expected_c = expected[:2] + (self.hidden_size,)
         if hx is None:
-            h0 = zeros(*expected, dtype=input.dtype, device=input.device)
-            c0 = zeros(*expected_c, dtype=input.dtype, device=input.device)
+            h0 = zeros(tuple(expected), dtype=input.dtype, device=input.device)
+            c0 = zeros(tuple(expected_c), dtype=input.dtype, device=input.device)
         elif not is_batched:
             h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
         self._check_hidden(h0, expected, "Expected hidden[0] size {}, got {}")
