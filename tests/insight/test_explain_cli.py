@@ -63,11 +63,14 @@ def test_explain_to_folder_gates_and_vit(tmp_path):
 
 
 def test_explain_to_folder_feature_rows(tmp_path):
-    """A row of features (an MLP): saliency applies; Grad-CAM and the receptive field are skipped with a reason."""
+    """A row of features (an MLP): saliency applies; the others are skipped with their reason."""
     deepglass.manual_seed(0)
     net = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 3))
     x = np.arange(6, dtype=np.float32) / 6
-    r = explain_to_folder(net, x, tmp_path, methods=["saliency", "gradcam", "rf"])
-    assert set(r["figures"]) == {"saliency"} and set(r["skipped"]) == {"gradcam", "rf"}
+    r = explain_to_folder(net, x, tmp_path)            # every method that applies
+    assert set(r["figures"]) == {"saliency"} and set(r["skipped"]) == {"gradcam", "attention", "rf"}
+    assert "4-D" in r["skipped"]["gradcam"]
+    with pytest.raises(ValueError, match="4-D"):        # asked for explicitly: the error itself
+        explain_to_folder(net, x, tmp_path, methods=["gradcam"])
     ref = explain.saliency(net, x[None])
     assert r["class"] == ref["class"]
