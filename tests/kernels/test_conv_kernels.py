@@ -13,7 +13,7 @@ import deepglass as dg
 import deepglass.nn.functional as F
 from deepglass import kernels, parallel
 from deepglass.kernels import conv as conv_kernels
-from deepglass.kernels import conv_nd
+from deepglass.kernels import conv_nd, winograd
 from deepglass.kernels.conv_rows import _Rows
 from deepglass.ops._conv_args import conv_pads, ntuple
 from deepglass.ops.conv import ConvNd
@@ -237,3 +237,71 @@ def test_conv_transpose1d_kernel_equals_reference(N, C, O, L, k, stride, padding
     x, w, b = rng.standard_normal((N, C, L)), rng.standard_normal((C, O // groups, k)), rng.standard_normal(O)
     _compare(conv_nd.ConvTranspose1dKernel, ConvTransposeNd, (x, w, b),
              _transposed_args(1, stride, padding, output_padding, dilation, groups), seed=13)
+
+
+# ----------------------------------------------------------------- Winograd F(2×2, 3×3)
+def _winograd_geometries(count, seed=11, min_side=winograd.MIN_SIDE):
+    """3×3, stride 1, ungrouped, ≥ 16 channels: random channels, pads 0–2 per axis, odd and even output sides."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        p = (int(rng.integers(0, 3)), int(rng.integers(0, 3)))
+        H, W = (max(2, min_side + 2 - 2 * q) + int(rng.integers(0, 5)) for q in p)  # 2: no tap sees only padding
+        out.append((int(rng.integers(1, 4)), int(rng.integers(16, 21)), int(rng.integers(1, 9)), (H, W), (3, 3), 1, p,
+                    1, 1, "_Winograd", False))
+    return out
+
+
+@pytest.mark.parametrize("geometry", _winograd_geometries(12), ids=lambda g: f"{g[0]}x{g[1]}x{g[3]}-p{g[6]}->{g[2]}")
+def test_winograd_equals_reference(geometry):
+    _check(geometry, seed=5)
+
+
+@pytest.mark.parametrize("geometry", _winograd_geometries(6, seed=12, min_side=1),
+                         ids=lambda g: f"{g[0]}x{g[1]}x{g[3]}-p{g[6]}->{g[2]}")
+def test_winograd_equals_reference_on_small_maps(monkeypatch, geometry):
+    monkeypatch.setattr(winograd, "MIN_SIDE", 1)  # 1–4 tiles per side, partial tiles at the edges
+    _check(geometry, seed=6)
+
+
+@pytest.mark.parametrize("geometry", _winograd_geometries(3, seed=13), ids=lambda g: f"{g[0]}x{g[1]}x{g[3]}-p{g[6]}")
+def test_winograd_equals_reference_in_chunks(chunked, geometry):
+    _check(geometry, seed=7)
+
+
+def test_winograd_off_or_nonfinite_input_takes_the_direct_kernel(monkeypatch):
+    geometry = (2, 16, 8, (9, 10), (3, 3), 1, 1, 1, 1, "_Rows", False)
+    _check(geometry, seed=8, nonfinite=True)  # an inf would spread over its tile: the direct kernel runs
+    monkeypatch.setattr(winograd, "ENABLED", False)
+    _check(geometry, seed=8)
+
+
+def test_winograd_nonfinite_gradient_matches_reference():
+    """A gradient with inf/NaN takes the direct backward: the same inf/NaN positions as the reference."""
+    rng = np.random.default_rng(9)
+    x, w, b = rng.standard_normal((2, 16, 9, 9)), rng.standard_normal((5, 16, 3, 3)), rng.standard_normal(5)
+    args = _args(2, (3, 3), 1, 1, 1, 1)
+    g = rng.standard_normal((2, 5, 9, 9))
+    g[0, 1, 3, 3], g[1, 0, 8, 0] = np.inf, np.nan
+    _, grads_ref, _ = _run(ConvNd, x, w, b, args, g)
+    _, grads, (kernel, _) = _run(conv_kernels.Conv2dKernel, x, w, b, args, g)
+    assert kernel is winograd._Winograd
+    for got, want in zip(grads, grads_ref):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("N,C,O,H", [(4, 64, 64, 16), (4, 128, 128, 8), (2, 256, 32, 8)])
+def test_winograd_float32_error_bound(N, C, O, H):
+    """Float32 Winograd against the float64 reference: max |error| ≤ 2·10⁻⁶ of the largest |value|, for the output
+    and both gradients (measured 3–6·10⁻⁷ on the output, as the direct kernels' 3–5·10⁻⁷)."""
+    rng = np.random.default_rng(10)
+    x, w = rng.standard_normal((N, C, H, H)), rng.standard_normal((O, C, 3, 3)) / np.sqrt(9 * C)
+    g = rng.standard_normal((N, O, H, H))
+    args = _args(2, (3, 3), 1, 1, 1, 1)
+    y64, grads64, _ = _run(ConvNd, x, w, None, args, g)
+    f32 = [a.astype(np.float32) for a in (x, w)]
+    y32, grads32, (kernel, _) = _run(conv_kernels.Conv2dKernel, *f32, None, args, g.astype(np.float32))
+    assert kernel is winograd._Winograd
+    for got, want in [(y32.detach().numpy(), y64.detach().numpy())] + list(zip(grads32[:2], grads64[:2])):
+        assert got.dtype == np.float32
+        assert np.abs(got - want).max() <= 2e-6 * np.abs(want).max()

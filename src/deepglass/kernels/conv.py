@@ -6,6 +6,8 @@ One registered ``Function`` per op picks among three kernels by geometry:
 - ``_Rows`` (ungrouped, stride 1 in height, O ≤ kw·C — CIFAR's and ResNet's middle convs): a row-wise im2col
   kh times smaller than the full one, and one wider, faster GEMM.
 - ``_General`` (everything else: groups, strides): an NHWC im2col and one GEMM (batched over groups).
+- ``winograd._Winograd`` (3×3, stride 1, dilation 1, ungrouped, ≥ 16 channels, when ``winograd.ENABLED``):
+  F(2×2, 3×3), 2.25× fewer multiply-adds.
 
 Shared around them: kernel taps that only ever read padding are cropped from the weight (a 3x3 pad-1 conv on
 a 1x1 map is a 1x1 conv); the batch is cut into chunks on threads (``parallel_for``/``parallel_reduce``) and,
@@ -142,6 +144,8 @@ class Conv2dKernel(Function):
         rows = groups == 1 and C >= NCHW_MAX_C and stride[0] == 1 and w.shape[0] <= kw * C
         kernel = _Nchw if groups == 1 and C < NCHW_MAX_C else _Rows if rows else _General
         geom = Geometry(x.shape, out, stride, p4, dilation, groups, b is not None, taps, full_shape)
+        if taps is None and winograd.fits(geom, w.shape, C) and bool(xp_of(x).isfinite(x.sum() + w.sum())):
+            kernel = winograd._Winograd  # (an inf or NaN would spread over its 4×4 tile: direct kernels then)
         ctx.kernel, ctx.geom = kernel, geom
         return kernel.forward(ctx, x, w, b, geom)
 
@@ -356,5 +360,5 @@ class _Nchw:
         return gx, gw, gb
 
 
-from . import conv_nd  # noqa: E402,F401  (conv3d and the transposed convs register themselves)
+from . import conv_nd, winograd  # noqa: E402,F401  (conv3d and the transposed convs register; 3×3 by F(2×2, 3×3))
 from .conv_rows import _Rows  # noqa: E402  (the row kernel, in its own file; it uses the helpers above)
