@@ -20,7 +20,7 @@ from .ops.reduce import amax, amin, vector_norm
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal", "multi_dot", "cross", "vecdot", "inv", "inv_ex",
            "det", "slogdet", "solve", "solve_ex", "solve_triangular", "cholesky", "cholesky_ex", "eigvalsh",
-           "matrix_power", "vander"]
+           "eigh", "svdvals", "matrix_power", "vander"]
 
 _SVD_ORDERS = ("nuc", 2, -2)
 
@@ -141,6 +141,7 @@ from .ops.linalg_solve import (  # noqa: E402
     cholesky,
     cholesky_ex,
     det,
+    eigh,
     eigvalsh,
     inv,
     inv_ex,
@@ -149,6 +150,7 @@ from .ops.linalg_solve import (  # noqa: E402
     solve,
     solve_ex,
     solve_triangular,
+    svdvals,
     vander,
 )
 

@@ -18,6 +18,10 @@ def _spd(rng, *batch, n=3):
     return m @ np.swapaxes(m, -1, -2) + n * np.eye(n)
 
 
+def _signed(w, v):
+    return w, v * (v[..., :1, :] > 0).to(v.dtype).mul(2).sub(1)
+
+
 _SYM = "reads one triangle of a symmetric matrix; the symmetric gradient (PyTorch's) differs from one-sided differences"
 
 ENTRIES = [
@@ -41,6 +45,12 @@ ENTRIES = [
            lambda rng: [Sample(_spd(rng))], gradcheck=False, note=_SYM),
     OpInfo("eigvalsh", dg.linalg.eigvalsh, torch.linalg.eigvalsh, lambda rng: [Sample(_spd(rng)), Sample(_spd(rng, 2))],
            gradcheck=False, note=_SYM),
+    OpInfo("eigh", lambda a: _signed(*dg.linalg.eigh(a)), lambda a: _signed(*torch.linalg.eigh(a)),
+           lambda rng: [Sample(_spd(rng)), Sample(_spd(rng, 2))], aliases=("linalg.eigh",),
+           gradcheck=False, rtol=1e-4, atol=1e-5, grad_rtol=1e-3, grad_atol=1e-4,
+           note=_SYM + "; eigenvectors compared with their first row made positive (signs are arbitrary)"),
+    OpInfo("svdvals", dg.linalg.svdvals, torch.linalg.svdvals, aliases=("linalg.svdvals",),
+           samples=lambda rng: [Sample(rng.standard_normal((3, 4))), Sample(rng.standard_normal((2, 4, 3)))]),
     OpInfo("matrix_power", dg.linalg.matrix_power, torch.linalg.matrix_power,
            lambda rng: [Sample(_well(rng), 3), Sample(_well(rng, 2), -2), Sample(_well(rng), 0)]),
     OpInfo("vander", dg.linalg.vander, torch.linalg.vander,

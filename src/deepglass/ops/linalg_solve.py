@@ -260,6 +260,62 @@ def eigvalsh(A, UPLO: str = "L"):
     return EigvalsH.apply(A, UPLO)
 
 
+eigh_return_type = namedtuple("eigh", ["eigenvalues", "eigenvectors"])
+
+
+class EigH(Function):
+    """A = V diag(w) Vᵀ; ∂L/∂A = V (diag(G_w) + skew(Vᵀ G_V)/(w_j − w_i)) Vᵀ (PyTorch's formula)."""
+
+    @staticmethod
+    def forward(ctx, a, uplo):
+        w, v = xp_of(a).linalg.eigh(a, UPLO=uplo)
+        ctx.save_for_backward(w, v)
+        return w, v
+
+    @staticmethod
+    def backward(ctx, gw, gv):
+        w, v = ctx.saved_tensors
+        xp = xp_of(w)
+        inner = xp.zeros(v.shape, dtype=v.dtype) if gv is None else _mT(v) @ gv
+        inner = 0.5 * (inner - _mT(inner))
+        gap = w[..., None, :] - w[..., :, None]
+        n = w.shape[-1]
+        eye = xp.eye(n, dtype=bool)
+        inner = xp.where(eye, 0, inner / xp.where(eye, 1, gap))
+        if gw is not None:
+            inner = inner + xp.eye(n, dtype=v.dtype) * gw[..., None, :]
+        return v @ inner @ _mT(v), None
+
+
+def eigh(A, UPLO: str = "L"):
+    """Eigenvalues (ascending) and orthonormal eigenvectors of symmetric matrices."""
+    _square(A, "eigh")
+    w, v = EigH.apply(A, UPLO)
+    return eigh_return_type(w, v)
+
+
+class SvdVals(Function):
+    """Singular values; ∂L/∂A = U diag(G) Vᵀ."""
+
+    @staticmethod
+    def forward(ctx, a):
+        u, s, vh = xp_of(a).linalg.svd(a, full_matrices=False)
+        ctx.save_for_backward(u, vh)
+        return s
+
+    @staticmethod
+    def backward(ctx, g):
+        u, vh = ctx.saved_tensors
+        return (u * g[..., None, :]) @ vh
+
+
+def svdvals(A):
+    """The singular values of (batches of) matrices, in descending order."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.svdvals: The input tensor A must have at least 2 dimensions.")
+    return SvdVals.apply(A)
+
+
 def matrix_power(A, n: int):
     """Aⁿ by repeated squaring (n < 0 inverts first; n = 0 gives the identity)."""
     from .linalg import matmul
@@ -299,5 +355,5 @@ def vander(x, *, N=None):
 
 __all__ = [
     "inv", "inv_ex", "det", "slogdet", "logdet", "solve", "solve_ex", "solve_triangular", "cholesky",
-    "cholesky_ex", "eigvalsh", "matrix_power", "vander",
+    "cholesky_ex", "eigvalsh", "eigh", "svdvals", "matrix_power", "vander",
 ]
