@@ -174,3 +174,29 @@ def test_a_forked_child_gets_its_own_pool(chunked):
         child.kill()
         pytest.fail("parallel_chunks hung in a forked child (it used the parent's pool, whose threads did not fork)")
     assert queue.get(timeout=5) == [(0, 1), (1, 2), (2, 4)]
+
+
+def test_a_fresh_process_gets_one_pool_without_environment_tuning():
+    """Importing deepglass changes nothing; its first computation sets NumPy's BLAS to one thread, once, and the pool
+    takes the thread count BLAS had (here OPENBLAS_NUM_THREADS=2, as a user may have set it)."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import numpy as np
+from threadpoolctl import threadpool_info
+blas = lambda: [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"][0]
+before = blas()
+import deepglass as dg
+after_import = blas()
+dg.nn.functional.conv2d(dg.ones(2, 16, 8, 8), dg.ones(4, 16, 3, 3), padding=1)
+print(before, after_import, blas(), dg.get_num_threads())
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENBLAS_", "OMP_", "MKL_"))}
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    if parallel._numpy_blas() is None:
+        pytest.skip("threadpoolctl cannot see NumPy's BLAS")
+    assert out.stdout.split() == ["2", "2", "1", "2"]
