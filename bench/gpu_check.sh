@@ -15,7 +15,7 @@ python -c "import cupy, deepglass; print('cupy', cupy.__version__, 'cuda availab
 timeout ${REGISTRY_TIMEOUT:-240} python -m pytest -q -p no:cacheprovider --device cuda --maxfail=40 \
     tests/test_op_registry.py -k "matches_torch" > "$OUT/gpu_registry.txt" 2>&1
 grep -E "^(FAILED|ERROR)|passed|failed" "$OUT/gpu_registry.txt" | tail -45
-timeout 90 python -m pytest -q -p no:cacheprovider -m gpu tests/core > "$OUT/gpu_marked.txt" 2>&1
+timeout 90 python -m pytest -q -p no:cacheprovider -m gpu tests > "$OUT/gpu_marked.txt" 2>&1
 tail -3 "$OUT/gpu_marked.txt"
 timeout ${BENCH_TIMEOUT:-200} python bench/run.py --quick --device cuda --no-memory --out "$OUT" \
     --only ${BENCH_ONLY:-mlp cifar_cnn resnet18 transformer} 2>&1 | tail -12

@@ -112,7 +112,7 @@ def test_inplace_on_leaf_requiring_grad_raises():
 
 
 def test_inplace_on_graph_tensor_is_recorded_and_no_grad_update_works():
-    # PyTorch allows in-place ops on a non-leaf (tests/core/test_torch_semantics.py compares with torch)
+    # PyTorch allows in-place ops on a non-leaf (tests/test_torch_semantics.py compares with torch)
     w = dg.ones(3, requires_grad=True)
     h = w * 2
     h.mul_(3)
