@@ -103,7 +103,7 @@ def _run(tmp_path, body, *args):
     script = tmp_path / "prog.py"
     script.write_text(textwrap.dedent(body))
     return subprocess.run([sys.executable, "-m", "deepglass.cli", "run", str(script), *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
 
 
 def test_run_sets_argv_name_and_propagates_exit_code(tmp_path):
