@@ -82,7 +82,7 @@ _TABLE = {
     "Erfinv": (lambda xp, x: _sp(xp).erfinv(x), lambda xp, x, y: (_SQRT_PI / 2) * xp.exp(y * y)),
     "Erfcx": (lambda xp, x: _sp(xp).erfcx(x), lambda xp, x, y: 2 * x * y - 2 / _SQRT_PI),
     "Lgamma": (lambda xp, x: _sp(xp).gammaln(x), lambda xp, x, y: _sp(xp).digamma(x)),
-    "Digamma": (lambda xp, x: _digamma(xp, x), lambda xp, x, y: _sp(xp).polygamma(1, x)),
+    "Digamma": (lambda xp, x: _digamma(xp, x), lambda xp, x, y: _sp(xp).polygamma(xp.asarray(1), x)),
     "I0": (lambda xp, x: _sp(xp).i0(x), lambda xp, x, y: _sp(xp).i1(x)),
     "I0e": (lambda xp, x: _sp(xp).i0e(x), lambda xp, x, y: _sp(xp).i1e(x) - xp.sign(x) * y),
     "I1": (lambda xp, x: _sp(xp).i1(x), lambda xp, x, y: _i1_slope(xp, x, y, _sp(xp).i0(x), 0)),
@@ -246,14 +246,14 @@ class Polygamma(Function):
         ctx.n = n
         ctx.save_for_backward(x)
         with _errstate(xp):
-            return (_digamma(xp, x) if n == 0 else _sp(xp).polygamma(n, x)).astype(x.dtype, copy=False)
+            return (_digamma(xp, x) if n == 0 else _sp(xp).polygamma(xp.asarray(n), x)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xp = xp_of(g)
         with _errstate(xp):
-            return g * _sp(xp).polygamma(ctx.n + 1, x).astype(g.dtype, copy=False), None
+            return g * _sp(xp).polygamma(xp.asarray(ctx.n + 1), x).astype(g.dtype, copy=False), None
 
 
 def polygamma(n: int, input):
