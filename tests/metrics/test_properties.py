@@ -79,7 +79,7 @@ def test_coco_property(case):
 
 
 @pytest.mark.parametrize("module", [
-    "deepglass.metrics.classification", "deepglass.metrics.ranking", "deepglass.metrics.streaming",
+    "deepglass.metrics.classification", "deepglass.metrics.precision_recall", "deepglass.metrics.ranking", "deepglass.metrics.streaming",
     "deepglass.metrics.detection.boxes", "deepglass.metrics.detection.coco",
     "deepglass.metrics.detection.mean_ap",
 ])

@@ -11,13 +11,15 @@ from ._utils import UndefinedMetricWarning
 from .classification import (
     accuracy_score,
     confusion_matrix,
+    multilabel_confusion_matrix,
+    top_k_accuracy_score,
+)
+from .precision_recall import (
     f1_score,
     fbeta_score,
-    multilabel_confusion_matrix,
     precision_recall_fscore_support,
     precision_score,
     recall_score,
-    top_k_accuracy_score,
 )
 from .ranking import (
     F1ConfidenceCurve,

@@ -237,7 +237,7 @@ class PrecisionRecallF1(ConfusionMatrix):
         """Add a batch: labels (or scores, argmax), or indicator matrices when multilabel."""
         if not self.multilabel:
             return super().update(y_true, y_pred)
-        from .classification import _divide
+        from .precision_recall import _divide
 
         t = _indicators(y_true, "y_true", self.num_classes)
         p = _indicators(y_pred, "y_pred", self.num_classes)
@@ -266,7 +266,7 @@ class PrecisionRecallF1(ConfusionMatrix):
         return self
 
     def compute(self):
-        from .classification import _divide, _nanaverage
+        from .precision_recall import _divide, _nanaverage
 
         cm = self.matrix
         if self.multilabel:
