@@ -82,6 +82,7 @@ from .kernels import use_reference_kernels
 from .ops.activation import log_softmax, relu, softmax
 from .ops.arrange import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
+from .ops.compare import *  # noqa: F401,F403
 from .ops.copies import *  # noqa: F401,F403
 from .ops.distance import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403

@@ -16,7 +16,8 @@ from .ops import special as _S
 from .ops._util import promote, to_float, xp_of
 from .ops.activation import log_softmax as _log_softmax
 from .ops.activation import softmax as _softmax
-from .ops.elementwise import expm1, log1p, round, sigmoid
+from .ops.compare import round
+from .ops.elementwise import expm1, log1p, sigmoid
 from .ops.pointwise import igamma as gammainc
 from .ops.pointwise import igammac as gammaincc
 from .ops.pointwise import xlog1py, xlogy

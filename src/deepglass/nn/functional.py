@@ -14,10 +14,10 @@ from ..ops.conv import *  # noqa: F401,F403
 from ..ops.conv3d import *  # noqa: F401,F403
 from ..ops.conv_transpose import *  # noqa: F401,F403
 from ..ops.cross_entropy import *  # noqa: F401,F403
+from ..ops.distance import cosine_similarity, normalize, pairwise_distance
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.fold import *  # noqa: F401,F403
 from ..ops.layout import *  # noqa: F401,F403
-from ..ops.distance import cosine_similarity, normalize, pairwise_distance
 from ..ops.linalg import bilinear, linear
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.margin_loss import *  # noqa: F401,F403

@@ -16,6 +16,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..ops import activation as A
 from ..ops import activation_more as AM
+from ..ops import compare as C
 from ..ops import elementwise as E
 from ..ops import linalg as L
 from ..ops import reduce as R
@@ -105,7 +106,7 @@ _COMPARE = {"equal": "Equal", "less": "Less", "less_equal": "LessOrEqual", "grea
             "greater_equal": "GreaterOrEqual", "logical_and": "And", "logical_or": "Or", "logical_xor": "Xor"}
 
 
-@converts(E.Compare)
+@converts(C.Compare)
 def _compare(g, ev, args, kwargs):
     a, b, name = ev.args
     ref = a if isinstance(a, Tensor) else b

@@ -38,6 +38,7 @@ from . import (
                arrange,
                attention,
                blas,
+               compare,
                conv,
                conv3d,
                conv_transpose,
@@ -67,6 +68,7 @@ from . import (
                tensor_methods,
 )
 from .activation import *  # noqa: F401,F403
+from .compare import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
@@ -77,7 +79,7 @@ from .shape import *  # noqa: F401,F403
 # `norm` (the function from reduce) shadows the submodule attribute of the same name
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
-OP_MODULES = [elementwise, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
+OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
               linalg_solve, scatter_views, copies]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,

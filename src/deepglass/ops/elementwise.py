@@ -1,4 +1,4 @@
-"""Element-wise ops: arithmetic, exp/log family, trigonometry, clamping, comparisons.
+"""Element-wise ops: arithmetic, exp/log family, trigonometry, clamping (comparisons: ``compare.py``).
 
 Each primitive is a ``Function`` whose backward is the derivative written out
 (d/dx e^x = e^x, d/dx log x = 1/x, ...). Binary ops broadcast like PyTorch;
@@ -10,7 +10,6 @@ import numpy as np
 
 from .. import backend, dtypes
 from .._tensor import Tensor, from_array
-from ..autograd import function as _function
 from ..autograd.function import Function
 from ._util import promote, to_float, xp_of
 
@@ -504,117 +503,9 @@ def where(condition, input=None, other=None):
     return Where.apply(cond, a, b)
 
 
-# ------------------------------------------------------- comparisons and logic
-
-
-class Compare(Function):
-    """A comparison or logical op as a primitive with no gradient: what an apply hook (ONNX export) sees."""
-
-    @staticmethod
-    def forward(ctx, a, b, ufunc_name):
-        out = getattr(xp_of(a if hasattr(a, "dtype") and not isinstance(a, (int, float)) else b), ufunc_name)(a, b)
-        ctx.mark_non_differentiable(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):  # pragma: no cover - the output is non-differentiable
-        return None, None, None
-
-
-def _compare(ufunc_name):
-    def op(input, other):
-        a, b = promote(input, other)
-        xa = a._array if isinstance(a, Tensor) else a
-        xb = b._array if isinstance(b, Tensor) else b
-        ref = a if isinstance(a, Tensor) else b
-        if isinstance(a, Tensor) and isinstance(b, Tensor) and a.device != b.device:
-            raise RuntimeError(
-                f"expected all tensors on the same device, found {a.device} and {b.device}; "
-                "move the model and the data to the same device with .to(device)"
-            )
-        if _function._any_hook:  # a trace is running (ONNX export): let the hooks see the comparison
-            return Compare.apply(a, b, ufunc_name)
-        return from_array(getattr(xp_of(ref._array), ufunc_name)(xa, xb))
-
-    op.__name__ = ufunc_name
-    op.__doc__ = f"Element-wise ``{ufunc_name}`` (a bool tensor; no gradient)."
-    return op
-
-
-eq = _compare("equal")
-ne = _compare("not_equal")
-lt = _compare("less")
-le = _compare("less_equal")
-gt = _compare("greater")
-ge = _compare("greater_equal")
-logical_and = _compare("logical_and")
-logical_or = _compare("logical_or")
-logical_xor = _compare("logical_xor")
-bitwise_and = _compare("bitwise_and")
-bitwise_or = _compare("bitwise_or")
-bitwise_xor = _compare("bitwise_xor")
-eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = "eq", "ne", "lt", "le", "gt", "ge"
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-
-
-def logical_not(input):
-    return from_array(xp_of(input._array).logical_not(input._array))
-
-
-def bitwise_not(input):
-    xp = xp_of(input._array)
-    return from_array(xp.logical_not(input._array) if input.dtype.kind == "b" else xp.invert(input._array))
-
-
-def isnan(input):
-    return from_array(xp_of(input._array).isnan(input._array))
-
-
-def isinf(input):
-    return from_array(xp_of(input._array).isinf(input._array))
-
-
-def isfinite(input):
-    return from_array(xp_of(input._array).isfinite(input._array))
-
-
-def equal(input, other) -> bool:
-    """True when both tensors have the same shape and values."""
-    return input.shape == other.shape and bool(xp_of(input._array).array_equal(input._array, other._array))
-
-
-def allclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
-    return bool(xp_of(input._array).allclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def isclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
-    return from_array(xp_of(input._array).isclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def floor(input):
-    """Round down (no gradient: the derivative is zero almost everywhere)."""
-    return from_array(xp_of(input._array).floor(input._array))
-
-
-def ceil(input):
-    return from_array(xp_of(input._array).ceil(input._array))
-
-
-def round(input, decimals: int = 0):
-    """Round half to even, like PyTorch."""
-    return from_array(xp_of(input._array).round(input._array, decimals))
-
-
-def trunc(input):
-    return from_array(xp_of(input._array).trunc(input._array))
-
-
 __all__ = [
     "clone", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow", "neg",
     "negative", "floor_divide", "remainder", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos",
     "tanh", "sigmoid", "reciprocal", "abs", "absolute", "sign", "square", "clamp", "clip", "maximum",
-    "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
-    "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "equal", "allclose", "isclose", "floor",
-    "ceil", "round", "trunc",
+    "minimum", "where",
 ]

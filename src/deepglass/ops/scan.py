@@ -156,7 +156,8 @@ def logcumsumexp(input, dim):
 
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Σ over ``dim`` treating NaN as 0 (the gradient at a NaN is 0)."""
-    from .elementwise import isnan, where
+    from .compare import isnan
+    from .elementwise import where
     from .reduce import sum as _sum
 
     if input.dtype.kind != "f":
@@ -166,7 +167,7 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
 
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Mean over the non-NaN elements along ``dim``."""
-    from .elementwise import isnan, logical_not
+    from .compare import isnan, logical_not
     from .reduce import sum as _sum
 
     if input.dtype.kind != "f":

@@ -441,7 +441,7 @@ def isreal(input):
 
 def fix(input):
     """Alias of :func:`trunc` (round towards zero)."""
-    from .elementwise import trunc
+    from .compare import trunc
 
     return trunc(input)
 

@@ -35,7 +35,8 @@ def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
         >>> dg.diff(dg.tensor([1, 3, 6, 10]))
         tensor([2, 3, 4])
     """
-    from .elementwise import logical_xor, sub
+    from .compare import logical_xor
+    from .elementwise import sub
     from .shape import cat
 
     if input.ndim == 0:

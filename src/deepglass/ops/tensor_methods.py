@@ -15,6 +15,7 @@ from . import activation as A
 from . import activation_more
 from . import arrange as AR
 from . import blas as B
+from . import compare as C
 from . import copies as CP
 from . import elementwise as E
 from . import indexing as IX
@@ -38,13 +39,13 @@ METHODS = {
     "log1p": E.log1p, "expm1": E.expm1, "sqrt": E.sqrt, "rsqrt": E.rsqrt, "sin": E.sin, "cos": E.cos, "tanh": E.tanh,
     "sigmoid": E.sigmoid, "reciprocal": E.reciprocal, "abs": E.abs, "absolute": E.absolute, "sign": E.sign,
     "square": E.square, "clamp": E.clamp, "clip": E.clip, "maximum": E.maximum, "minimum": E.minimum,
-    "where": E.where, "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge, "greater": E.greater,
-    "greater_equal": E.greater_equal, "less": E.less, "less_equal": E.less_equal, "not_equal": E.not_equal,
-    "logical_and": E.logical_and, "logical_or": E.logical_or, "logical_xor": E.logical_xor,
-    "logical_not": E.logical_not, "bitwise_and": E.bitwise_and, "bitwise_or": E.bitwise_or,
-    "bitwise_xor": E.bitwise_xor, "bitwise_not": E.bitwise_not, "isnan": E.isnan, "isinf": E.isinf,
-    "isfinite": E.isfinite, "equal": E.equal, "allclose": E.allclose, "isclose": E.isclose, "floor": E.floor,
-    "ceil": E.ceil, "round": E.round, "trunc": E.trunc,
+    "where": E.where, "eq": C.eq, "ne": C.ne, "lt": C.lt, "le": C.le, "gt": C.gt, "ge": C.ge, "greater": C.greater,
+    "greater_equal": C.greater_equal, "less": C.less, "less_equal": C.less_equal, "not_equal": C.not_equal,
+    "logical_and": C.logical_and, "logical_or": C.logical_or, "logical_xor": C.logical_xor,
+    "logical_not": C.logical_not, "bitwise_and": C.bitwise_and, "bitwise_or": C.bitwise_or,
+    "bitwise_xor": C.bitwise_xor, "bitwise_not": C.bitwise_not, "isnan": C.isnan, "isinf": C.isinf,
+    "isfinite": C.isfinite, "equal": C.equal, "allclose": C.allclose, "isclose": C.isclose, "floor": C.floor,
+    "ceil": C.ceil, "round": C.round, "trunc": C.trunc,
 
     # reduce: reductions
     "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min, "amax": R.amax, "amin": R.amin,
@@ -104,13 +105,13 @@ METHODS = {
 BINARY_OPERATORS = {
     "add": E.add, "sub": E.sub, "mul": E.mul, "truediv": E.div, "floordiv": E.floor_divide,
     "mod": E.remainder, "pow": E.pow, "matmul": L.matmul,
-    "and": E.bitwise_and, "or": E.bitwise_or, "xor": E.bitwise_xor,
+    "and": C.bitwise_and, "or": C.bitwise_or, "xor": C.bitwise_xor,
     "lshift": P.bitwise_left_shift, "rshift": P.bitwise_right_shift,
 }
 UNARY_OPERATORS = {
-    "__neg__": E.neg, "__abs__": E.abs, "__invert__": E.bitwise_not, "__getitem__": S.getitem,
-    "__eq__": E.eq, "__ne__": E.ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt, "__ge__": E.ge,
-    "__and__": E.bitwise_and, "__or__": E.bitwise_or, "__xor__": E.bitwise_xor,
+    "__neg__": E.neg, "__abs__": E.abs, "__invert__": C.bitwise_not, "__getitem__": S.getitem,
+    "__eq__": C.eq, "__ne__": C.ne, "__lt__": C.lt, "__le__": C.le, "__gt__": C.gt, "__ge__": C.ge,
+    "__and__": C.bitwise_and, "__or__": C.bitwise_or, "__xor__": C.bitwise_xor,
 }
 # x += y and friends: in place, see ``_augmented``
 AUGMENTED = {"__iadd__": E.add, "__isub__": E.sub, "__imul__": E.mul, "__itruediv__": E.div}
