@@ -12,9 +12,12 @@ and when ``deepglass.Tensor`` has a public name that ``torch.Tensor`` lacks
 """
 from __future__ import annotations
 
+import functools
 import importlib.machinery
 import inspect
+import json
 import pathlib
+import subprocess
 import sys
 import types
 
@@ -28,6 +31,19 @@ REGENERATE = "python tests/test_api_coverage.py"
 
 def _public(names) -> list:
     return sorted(n for n in names if not n.startswith("_"))
+
+
+@functools.lru_cache(maxsize=1)
+def _torch_names() -> list:
+    """``torch``'s public names as a fresh ``import torch`` shows them.
+
+    Read in a new interpreter: in this process the list grows as tests import torch's lazy
+    submodules (``torch.onnx``, ``torch.distributed`` ...), which would make the table depend
+    on test order.
+    """
+    code = "import json, torch; print(json.dumps(sorted(n for n in dir(torch) if not n.startswith('_'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _deepglass_has(name: str) -> bool:
@@ -61,7 +77,7 @@ def missing_tensor_names() -> list:
 
 def missing_torch_names() -> dict:
     groups: dict = {}
-    for n in _public(dir(torch)):
+    for n in _torch_names():
         obj = getattr(torch, n)
         if isinstance(obj, types.ModuleType) and not obj.__name__.startswith("torch"):
             continue  # the standard library modules torch happens to import (os, math ...) are not its API
@@ -83,7 +99,7 @@ def _names(names) -> str:
 def render() -> str:
     tensor_missing = missing_tensor_names()
     groups = missing_torch_names()
-    n_torch = len([n for n in _public(dir(torch)) if not isinstance(getattr(torch, n), types.ModuleType)
+    n_torch = len([n for n in _torch_names() if not isinstance(getattr(torch, n), types.ModuleType)
                    or getattr(torch, n).__name__.startswith("torch")])
     n_tensor = len(_public(dir(torch.Tensor)))
     total = sum(len(v) for v in groups.values())

@@ -11,6 +11,7 @@ Example:
     >>> dg.backends.cudnn.benchmark = True
     >>> dg.backends.mps.is_available()
     False
+    >>> dg.backends.cudnn.benchmark = False   # back to the default
 """
 from . import cpu, cuda, cudnn, mps  # noqa: F401
 

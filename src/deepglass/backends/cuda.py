@@ -12,6 +12,7 @@ Example:
     >>> cuda.matmul.allow_tf32 = True
     >>> cuda.matmul.allow_tf32
     True
+    >>> cuda.matmul.allow_tf32 = False   # back to the default
 """
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ Example:
     >>> cudnn.deterministic = True
     >>> cudnn.deterministic
     True
+    >>> cudnn.deterministic = False   # back to the default
 """
 from __future__ import annotations
 
