@@ -197,8 +197,10 @@ def to_markdown(rows: list[dict], meta: dict) -> str:
     threads = ""
     if rows and "deepglass_threads" in rows[0]:
         threads = f"; threads: deepglass {rows[0]['deepglass_threads']}, PyTorch {rows[0]['torch_threads']}"
+    load = meta.get("load_average")
+    load = "" if load is None else f"; load average {load:.1f} when it started (other work on the machine slows both)"
     lines = [f"Measured {meta['date']} on {meta['machine']} ({meta['device']}); deepglass {v['deepglass']}, "
-             f"PyTorch {v['torch']}, NumPy {v['numpy']}, Python {v['python']}{threads}.",
+             f"PyTorch {v['torch']}, NumPy {v['numpy']}, Python {v['python']}{threads}{load}.",
              f"Method: {how}. Ratio = deepglass / PyTorch step time (< 1: deepglass is faster).",
              "", "| workload | deepglass ms | PyTorch ms | ratio | dg GFLOP/s | PyTorch GFLOP/s | dg peak MB | "
              "PyTorch peak MB |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -249,6 +251,7 @@ def main(argv=None) -> int:
         print(json.dumps(worker(args.worker, args.framework, args.reps, args.warmup, args.device)))
         return 0
 
+    load_at_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     workloads = load_workloads(args.device)
     if args.only:
         workloads = [w for w in workloads if w["name"] in args.only or w["module"] in args.only]
@@ -271,7 +274,8 @@ def main(argv=None) -> int:
         print(f"{w['name']:<32} deepglass {row['deepglass_ms']:9.2f} ms   torch {row['torch_ms']:9.2f} ms   "
               f"ratio {row['ratio']:5.2f}x{extra}", flush=True)
     meta = machine_facts(args.device)
-    meta.update(interleaved=args.interleaved, rounds=None if args.interleaved else rounds, reps=reps)
+    meta.update(interleaved=args.interleaved, rounds=None if args.interleaved else rounds, reps=reps,
+                load_average=load_at_start)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = ("" if args.device == "cpu" else f"_{args.device}") + ("_interleaved" if args.interleaved else "")
