@@ -56,6 +56,9 @@ def register(subparsers) -> None:
                    help="continue a run exactly where it stopped (its config; --epochs may be raised)")
     p.add_argument("--config", metavar="FILE", help="TOML or YAML file with the same keys as these flags")
     p.add_argument("--quiet", action="store_true", help="print only the final result")
+    p.add_argument("--insight", choices=["off", "basic", "full"], default="basic",
+                   help="training health in report.md and TensorBoard: basic (every 50 steps, default), full "
+                        "(every 10, with histograms) or off")
     p.add_argument("--nproc", type=int, help="train on N processes through mpiexec (data-parallel; --batch-size is "
                                             "per process; needs pip install mpi4py mpich)")
     p.set_defaults(func=run)
@@ -88,7 +91,7 @@ def run(args) -> int:
     try:
         with errors_end_the_job():  # a distributed run's error on one rank stops every rank
             result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, overwrite=args.overwrite,
-                               verbose=not args.quiet)
+                               verbose=not args.quiet, insight=args.insight)
     except KeyboardInterrupt as exc:
         run_dir = getattr(exc, "run_dir", None)
         if run_dir is None:

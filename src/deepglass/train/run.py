@@ -46,7 +46,7 @@ def default_run_dir(cfg: dict, runs_root: str = "runs") -> str:
 
 #: what a run folder holds (``--overwrite`` removes exactly these, never other files)
 RUN_ARTIFACTS = (CONFIG_NAME, WEIGHTS_NAME, "checkpoints", "history.csv", "history.json", "tensorboard", "summary.txt",
-                 "metrics.json", "figures", "report.md")
+                 "metrics.json", "figures", "report.md", "health.json", "report.html")
 
 
 def _is_tmp(name: str) -> bool:
@@ -191,7 +191,7 @@ def _momentum_used(cfg: dict, optimizer):
 
 
 def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, overwrite: bool = False,
-              verbose: bool = True, progress="auto") -> dict:
+              verbose: bool = True, progress="auto", insight: str = "basic") -> dict:
     """Train as ``deepglass train`` does; returns ``{"run_dir", "test", "history", "seconds", ...}``.
 
     Args:
@@ -203,7 +203,11 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
             before anything is written).
         verbose: print progress lines.
         progress: tqdm bars (``"auto"``: only on a terminal).
+        insight: training health (``deepglass.insight``): ``"basic"`` (every 50 steps), ``"full"`` (every
+            10, with histograms) or ``"off"``; its section goes into report.md. report.html is always written.
     """
+    if insight not in ("off", "basic", "full"):
+        raise ValueError(f"insight must be 'off', 'basic' or 'full', got {insight!r}")
     ckpt = None
     if resume is not None:
         run_dir, files = find_run(resume)
@@ -257,6 +261,12 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
     if int(cfg.get("patience") or 0) > 0:
         callbacks.append(EarlyStopping(monitor=monitor, patience=int(cfg["patience"]),
                                        min_delta=float(cfg.get("min_delta") or 0.0), verbose=verbose))
+    health = None
+    if insight != "off":  # per-layer activation/gradient health (deepglass.insight)
+        from ..insight.callback import HealthCallback
+
+        health = HealthCallback(insight)
+        callbacks.append(health)
     device = backend.as_device(cfg["device"])
     trainer = Trainer(model, C.build_loss(), optimizer, scheduler, device=device, callbacks=callbacks,
                       out_dir=run_dir, verbose=verbose, progress=progress)
@@ -301,6 +311,9 @@ def train_run(cfg: dict, *, out=None, runs_root: str = "runs", resume=None, over
              "stop_reason": trainer.stop_reason, "device": str(device), "model": cfg["model"], "data": cfg["data"]}
     test = write_report(run_dir, run_name, cfg, model, logits, targets, info["classes"], info["input_shape"],
                         trainer.history, trainer.diagnosis, extra)
+    from ..insight.callback import finish_run_report
+
+    finish_run_report(run_dir, health)  # the health section in report.md, and report.html
     if verbose:
         print(f"test accuracy {100 * test['accuracy']:.2f}%  macro-F1 {test['f1_macro']:.4f}  "
               f"({test['num_samples']} test samples; best epoch {checkpoint.best_epoch} by {monitor})")
