@@ -16,7 +16,8 @@ import pytest
 import deepglass
 
 PACKAGES = ["deepglass.ops", "deepglass.nn", "deepglass.optim", "deepglass.autograd", "deepglass.data",
-            "deepglass.kernels", "deepglass.distributions", "deepglass.sparse", "deepglass.backends"]
+            "deepglass.kernels", "deepglass.distributions", "deepglass.sparse", "deepglass.backends",
+            "deepglass.insight"]
 SINGLE = ["deepglass.parallel", "deepglass._tensor", "deepglass.creation", "deepglass.backend",
           "deepglass.accelerator", "deepglass.onnx", "deepglass.hub"]
 
