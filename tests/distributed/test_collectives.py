@@ -44,3 +44,8 @@ def test_killed_rank_is_named_by_the_launcher():
     assert p.returncode != 0
     assert "deepglass.distributed: rank 1 (pid " in p.stdout and "died (exit code 9" in p.stdout, p.stdout
     assert "not reached" not in p.stdout
+
+
+def test_nccl_unique_id_travels_as_a_buffer_not_a_pickle():
+    out = run(2, "nccl_id.py").stdout
+    assert out.count("nccl id OK") == 2, out

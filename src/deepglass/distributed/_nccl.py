@@ -16,6 +16,7 @@ import numpy as np
 _DTYPES = {np.dtype(k): v for k, v in [("int8", 0), ("uint8", 1), ("int32", 2), ("uint32", 3), ("int64", 4),
                                         ("uint64", 5), ("float16", 6), ("float32", 7), ("float64", 8)]}
 _OPS = {"SUM": 0, "PRODUCT": 1, "MAX": 2, "MIN": 3, "AVG": 0}
+_UNIQUE_ID_BYTES = 128  # NCCL_UNIQUE_ID_BYTES: CuPy gives the id as a tuple of 128 byte values
 
 
 class _Event:
@@ -32,7 +33,13 @@ def _exchange_id(nccl, rank, world_size, init_method, timeout_s):
         from ._mpi import load
 
         comm = load().COMM_WORLD
-        return comm.bcast(nccl.get_unique_id() if comm.Get_rank() == 0 else None, root=0)
+        # the id travels as a raw int64 buffer (Bcast), never as a pickled object (mpi4py's bcast)
+        buf = np.zeros(_UNIQUE_ID_BYTES, dtype=np.int64)
+        if comm.Get_rank() == 0:
+            uid = tuple(nccl.get_unique_id())
+            buf[:len(uid)] = uid
+        comm.Bcast(buf, root=0)
+        return tuple(int(b) for b in buf)
     if not init_method.startswith("file://"):
         raise ValueError(f"the nccl backend supports init_method 'env://' (with mpiexec) or 'file://PATH', "
                          f"got {init_method!r}")
