@@ -30,9 +30,12 @@ medians, fresh processes alternating, 148–306 ms without and 157–304 ms with
 
 Example:
     >>> import deepglass as dg, deepglass.nn.functional as F
+    >>> from deepglass.kernels import winograd
+    >>> winograd.ENABLED = True                      # off by default (see ENABLED below)
     >>> y = F.conv2d(dg.ones(1, 16, 8, 8, requires_grad=True), dg.ones(4, 16, 3, 3), padding=1)
     >>> y.grad_fn.kernel.__name__, float(y[0, 0, 0, 0]), float(y[0, 0, 3, 3])
     ('_Winograd', 64.0, 144.0)
+    >>> winograd.ENABLED = False
 """
 from __future__ import annotations
 
