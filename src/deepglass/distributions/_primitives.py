@@ -4,8 +4,8 @@
 
 Each is one ``Function`` with its backward beside it, on raw NumPy/CuPy arrays:
 
-- ``cholesky``: A = L Lᵀ; Ā = L⁻ᵀ Φ L⁻¹ with Φ = ½(T + tril(T, −1)ᵀ), T = tril(Lᵀ L̄).
-- ``solve``: X = A⁻¹ B; B̄ = A⁻ᵀ X̄, Ā = −B̄ Xᵀ (lower triangle only for a triangular solve).
+- ``cholesky`` and ``solve``: thin wrappers of ``ops.linalg_solve`` (one implementation and
+  one backward for the whole package).
 - ``standard_gamma``: a Gamma(α, 1) draw with the implicit reparameterisation gradient
   dx/dα = −(∂F/∂α)(x; α) / f(x; α), F the regularised lower incomplete gamma function and
   f the density (Figurnov et al., 2018); ∂F/∂α by a central difference in float64.
@@ -14,9 +14,8 @@ SciPy (``cupyx.scipy`` on the GPU) evaluates the incomplete gamma function.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..autograd.function import Function
+from ..ops import linalg_solve
 from ..ops._util import xp_of
 
 
@@ -28,69 +27,22 @@ def _special(xp):
     return sp
 
 
-def _mT(a):
-    return a.swapaxes(-1, -2)
-
-
-class Cholesky(Function):
-    @staticmethod
-    def forward(ctx, a):
-        xp = xp_of(a)
-        try:
-            L = xp.linalg.cholesky(a)
-        except Exception as e:  # numpy raises LinAlgError
-            raise ValueError(
-                "cholesky: the matrix is not positive definite (a leading minor is not positive); "
-                "pass a symmetric positive-definite covariance_matrix or use scale_tril"
-            ) from e
-        ctx.save_for_backward(L)
-        return L
-
-    @staticmethod
-    def backward(ctx, g):
-        (L,) = ctx.saved_tensors
-        xp = xp_of(L)
-        T = xp.tril(_mT(L) @ g)
-        phi = 0.5 * (T + _mT(xp.tril(T, -1)))
-        y = xp.linalg.solve(_mT(L), phi)  # L⁻ᵀ Φ
-        return _mT(xp.linalg.solve(_mT(L), _mT(y)))  # (L⁻ᵀ (L⁻ᵀ Φ)ᵀ)ᵀ = L⁻ᵀ Φ L⁻¹
-
-
-class Solve(Function):
-    @staticmethod
-    def forward(ctx, a, b, lower=False):
-        xp = xp_of(a)
-        ctx.lower = lower
-        if lower:  # only the lower triangle is read (as PyTorch's solve_triangular)
-            a = xp.tril(a)
-        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-        a = xp.broadcast_to(a, batch + a.shape[-2:])
-        b = xp.broadcast_to(b, batch + b.shape[-2:])
-        x = xp.linalg.solve(a, b)
-        ctx.save_for_backward(a, x)
-        return x
-
-    @staticmethod
-    def backward(ctx, g):
-        a, x = ctx.saved_tensors
-        gb = xp_of(a).linalg.solve(_mT(a), g)
-        ga = None
-        if ctx.needs_input_grad[0]:
-            ga = -(gb @ _mT(x))
-            if ctx.lower:
-                ga = xp_of(a).tril(ga)
-        return ga, gb
-
-
 def cholesky(a):
-    """The lower Cholesky factor L of a symmetric positive-definite A = L Lᵀ (batched).
+    """The lower Cholesky factor L of a symmetric positive-definite A = L Lᵀ (batched): ``linalg.cholesky``,
+    with the distributions' error (a parameter, not a matrix op, was wrong).
 
     Example:
         >>> cholesky(deepglass.tensor([[4.0, 2.0], [2.0, 5.0]]))
         tensor([[2., 0.],
                 [1., 2.]])
     """
-    return Cholesky.apply(a)
+    try:
+        return linalg_solve.cholesky(a)
+    except RuntimeError as e:
+        raise ValueError(
+            "cholesky: the matrix is not positive definite (a leading minor is not positive); "
+            "pass a symmetric positive-definite covariance_matrix or use scale_tril"
+        ) from e
 
 
 def solve(a, b, lower: bool = False):
@@ -101,7 +53,9 @@ def solve(a, b, lower: bool = False):
         tensor([[1.0000],
                 [0.5000]])
     """
-    return Solve.apply(a, b, lower=lower)
+    if lower:
+        return linalg_solve.solve_triangular(a, b, upper=False)
+    return linalg_solve.solve(a, b)
 
 
 class StandardGamma(Function):
