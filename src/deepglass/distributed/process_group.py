@@ -204,6 +204,9 @@ def _abort_job_on_error(exc_type, exc, tb):
     sys.stderr.write(f"{msg}deepglass.distributed: rank {be.rank} of {be.size} failed with "
                      f"{exc_type.__name__}: {exc}; aborting all {be.size} ranks\n")
     sys.stderr.flush()
+    # MPI_Abort makes the launcher kill every process at once, the I/O proxies included: give them a
+    # moment to forward this message first, or the user sees an empty log (seen on a loaded CI machine).
+    time.sleep(1.0)
     be.abort(1)
 
 
