@@ -99,9 +99,6 @@ class _Rows:
         parallel_for(N, chunk, N * H * Wo * kw * C * kh * O, xp)
         if need:
             ctx.save_for_backward(xw, w)
-            # the weight-gradient GEMM multiplies every input row by the zero gradient of rows a tap never reaches:
-            # NaN·0 would leak NaN/inf into those taps, so a non-finite input takes one GEMM per tap row instead
-            ctx.finite = not need[1] or bool(xp.isfinite(x.sum()))
         return y
 
     @staticmethod
@@ -120,7 +117,7 @@ class _Rows:
         wk = w.transpose(3, 1, 2, 0).reshape(kw * C, kh * O)
         gx = xp.empty((N, C, H, W), dtype=g.dtype) if need[0] else None
 
-        def chunk(n0, n1):
+        def chunk(n0, n1, per_tap=False):
             gwk = None
             for b0, b1 in _blocks(xp, n0, n1, H * Wo * kh * O * g.itemsize):
                 n, m = b1 - b0, (b1 - b0) * H * Wo
@@ -136,7 +133,7 @@ class _Rows:
                     if hi > lo:
                         gp[:, h0:h1, :, i, :] = gn[:, lo:hi]
                 gp = gp.reshape(m, kh * O)
-                if need[1] and ctx.finite:
+                if need[1] and not per_tap:
                     part = xw[b0:b1].reshape(m, kw * C).T @ gp  # (kw·C, kh·O)
                     gwk = part if gwk is None else xp.add(gwk, part, out=gwk)
                 elif need[1]:
@@ -157,5 +154,9 @@ class _Rows:
             return (gwk,)
 
         (gwk,) = parallel_reduce(N, chunk, N * H * Wo * kw * C * kh * O, xp)
+        if need[1] and not bool(xp.isfinite(gwk).all()):
+            # the one wide GEMM also multiplies input rows by the zero gradient of rows a tap never reaches, so a
+            # NaN/inf input leaks into taps that never saw it (NaN·0): redo the weight gradient one GEMM per tap row
+            (gwk,) = parallel_reduce(N, lambda n0, n1: chunk(n0, n1, per_tap=True), N * H * Wo * kw * C * kh * O, xp)
         gw = xp.ascontiguousarray(gwk.reshape(kw, C, kh, O).transpose(3, 1, 2, 0)) if need[1] else None
         return gx, gw, gb
