@@ -16,6 +16,7 @@ buffers (:class:`Scratch`). The geometry travels in a :class:`Geometry`, not a p
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 
@@ -46,7 +47,7 @@ class Scratch:
 
     def get(self, xp, shape, dtype):
         dtype = np.dtype(dtype)
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow, no NumPy call overhead
         if xp is not np or nbytes > SCRATCH_MAX:
             return xp.empty(shape, dtype=dtype)
         buf = getattr(self._local, "buf", None)
