@@ -298,7 +298,7 @@ class YoloDetection(Dataset):
             for lab in sorted(lab_dir.glob("*.txt")):
                 if lab.stem not in stems:
                     raise FileNotFoundError(f"{lab}: label file without an image (no {lab.stem}.* in {img_dir})")
-        for i, p in enumerate(self.paths):
+        for p in self.paths:
             lab = lab_dir / f"{p.stem}.txt"
             rows = _parse_file(lab, False) if lab.is_file() else np.zeros((0, 5))
             for ln, r in enumerate(rows, 1):

@@ -45,7 +45,10 @@ DETECT_DEFAULTS = {
 
 def resolve(cfg: dict) -> dict:
     """The detection options with the defaults filled and checked."""
-    out = {**DETECT_DEFAULTS, **{k: v for k, v in cfg.items() if v is not None and k in DETECT_DEFAULTS}}
+    out = C.check_types({**DETECT_DEFAULTS, **{k: v for k, v in cfg.items() if v is not None and k in DETECT_DEFAULTS}})
+    for k in ("num_train", "num_val"):
+        if isinstance(out[k], bool) or not isinstance(out[k], int):
+            raise ValueError(f"{k} must be a whole number, got {out[k]!r}")
     if out["data"] not in DETECT_DATASETS:
         raise ValueError(f"--task detect reads --data shapes, coco or yolo, got {out['data']!r}")
     if out["data"] != "shapes" and not out.get("data_dir"):
@@ -225,7 +228,7 @@ def draw_boxes(img, det=None, tgt=None, classes=(), scale: int = 1, min_score: f
         im = im.resize((im.width * scale, im.height * scale), Image.Resampling.NEAREST)
     d = ImageDraw.Draw(im)
     if tgt is not None:
-        for b, c in zip(tgt["boxes"], tgt["labels"]):
+        for b in tgt["boxes"]:
             d.rectangle([float(v) * scale for v in b], outline=(0, 255, 0))
     if det is not None:
         for b, s, c in zip(det["boxes"], det["scores"], det["labels"]):
@@ -244,7 +247,11 @@ def write_figures(folder, res, report, extra, val_images, classes, history) -> d
 
     os.makedirs(folder, exist_ok=True)
     figs = {}
-    _figures(res, None, None, folder, 0.5)  # pr_curve.png and per-class f1_confidence.png (IoU .5)
+    import warnings
+
+    with warnings.catch_warnings():  # an untrained model may have no curve to label
+        warnings.simplefilter("ignore", UserWarning)
+        _figures(res, None, None, folder, 0.5)  # pr_curve.png and per-class f1_confidence.png (IoU .5)
     os.replace(os.path.join(folder, "f1_confidence.png"), os.path.join(folder, "f1_confidence_per_class.png"))
     figs["pr_curve"] = os.path.join(folder, "pr_curve.png")
     figs["f1_confidence_per_class"] = os.path.join(folder, "f1_confidence_per_class.png")
