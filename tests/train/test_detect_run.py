@@ -99,3 +99,9 @@ def test_coco_data_dir_is_read(tmp_path):
 def test_bad_detection_options_are_refused(tmp_path, capsys):
     assert main(["train", "--task", "detect", "--data", "yolo", "--out", str(tmp_path / "r")]) == 2
     assert "needs --data-dir" in capsys.readouterr().err
+
+
+def test_classification_only_flags_are_refused_for_detection(tmp_path, capsys):
+    assert main(["train", "--task", "detect", "--patience", "3", "--out", str(tmp_path / "r")]) == 2
+    assert "does not use patience" in capsys.readouterr().err
+    assert not os.path.exists(tmp_path / "r")

@@ -88,6 +88,8 @@ def run(args) -> int:
     from ..train.distributed import errors_end_the_job, launched_world_size, relaunch_argv
     from ..train.run import train_run
 
+    if args.task == "detect":
+        return _detect(args, *options(args))
     if args.nproc is not None and args.nproc > 1 and launched_world_size() == 1:
         from ..distributed.run import launch
 
@@ -116,10 +118,16 @@ def run(args) -> int:
 
 
 def _detect(args, cfg, out, resume) -> int:
-    from ..train.detect import train_detect
+    from ..train.detect import DETECT_DEFAULTS, train_detect
 
     if resume:
         raise ValueError("--resume is not supported with --task detect yet; start a new run")
+    if args.nproc is not None and args.nproc > 1:
+        raise ValueError("--nproc is not supported with --task detect yet; train on one process")
+    unused = sorted(k for k, v in cfg.items() if v is not None and k not in DETECT_DEFAULTS)
+    if unused:
+        raise ValueError(f"--task detect does not use {', '.join(unused)}; drop them (detection options: "
+                         f"{', '.join(sorted(DETECT_DEFAULTS))})")
     result = train_detect(cfg, out=out, runs_root=args.runs_dir, overwrite=args.overwrite, verbose=not args.quiet)
     if args.quiet:
         m = result["metrics"]

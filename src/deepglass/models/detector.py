@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import nn
+from .. import backend, nn
 from .._tensor import from_array
 from ..nn import functional as F
 
@@ -133,11 +133,17 @@ def tiny_detector(num_classes: int = 4, width: int = 16, in_channels: int = 3) -
     return TinyDetector(num_classes=num_classes, width=width, in_channels=in_channels)
 
 
+def _const(a, like):
+    """A NumPy array as a Tensor on ``like``'s device (the model may run on a GPU)."""
+    t = from_array(np.ascontiguousarray(a))
+    return t if like.device.type == "cpu" else t.to(like.device)
+
+
 def decode_boxes(raw, points, strides):
     """``xyxy`` boxes ``(B, N, 4)`` from raw distances ``(B, N, 4)``: ``centre ∓ softplus(raw) · stride``."""
-    d = F.softplus(raw) * from_array(strides[:, None])
-    p = from_array(np.concatenate([points, points], axis=1))
-    sign = from_array(np.array([-1, -1, 1, 1], np.float32))
+    d = F.softplus(raw) * _const(strides[:, None].astype(np.float32), raw)
+    p = _const(np.concatenate([points, points], axis=1).astype(np.float32), raw)
+    sign = _const(np.array([-1, -1, 1, 1], np.float32), raw)
     return p + d * sign
 
 
@@ -215,20 +221,20 @@ def detection_loss(pred, targets, points, strides, box_loss: str = "giou", box_w
     obj_target = np.zeros(B * N, np.float32)
     flat = pred.reshape(B * N, K)
     if len(pos_idx):
-        sel = from_array(pos_idx)
+        sel = _const(pos_idx, pred)
         pb = flat_boxes[sel]
-        gt_t = from_array(gt_pos)
+        gt_t = _const(gt_pos, pred)
         fn = F.complete_box_iou_loss if box_loss == "ciou" else F.generalized_box_iou_loss
         l_box = fn(pb, gt_t, reduction="sum") / P
-        ious = _rowwise_iou(pb.detach().numpy().astype(np.float64), gt_pos.astype(np.float64))
+        ious = _rowwise_iou(backend.to_numpy(pb._array).astype(np.float64), gt_pos.astype(np.float64))
         obj_target[pos_idx] = np.clip(ious, 0, 1)
         cls_t = np.zeros((len(pos_idx), C), np.float32)
         cls_t[np.arange(len(pos_idx)), lab_pos] = 1
-        l_cls = F.binary_cross_entropy_with_logits(flat[sel][:, 5:], from_array(cls_t), reduction="sum") / P
+        l_cls = F.binary_cross_entropy_with_logits(flat[sel][:, 5:], _const(cls_t, pred), reduction="sum") / P
     else:
         l_box = (flat[:, :4] * 0).sum()
         l_cls = (flat[:, 5:] * 0).sum()
-    l_obj = F.binary_cross_entropy_with_logits(flat[:, 4], from_array(obj_target), reduction="sum") / P
+    l_obj = F.binary_cross_entropy_with_logits(flat[:, 4], _const(obj_target, pred), reduction="sum") / P
     loss = box_weight * l_box + l_obj + l_cls
     return loss, {"box": float(l_box.item()), "obj": float(l_obj.item()), "cls": float(l_cls.item()),
                   "positives": int(len(pos_idx))}
@@ -252,7 +258,7 @@ def postprocess(pred, points, strides, conf_threshold: float = 0.001, iou_thresh
     """
     from ..metrics.detection import batched_nms
 
-    raw = pred.detach().numpy().astype(np.float64) if hasattr(pred, "detach") else np.asarray(pred, np.float64)
+    raw = (backend.to_numpy(pred._array) if hasattr(pred, "_array") else np.asarray(pred)).astype(np.float64)
     d = np.logaddexp(0, raw[:, :, :4]) * strides[None, :, None]
     boxes = np.concatenate([points[None] - d[:, :, :2], points[None] + d[:, :, 2:]], axis=2)
     scores = 1 / (1 + np.exp(-raw[:, :, 4:5])) / (1 + np.exp(-raw[:, :, 5:]))
