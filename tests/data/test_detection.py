@@ -44,7 +44,7 @@ def test_export_to_coco_reads_back_with_coco_detection_and_pycocotools(tmp_path)
 
     coco = COCO(path)
     assert len(coco.getImgIds()) == 4 and len(coco.getCatIds()) == 4
-    back = D.CocoDetection(tmp_path / "images", path)
+    back = D.CocoDetection(tmp_path, path)
     assert back.classes == D.SHAPE_CLASSES
     for i in range(4):
         (img, t), (img2, t2) = ds[i], back[i]
@@ -174,3 +174,14 @@ def test_color_jitter_changes_pixels_not_boxes():
     out, t2 = D.ColorJitter(0.5, 0.5, 0.5, rng=np.random.default_rng(0))(img, t)
     assert out.shape == img.shape and out.dtype == np.uint8 and not np.array_equal(out, img)
     np.testing.assert_array_equal(t2["boxes"], t["boxes"])
+
+
+def test_export_to_yolo_reads_back(tmp_path):
+    ds = D.Shapes(3, 32, seed=2)
+    ds.to_yolo(tmp_path, split="val")
+    back = D.YoloDetection(tmp_path, split="val")
+    assert back.classes == D.SHAPE_CLASSES and len(back) == 3
+    for i in range(3):
+        np.testing.assert_array_equal(back[i][0], ds[i][0])
+        np.testing.assert_allclose(back[i][1]["boxes"], ds[i][1]["boxes"], atol=1e-4)
+        np.testing.assert_array_equal(back[i][1]["labels"], ds[i][1]["labels"])

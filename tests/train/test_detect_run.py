@@ -81,15 +81,8 @@ def test_evaluate_and_predict_commands(run_dir, tmp_path, capsys):
 def test_coco_data_dir_is_read(tmp_path):
     from deepglass.data.detection import Shapes
 
-    Shapes(16, 32, seed=0).to_coco(tmp_path / "d", name="train.json")
-    os.replace(tmp_path / "d" / "images", tmp_path / "d" / "train_images")
-    Shapes(4, 32, seed=1).to_coco(tmp_path / "d", name="val.json")
-    # file names are relative to the folder: rewrite them to the image sub-folders
-    for name, folder in (("train.json", "train_images"), ("val.json", "images")):
-        data = json.loads((tmp_path / "d" / name).read_text())
-        for im in data["images"]:
-            im["file_name"] = f"{folder}/{im['file_name']}"
-        (tmp_path / "d" / name).write_text(json.dumps(data))
+    Shapes(16, 32, seed=0).to_coco(tmp_path / "d", name="train.json", images="train")
+    Shapes(4, 32, seed=1).to_coco(tmp_path / "d", name="val.json", images="val")
     rc = main(["train", "--task", "detect", "--data", "coco", "--data-dir", str(tmp_path / "d"), "--epochs", "1",
                "--batch-size", "8", "--image-size", "32", "--out", str(tmp_path / "run"), "--quiet"])
     assert rc == 0
@@ -105,3 +98,17 @@ def test_classification_only_flags_are_refused_for_detection(tmp_path, capsys):
     assert main(["train", "--task", "detect", "--patience", "3", "--out", str(tmp_path / "r")]) == 2
     assert "does not use patience" in capsys.readouterr().err
     assert not os.path.exists(tmp_path / "r")
+
+
+def test_yolo_data_dir_is_read_and_evaluated(tmp_path, capsys):
+    from deepglass.data.detection import Shapes
+
+    Shapes(16, 32, seed=0).to_yolo(tmp_path / "y", split="train")
+    Shapes(4, 32, seed=1).to_yolo(tmp_path / "y", split="val")
+    rc = main(["train", "--task", "detect", "--data", "yolo", "--data-dir", str(tmp_path / "y"), "--epochs", "1",
+               "--batch-size", "8", "--image-size", "32", "--out", str(tmp_path / "run"), "--quiet"])
+    assert rc == 0
+    m = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert m["num_images"] == 4 and [c["class"] for c in m["per_class"]] == ["circle", "square", "triangle", "star"]
+    assert main(["evaluate", str(tmp_path / "run")]) == 0  # the run's task is found in its config
+    assert "Average Precision" in capsys.readouterr().out

@@ -146,22 +146,45 @@ class Shapes(Dataset):
         img, tgt = self.draw(int(index))
         return self.transform(img, tgt) if self.transform is not None else (img, tgt)
 
-    def to_coco(self, folder, name: str = "instances.json") -> str:
-        """Write the images as PNG files in ``folder/images/`` and their boxes as COCO instances JSON
-        ``folder/<name>`` (category ids 1..4); returns the JSON's path. :class:`CocoDetection` and
-        pycocotools read it back."""
+    def to_coco(self, folder, name: str = "instances.json", images: str = "images") -> str:
+        """Write the images as PNG files in ``folder/<images>/`` and their boxes as COCO instances JSON
+        ``folder/<name>`` (category ids 1..4, ``file_name`` relative to ``folder``); returns the JSON's path.
+        ``CocoDetection(folder, path)``, pycocotools and ``--data coco --data-dir folder`` (with ``name``
+        ``train.json`` / ``val.json``) read it back."""
         from PIL import Image
 
-        os.makedirs(os.path.join(folder, "images"), exist_ok=True)
+        os.makedirs(os.path.join(folder, images), exist_ok=True)
         records = []
         for i in range(len(self)):
             img, tgt = self.draw(i)
-            fname = f"{i:06d}.png"
-            Image.fromarray(img).save(os.path.join(folder, "images", fname))
+            fname = f"{images}/{i:06d}.png"
+            Image.fromarray(img).save(os.path.join(folder, fname))
             records.append((fname, img.shape[1], img.shape[0], tgt))
         path = os.path.join(folder, name)
         write_coco(path, records, self.classes)
         return path
+
+    def to_yolo(self, folder, split=None) -> str:
+        """Write the images as ``folder/images[/split]/*.png`` and YOLO labels ``folder/labels[/split]/*.txt``
+        (``class cx cy w h`` as fractions of the image size) plus ``folder/classes.txt``; returns ``folder``."""
+        from PIL import Image
+
+        img_dir, lab_dir = os.path.join(folder, "images"), os.path.join(folder, "labels")
+        if split is not None:
+            img_dir, lab_dir = os.path.join(img_dir, split), os.path.join(lab_dir, split)
+        os.makedirs(img_dir, exist_ok=True)
+        os.makedirs(lab_dir, exist_ok=True)
+        for i in range(len(self)):
+            img, tgt = self.draw(i)
+            Image.fromarray(img).save(os.path.join(img_dir, f"{i:06d}.png"))
+            s = float(self.image_size)
+            with open(os.path.join(lab_dir, f"{i:06d}.txt"), "w", encoding="utf-8") as f:
+                for b, c in zip(tgt["boxes"].astype(np.float64), tgt["labels"]):
+                    f.write(f"{int(c)} {(b[0] + b[2]) / 2 / s:.6f} {(b[1] + b[3]) / 2 / s:.6f} "
+                            f"{(b[2] - b[0]) / s:.6f} {(b[3] - b[1]) / s:.6f}\n")
+        with open(os.path.join(folder, "classes.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(self.classes) + "\n")
+        return os.fspath(folder)
 
 
 def write_coco(path, records, classes) -> None:

@@ -325,7 +325,8 @@ def render_report(run_name, cfg, report, history, figs, run_dir, seconds) -> str
              "**mAP@.5:.95**: the mean of AP over IoU thresholds 0.50, 0.55, …, 0.95 and the classes (COCO's "
              "primary metric); it rewards tight boxes.",
              "- The 12 COCO statistics below are exactly pycocotools' `COCOeval.summarize()` (AP/AR by IoU, object "
-             "size — small < 32², medium < 96², large — and detections per image).", "",
+             "size — small < 32², medium < 96², large — and detections per image); -1 means the split has no object "
+             "of that size (COCO's convention), not a score.", "",
              "## COCO statistics (validation)", "", "| statistic | value |", "|---|---|"]
     lines += [f"| {k} | {v:.4f} |" for k, v in s.items()]
     lines += ["", "## Per-class AP (validation)", "", "| class | instances | AP@.5:.95 | AP@.5 | AP@.75 |",
