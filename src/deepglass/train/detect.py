@@ -298,11 +298,15 @@ def write_figures(folder, res, report, extra, val_images, classes, history) -> d
 # -------------------------------------------------------------------- report
 def render_report(run_name, cfg, report, history, figs, run_dir, seconds) -> str:
     s = report["coco_stats"]
-    lines = [f"# Detection run {run_name}", "",
-             f"Model **tiny_detector** ({cfg['n_params']:,} parameters) trained on **{cfg['data']}** "
-             f"({cfg['n_train']} train / {report['num_images']} validation images, {cfg['image_size']}×"
-             f"{cfg['image_size']} px) for {len(history)} epochs in {seconds:.0f} s "
-             f"(batch {cfg['batch_size']}, {cfg['optimizer']} lr {cfg['lr']}, {cfg['scheduler']} schedule).", "",
+    if len(history):
+        what = (f"Model **tiny_detector** ({cfg['n_params']:,} parameters) trained on **{cfg['data']}** "
+                f"({cfg['n_train']} train / {report['num_images']} validation images, {cfg['image_size']}×"
+                f"{cfg['image_size']} px) for {len(history)} epochs in {seconds:.0f} s "
+                f"(batch {cfg['batch_size']}, {cfg['optimizer']} lr {cfg['lr']}, {cfg['scheduler']} schedule).")
+    else:
+        what = (f"Evaluation of the trained tiny_detector ({cfg['n_params']:,} parameters) on the **{cfg['data']}** "
+                f"validation split ({report['num_images']} images, {cfg['image_size']}×{cfg['image_size']} px input).")
+    lines = [f"# Detection run {run_name}", "", what, "",
              "## Headline", "",
              f"- **mAP@.5 = {s['AP@.50']:.4f}**, **mAP@.5:.95 = {s['AP@[.50:.95]']:.4f}** on the validation split "
              f"({report['num_instances']} objects, {report['num_detections']} detections kept).",
@@ -333,11 +337,12 @@ def render_report(run_name, cfg, report, history, figs, run_dir, seconds) -> str
               "|---|---:|---:|---:|---:|"]
     lines += [f"| {c['class']} | {c['instances']} | {c['AP']:.4f} | {c['AP50']:.4f} | {c['AP75']:.4f} |"
               for c in report["per_class"]]
-    lines += ["", "## Training history", "", "| epoch | train loss | box | obj | cls | val mAP@.5 | val mAP@.5:.95 "
-              "| seconds |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['epoch']} | {r['train_loss']:.4f} | {r['train_box']:.4f} | {r['train_obj']:.4f} | "
-              f"{r['train_cls']:.4f} | {r['val_mAP50']:.4f} | {r['val_mAP50_95']:.4f} | {r['seconds']:.1f} |"
-              for r in history]
+    if len(history):
+        lines += ["", "## Training history", "", "| epoch | train loss | box | obj | cls | val mAP@.5 | "
+                  "val mAP@.5:.95 | seconds |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {r['epoch']} | {r['train_loss']:.4f} | {r['train_box']:.4f} | {r['train_obj']:.4f} | "
+                  f"{r['train_cls']:.4f} | {r['val_mAP50']:.4f} | {r['val_mAP50_95']:.4f} | {r['seconds']:.1f} |"
+                  for r in history]
     titles = {"curves": "Loss and validation mAP per epoch",
               "pr_curve": "Precision-recall curve per class (IoU 0.5; AP is the area under it)",
               "f1_confidence": "Mean F1 against the confidence threshold (the dot: the chosen threshold)",
@@ -353,7 +358,6 @@ def render_report(run_name, cfg, report, history, figs, run_dir, seconds) -> str
 def train_detect(cfg: dict, *, out=None, runs_root: str = "runs", overwrite: bool = False,
                  verbose: bool = True, time_limit: float | None = None) -> dict:
     """Train the detector as ``deepglass train --task detect`` does; returns ``{"run_dir", "metrics", ...}``."""
-    from ..autograd import no_grad  # noqa: F401
     from ..models.detector import detection_loss
     from .run import WEIGHTS_NAME, check_run_dir, clean_run_dir
 
