@@ -112,3 +112,8 @@ def test_yolo_data_dir_is_read_and_evaluated(tmp_path, capsys):
     assert m["num_images"] == 4 and [c["class"] for c in m["per_class"]] == ["circle", "square", "triangle", "star"]
     assert main(["evaluate", str(tmp_path / "run")]) == 0  # the run's task is found in its config
     assert "Average Precision" in capsys.readouterr().out
+
+
+def test_detection_evaluate_refuses_other_splits(run_dir, capsys):
+    assert main(["evaluate", str(run_dir), "--split", "train"]) == 2
+    assert "validation split" in capsys.readouterr().err

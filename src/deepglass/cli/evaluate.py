@@ -13,7 +13,8 @@ def register(subparsers) -> None:
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT", help="run folder, its model.safetensors or a checkpoint")
     p.add_argument("--data", help="dataset name (default: the run's)")
     p.add_argument("--data-dir", help="dataset folder or file (default: the run's)")
-    p.add_argument("--split", choices=("test", "val", "train"), default="test", help="which split (test)")
+    p.add_argument("--split", choices=("test", "val", "train"), default=None,
+                   help="which split (test; a detection run: its validation split, the only one it has)")
     p.add_argument("--batch-size", type=int, default=256, help="evaluation batch size (256)")
     p.add_argument("--device", default=None, help="cpu or cuda (default: the run's)")
     p.add_argument("--out", help="folder for metrics.json and figures")
@@ -80,7 +81,10 @@ def _is_detection_run(path) -> bool:
 
 def run(args) -> int:
     if args.task == "detect" or (args.task is None and _is_detection_run(args.run)):
+        if args.split not in (None, "val"):
+            raise ValueError(f"a detection run is evaluated on its validation split; drop --split {args.split}")
         return _detect(args)
+    args.split = args.split or "test"
     from ..data import DataLoader
     from ..train import config as C
     from ..train.report import classification_report, write_figures, write_json
