@@ -117,3 +117,8 @@ def test_yolo_data_dir_is_read_and_evaluated(tmp_path, capsys):
 def test_detection_evaluate_refuses_other_splits(run_dir, capsys):
     assert main(["evaluate", str(run_dir), "--split", "train"]) == 2
     assert "validation split" in capsys.readouterr().err
+
+
+def test_detection_model_or_data_without_task_detect_is_refused(tmp_path, capsys):
+    assert main(["train", "--data", "shapes", "--out", str(tmp_path / "r")]) == 2
+    assert "add --task detect" in capsys.readouterr().err

@@ -97,6 +97,8 @@ def run(args) -> int:
     cfg, out, resume = options(args)
     if args.task == "detect" or cfg.get("task") == "detect":
         return _detect(args, cfg, out, resume)
+    if cfg.get("model") == "tiny_detector" or cfg.get("data") in DETECT_DATASETS:
+        raise ValueError(f"{cfg.get('model') or cfg.get('data')} is for object detection; add --task detect")
     try:
         with errors_end_the_job():  # a distributed run's error on one rank stops every rank
             result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, overwrite=args.overwrite,
