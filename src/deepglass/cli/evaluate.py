@@ -13,10 +13,13 @@ def register(subparsers) -> None:
     p.add_argument("run", metavar="RUN_OR_CHECKPOINT", help="run folder, its model.safetensors or a checkpoint")
     p.add_argument("--data", help="dataset name (default: the run's)")
     p.add_argument("--data-dir", help="dataset folder or file (default: the run's)")
-    p.add_argument("--split", choices=("test", "val", "train"), default="test", help="which split (test)")
+    p.add_argument("--split", choices=("test", "val", "train"), default=None,
+                   help="which split (test; a detection run: its validation split, the only one it has)")
     p.add_argument("--batch-size", type=int, default=256, help="evaluation batch size (256)")
     p.add_argument("--device", default=None, help="cpu or cuda (default: the run's)")
     p.add_argument("--out", help="folder for metrics.json and figures")
+    p.add_argument("--task", choices=("classify", "detect"), default=None,
+                   help="detect: COCO mAP of a detection run on its validation split (default: the run's task)")
     p.set_defaults(func=run)
 
 
@@ -36,7 +39,52 @@ def _matrix(cm, classes) -> str:
     return "\n".join([head] + rows)
 
 
+def _detect(args) -> int:
+    from ..data import DataLoader
+    from ..data.detection import detection_collate
+    from ..train import detect as T
+
+    model, cfg = T.load_detector(args.run, device=args.device or "cpu")
+    data_cfg = {**cfg, **({"data": args.data} if args.data else {}), **({"data_dir": args.data_dir} if args.data_dir
+                                                                        else {})}
+    data_cfg = T.resolve(data_cfg)
+    _, val, classes = T.build_datasets(data_cfg)
+    if len(classes) != cfg["info"]["num_classes"]:
+        raise ValueError(f"the model detects {cfg['info']['num_classes']} classes but this dataset has {len(classes)}")
+    from .. import backend
+
+    device = backend.as_device(args.device or cfg.get("device", "cpu"))
+    loader = DataLoader(val, batch_size=min(args.batch_size, 64), collate_fn=detection_collate)
+    res, report, _, _, _ = T.evaluate(model, loader, device, classes, cfg["conf_threshold"], cfg["nms_iou"])
+    print(f"{cfg.get('run_name', args.run)} on {data_cfg['data']} validation split ({report['num_images']} images, "
+          f"{report['num_instances']} objects)")
+    res.summary()
+    print()
+    print(res.per_class_table())
+    print(f"\nbest mean F1 {report['best_f1']:.4f} at confidence {report['confidence_threshold']:.2f} (precision "
+          f"{report['precision_at_threshold']:.4f}, recall {report['recall_at_threshold']:.4f} at IoU 0.5)")
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        m = T.write_evaluation(args.out, model, val, loader, device, {**cfg, "data": data_cfg["data"]}, [], 0.0)
+        print(f"wrote {os.path.join(args.out, 'metrics.json')} (mAP@.5 {m['mAP50']:.4f}), report.md and figures/")
+    return 0
+
+
+def _is_detection_run(path) -> bool:
+    from ..train.run import find_run, read_config
+
+    try:
+        return read_config(find_run(path)[0]).get("task") == "detect"
+    except (OSError, ValueError):
+        return False
+
+
 def run(args) -> int:
+    if args.task == "detect" or (args.task is None and _is_detection_run(args.run)):
+        if args.split not in (None, "val"):
+            raise ValueError(f"a detection run is evaluated on its validation split; drop --split {args.split}")
+        return _detect(args)
+    args.split = args.split or "test"
     from ..data import DataLoader
     from ..train import config as C
     from ..train.report import classification_report, write_figures, write_json

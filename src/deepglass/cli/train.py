@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from ..train.config import DATASETS, OPTIMIZERS, SCHEDULERS
+from ..train.detect import DETECT_DATASETS
 
 #: flag destination → config key (flags default to None: "not given")
 _KEYS = ("model", "data", "data_dir", "epochs", "batch_size", "lr", "optimizer", "scheduler", "weight_decay",
@@ -27,7 +28,11 @@ def register(subparsers) -> None:
                     "--data-dir DIR --optimizer sgd --lr 0.01 --batch-size 64 --epochs 10")
     p.add_argument("--model", help="model name: digits_cnn (digits default), cifar_net, lenet5, mlp or any "
                                    "deepglass.models.list_models() name")
-    p.add_argument("--data", choices=DATASETS, help="dataset (default digits)")
+    p.add_argument("--task", choices=("classify", "detect"), default="classify",
+                   help="classify (default) or detect: object detection with the tiny detector (default data: the "
+                        "embedded Shapes; --data coco/yolo --data-dir DIR for your own)")
+    p.add_argument("--data", choices=DATASETS + DETECT_DATASETS,
+                   help="dataset (default digits; shapes for --task detect)")
     p.add_argument("--data-dir", help="where the dataset's files are (never downloaded); not needed for digits")
     p.add_argument("--epochs", type=int, help="epochs (default per dataset; digits 10)")
     p.add_argument("--batch-size", type=int, help="mini-batch size (default per dataset; digits 32)")
@@ -83,11 +88,17 @@ def run(args) -> int:
     from ..train.distributed import errors_end_the_job, launched_world_size, relaunch_argv
     from ..train.run import train_run
 
+    if args.task == "detect":
+        return _detect(args, *options(args))
     if args.nproc is not None and args.nproc > 1 and launched_world_size() == 1:
         from ..distributed.run import launch
 
         return launch(args.nproc, relaunch_argv(args, _KEYS))
     cfg, out, resume = options(args)
+    if args.task == "detect" or cfg.get("task") == "detect":
+        return _detect(args, cfg, out, resume)
+    if cfg.get("model") == "tiny_detector" or cfg.get("data") in DETECT_DATASETS:
+        raise ValueError(f"{cfg.get('model') or cfg.get('data')} is for object detection; add --task detect")
     try:
         with errors_end_the_job():  # a distributed run's error on one rank stops every rank
             result = train_run(cfg, out=out, runs_root=args.runs_dir, resume=resume, overwrite=args.overwrite,
@@ -105,4 +116,22 @@ def run(args) -> int:
     if args.quiet:
         t = result["test"]
         print(f"test accuracy {100 * t['accuracy']:.2f}%  macro-F1 {t['f1_macro']:.4f}  run {result['run_dir']}")
+    return 0
+
+
+def _detect(args, cfg, out, resume) -> int:
+    from ..train.detect import DETECT_DEFAULTS, train_detect
+
+    if resume:
+        raise ValueError("--resume is not supported with --task detect yet; start a new run")
+    if args.nproc is not None and args.nproc > 1:
+        raise ValueError("--nproc is not supported with --task detect yet; train on one process")
+    unused = sorted(k for k, v in cfg.items() if v is not None and k not in DETECT_DEFAULTS)
+    if unused:
+        raise ValueError(f"--task detect does not use {', '.join(unused)}; drop them (detection options: "
+                         f"{', '.join(sorted(DETECT_DEFAULTS))})")
+    result = train_detect(cfg, out=out, runs_root=args.runs_dir, overwrite=args.overwrite, verbose=not args.quiet)
+    if args.quiet:
+        m = result["metrics"]
+        print(f"val mAP@.5 {m['mAP50']:.4f}  mAP@.5:.95 {m['mAP50_95']:.4f}  run {result['run_dir']}")
     return 0

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 from .alexnet import AlexNet, alexnet  # noqa: F401
+from .detector import TinyDetector, tiny_detector  # noqa: F401  (detection: not in the classifier registry)
 from .mobilenet import MobileNetV2, mobilenet_v2  # noqa: F401
 from .resnet import ResNet, resnet18, resnet34, resnet50  # noqa: F401
 from .small import cifar_net, lenet5  # noqa: F401
@@ -78,4 +79,4 @@ def register_model(name: str, fn) -> None:
 
 __all__ = ["list_models", "get_model", "register_model", "cifar_net", "lenet5", "alexnet", "mobilenet_v2",
            "resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16", "vgg16_bn", "vgg19", "vit", "vit_b_16",
-           "ResNet", "VGG", "AlexNet", "MobileNetV2", "VisionTransformer"]
+           "ResNet", "VGG", "AlexNet", "MobileNetV2", "VisionTransformer", "TinyDetector", "tiny_detector"]

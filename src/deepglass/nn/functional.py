@@ -10,6 +10,7 @@ from ..ops.activation import *  # noqa: F401,F403
 from ..ops.activation_more import *  # noqa: F401,F403
 from ..ops.adaptive_pool import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
+from ..ops.box_loss import *  # noqa: F401,F403
 from ..ops.conv import *  # noqa: F401,F403
 from ..ops.conv3d import *  # noqa: F401,F403
 from ..ops.conv_transpose import *  # noqa: F401,F403

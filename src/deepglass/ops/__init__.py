@@ -38,6 +38,7 @@ from . import (
                arrange,
                attention,
                blas,
+               box_loss,
                compare,
                conv,
                conv3d,
@@ -83,7 +84,7 @@ OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, act
               linalg_solve, scatter_views, copies]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
-                      margin_loss, cross_entropy, attention, sampling, layout]
+                      margin_loss, cross_entropy, attention, sampling, layout, box_loss]
 
 
 tensor_methods.bind(Tensor)

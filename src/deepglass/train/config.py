@@ -116,13 +116,15 @@ def load_config_file(path) -> dict:
     if not isinstance(data, dict):
         raise ValueError(f"config file {path} must hold a table of options, got {type(data).__name__}")
     data = {k.replace("-", "_"): v for k, v in data.items()}
-    unknown = sorted(set(data) - set(DEFAULTS) - {"out", "resume", "name"})
+    unknown = sorted(set(data) - set(DEFAULTS) - {"out", "resume", "name"} - set(DETECT_KEYS))
     if unknown:
         raise ValueError(f"config file {path}: unknown key(s) {', '.join(unknown)}; known keys: "
                          f"{', '.join(sorted(DEFAULTS))}")
     return data
 
 
+#: the extra keys of ``--task detect`` (:mod:`deepglass.train.detect`)
+DETECT_KEYS = ("task", "num_train", "num_val", "conf_threshold", "nms_iou", "box_loss")
 _INT_KEYS = ("epochs", "batch_size", "seed", "num_workers", "image_size", "patience", "threads")
 _FLOAT_KEYS = ("lr", "weight_decay", "momentum", "val_split", "min_delta")
 _STR_KEYS = ("model", "data", "data_dir", "optimizer", "scheduler", "device", "target", "monitor")
