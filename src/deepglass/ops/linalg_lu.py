@@ -49,7 +49,8 @@ def _perm_of(piv, m, xp):
     """The row permutation p (A[p] = L U) of LAPACK's sequential swaps: row i swapped with piv[i] − 1."""
     batch = piv.shape[:-1]
     perm = xp.broadcast_to(xp.arange(m), batch + (m,)).copy()
-    flat, pv = perm.reshape(-1, m), piv.reshape(-1, piv.shape[-1]).astype(np.int64) - 1
+    nb = int(np.prod(batch))
+    flat, pv = perm.reshape(nb, m), piv.reshape(nb, piv.shape[-1]).astype(np.int64) - 1
     rows = xp.arange(flat.shape[0])
     for i in range(pv.shape[1]):
         j = pv[:, i]
