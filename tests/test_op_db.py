@@ -188,7 +188,9 @@ def dg_callable(op):
             if hasattr(torch, n) and callable(getattr(torch, n)) and n not in _SKIP_NAMES and _lookup(n) is None \
                     and not any(_lookup(f"{ns}.{n}") is not None for ns in ("nn.functional", "linalg", "special")):
                 return None
-            if hasattr(torch.Tensor, n) and not hasattr(deepglass.Tensor, n):
+            if hasattr(torch.Tensor, n) and not hasattr(deepglass.Tensor, n) and not any(   # torch.linalg.lstsq
+                    ns.split(".")[-1] in names and _lookup(f"{ns}.{n}") is not None
+                    for ns in ("nn.functional", "linalg", "special")):
                 return None
         if set(names) & _UNHANDLED:
             return None
