@@ -156,6 +156,13 @@ def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1):
 
 # issue 14: products from ops.blas under torch.linalg's names
 from .ops.blas import multi_dot  # noqa: E402
+from .ops.linalg_decomp import householder_product, matrix_exp  # noqa: E402
+from .ops.linalg_decomp import linalg_qr as qr  # noqa: E402
+from .ops.linalg_decomp import linalg_svd as svd  # noqa: E402
+from .ops.linalg_lstsq import cond, lstsq, matrix_rank, pinv, tensorinv, tensorsolve  # noqa: E402
+from .ops.linalg_lu import linalg_lu as lu  # noqa: E402
+from .ops.linalg_lu import linalg_lu_solve as lu_solve  # noqa: E402
+from .ops.linalg_lu import lu_factor, lu_factor_ex  # noqa: E402
 from .ops.linalg_solve import (  # noqa: E402
     cholesky,
     cholesky_ex,
@@ -172,13 +179,6 @@ from .ops.linalg_solve import (  # noqa: E402
     svdvals,
     vander,
 )
-from .ops.linalg_decomp import householder_product, matrix_exp  # noqa: E402
-from .ops.linalg_decomp import linalg_qr as qr  # noqa: E402
-from .ops.linalg_decomp import linalg_svd as svd  # noqa: E402
-from .ops.linalg_lstsq import cond, lstsq, matrix_rank, pinv, tensorinv, tensorsolve  # noqa: E402
-from .ops.linalg_lu import linalg_lu as lu  # noqa: E402
-from .ops.linalg_lu import linalg_lu_solve as lu_solve  # noqa: E402
-from .ops.linalg_lu import lu_factor, lu_factor_ex  # noqa: E402
 
 
 def cross(input, other, *, dim: int = -1):
