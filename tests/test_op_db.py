@@ -497,10 +497,8 @@ ABSENT_EXACT.update({n: _RANDOM for n in ("cauchy", "exponential", "geometric", 
                                           "multinomial", "bernoulli")})
 _LOWRANK = "not yet: randomized low-rank SVD/PCA (issue 14: 'may wait')"
 _COMPLEX_EIG = "needs complex tensors (the eigenvalues of a real non-symmetric matrix are complex; not yet)"
-_LDL = "not yet: LDLᵀ (Bunch-Kaufman) factorisation (issue 14's 'only if time allows')"
 ABSENT_EXACT.update({"svd_lowrank": _LOWRANK, "pca_lowrank": _LOWRANK, "linalg.eig": _COMPLEX_EIG,
-                     "linalg.eigvals": _COMPLEX_EIG, "linalg.ldl_factor": _LDL, "linalg.ldl_factor_ex": _LDL,
-                     "linalg.ldl_solve": _LDL})
+                     "linalg.eigvals": _COMPLEX_EIG})
 
 
 def absent_reason(key):

@@ -78,6 +78,19 @@ def _triangle(fn, pos):
 
 _TRIANGLE = ("the factor is cut to its triangle before the call: PyTorch's gradient is for the full matrix, "
              "though only one triangle is read, so finite differences see the triangle's part only")
+def _sym(rng, *batch, n=4):
+    m = rng.standard_normal(batch + (n, n))
+    return m + np.swapaxes(m, -1, -2)
+
+
+def _ldl_solve(mod):
+    def f(A, B, **kw):
+        LD, piv = mod.linalg.ldl_factor(A)
+        return mod.linalg.ldl_solve(LD, piv, B, **kw)
+    return f
+
+
+_LDL = "not differentiable in PyTorch either (LAPACK sytrf/sytrs)"
 _SVD_NOTE = "compared as U·Vh, S, |U|, |Vh| (singular vectors are unique up to sign)"
 _RANK = "an integer count: no gradient"
 
@@ -148,4 +161,12 @@ ENTRIES = [
            lambda rng: [Sample(_x(rng, 2, 3, 6) + 4 * np.eye(6).reshape(2, 3, 6), _x(rng, 2, 3)),
                         Sample(_x(rng, 3, 4, 4, 3) + 4 * np.eye(12).reshape(3, 4, 4, 3), _x(rng, 4, 3), dims=(0, 2))],
            rtol=1e-4, atol=1e-5),
+    OpInfo("linalg.ldl_factor", dg.linalg.ldl_factor, torch.linalg.ldl_factor,
+           lambda rng: [Sample(_sym(rng)), Sample(_sym(rng, 2), hermitian=True)], grad=False, gradcheck=False,
+           rtol=1e-4, atol=1e-5, note=_LDL),
+    OpInfo("linalg.ldl_factor_ex", dg.linalg.ldl_factor_ex, torch.linalg.ldl_factor_ex,
+           lambda rng: [Sample(_sym(rng, 2))], grad=False, gradcheck=False, rtol=1e-4, atol=1e-5, note=_LDL),
+    OpInfo("linalg.ldl_solve", _ldl_solve(dg), _ldl_solve(torch),
+           lambda rng: [Sample(_sym(rng) + 8 * np.eye(4), _x(rng, 4, 2)), Sample(_sym(rng, 2) + 8 * np.eye(4), _x(rng, 4, 3))],
+           grad=False, gradcheck=False, rtol=1e-4, atol=1e-5, note=_LDL),
 ]

@@ -254,3 +254,15 @@ def test_matrix_exp_of_a_rotation_generator():
     np.testing.assert_allclose(dg.linalg.matrix_exp(a).numpy(),
                                [[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]], atol=1e-6)
     assert a.matrix_exp().shape == (2, 2)
+
+
+def test_ldl_reconstructs_a_symmetric_indefinite_matrix_through_its_solve():
+    m = _rng().standard_normal((2, 4, 4))
+    a = m + np.swapaxes(m, -1, -2)
+    LD, piv = dg.linalg.ldl_factor(dg.tensor(a))
+    tLD, tpiv = torch.linalg.ldl_factor(torch.tensor(a))
+    np.testing.assert_allclose(LD.numpy(), tLD.numpy(), atol=1e-12)
+    assert np.array_equal(piv.numpy(), tpiv.numpy())
+    x = dg.linalg.ldl_solve(LD, piv, dg.tensor(np.eye(4)))
+    np.testing.assert_allclose(a @ x.numpy(), np.broadcast_to(np.eye(4), a.shape), atol=1e-9)
+    assert dg.linalg.ldl_factor_ex(dg.zeros(3, 3)).info.item() == torch.linalg.ldl_factor_ex(torch.zeros(3, 3)).info.item()

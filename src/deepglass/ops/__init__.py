@@ -13,8 +13,8 @@
 - ``indexing``    scatter/scatter_reduce, index_add/copy/fill/put, masked_select/scatter, take(_along_dim)
 - ``arrange``     movedim, roll, rot90, repeat_interleave, tensor_split, h/v/dstack, atleast_nd, meshgrid ...
 - ``linalg_solve`` inv, det, slogdet, solve, cholesky, eigvalsh, matrix_power (deepglass.linalg's names)
-- ``linalg_decomp``, ``linalg_lu``, ``linalg_lstsq``  SVD, QR, Householder, matrix_exp; LU and triangular /
-  Cholesky solves; pinv, matrix_rank, lstsq, cond, tensorinv/tensorsolve
+- ``linalg_decomp``, ``linalg_lu``, ``linalg_lstsq``, ``linalg_ldl``  SVD, QR, Householder, matrix_exp; LU and
+  triangular / Cholesky solves; pinv, matrix_rank, lstsq, cond, tensorinv/tensorsolve; LDLᵀ
 - ``scatter_views``, ``copies``  select/slice/diagonal_scatter, put, index_reduce; *_copy forms, small extras
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
