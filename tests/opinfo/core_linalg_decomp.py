@@ -90,6 +90,8 @@ def _ldl_solve(mod):
     return f
 
 
+_LOWRANK = ("random: with q = min(m, n) the random basis spans the whole space, so the sign-free outputs are "
+            "the exact SVD's and agree with PyTorch's whatever the random draws")
 _LDL = "not differentiable in PyTorch either (LAPACK sytrf/sytrs)"
 _SVD_NOTE = "compared as U·Vh, S, |U|, |Vh| (singular vectors are unique up to sign)"
 _RANK = "an integer count: no gradient"
@@ -169,4 +171,10 @@ ENTRIES = [
     OpInfo("linalg.ldl_solve", _ldl_solve(dg), _ldl_solve(torch),
            lambda rng: [Sample(_sym(rng) + 8 * np.eye(4), _x(rng, 4, 2)), Sample(_sym(rng, 2) + 8 * np.eye(4), _x(rng, 4, 3))],
            grad=False, gradcheck=False, rtol=1e-4, atol=1e-5, note=_LDL),
+    OpInfo("svd_lowrank", _gauge(dg.svd_lowrank, True), _gauge(torch.svd_lowrank, True),
+           lambda rng: [Sample(_x(rng, 5, 3), q=3), Sample(_x(rng, 2, 3, 4), q=3, niter=1)],
+           rtol=1e-4, atol=1e-5, note=_LOWRANK),
+    OpInfo("pca_lowrank", _gauge(dg.pca_lowrank, True), _gauge(torch.pca_lowrank, True),
+           lambda rng: [Sample(_x(rng, 5, 3), q=3), Sample(_x(rng, 4, 3), q=3, center=False)],
+           rtol=1e-4, atol=1e-5, note=_LOWRANK),
 ]

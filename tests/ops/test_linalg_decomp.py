@@ -266,3 +266,12 @@ def test_ldl_reconstructs_a_symmetric_indefinite_matrix_through_its_solve():
     x = dg.linalg.ldl_solve(LD, piv, dg.tensor(np.eye(4)))
     np.testing.assert_allclose(a @ x.numpy(), np.broadcast_to(np.eye(4), a.shape), atol=1e-9)
     assert dg.linalg.ldl_factor_ex(dg.zeros(3, 3)).info.item() == torch.linalg.ldl_factor_ex(torch.zeros(3, 3)).info.item()
+
+
+def test_svd_lowrank_recovers_a_low_rank_matrix_and_its_singular_values():
+    a = _rng().standard_normal((2, 7, 2)) @ _rng().standard_normal((2, 2, 5))
+    U, S, V = dg.svd_lowrank(dg.tensor(a), q=3)
+    np.testing.assert_allclose(((U * S.unsqueeze(-2)) @ V.mT).numpy(), a, atol=1e-10)
+    np.testing.assert_allclose(S.numpy()[..., :2], torch.linalg.svdvals(torch.tensor(a)).numpy()[..., :2], rtol=1e-10)
+    with pytest.raises(ValueError, match="q"):
+        dg.pca_lowrank(dg.tensor(a), q=9)

@@ -385,4 +385,73 @@ def matrix_exp(A):
     return MatrixExp.apply(A)
 
 
-__all__ = ["svd", "qr", "geqrf", "orgqr", "ormqr", "matrix_exp"]
+# ------------------------------------------------------------------------ randomized low rank
+
+
+def _approximate_basis(A, q, niter, M):
+    """Q with orthonormal columns spanning most of A's range (Halko et al. 2009, Algorithm 4.4)."""
+    from ..creation import randn
+
+    def minus_m(x, mat, r):
+        return x if mat is None else x - mat @ r
+
+    r = randn(A.shape[-1], q, dtype=A.dtype, device=A.device)
+    Q = linalg_qr(minus_m(A @ r, M, r)).Q
+    for _ in range(niter):
+        Q = linalg_qr(minus_m(A.mT @ Q, None if M is None else M.mT, Q)).Q
+        Q = linalg_qr(minus_m(A @ Q, M, Q)).Q
+    return Q
+
+
+def svd_lowrank(A, q: int | None = 6, niter: int | None = 2, M=None):
+    """``torch.svd_lowrank``: a rank-q SVD (U, S, V) of A − M by randomized subspace iteration.
+
+    Exact (up to signs) when A − M has rank ≤ q; ``niter`` power iterations sharpen the basis
+    otherwise. Random (deepglass's generator: the basis differs from PyTorch's); differentiable.
+
+    Example:
+        >>> import deepglass as dg
+        >>> U, S, V = dg.svd_lowrank(dg.ones(4, 3), q=2)
+        >>> round(S[0].item(), 4)
+        3.4641
+    """
+    _check_matrix(A, "svd_lowrank")
+    q = 6 if q is None else q
+    niter = 2 if niter is None else niter
+    m, n = A.shape[-2:]
+    if M is not None:
+        M = M.broadcast_to(tuple(A.shape))
+    if m < n:
+        A, M = A.mT, (None if M is None else M.mT)
+    Q = _approximate_basis(A, q, niter, M)
+    B = Q.mT @ A if M is None else Q.mT @ A - Q.mT @ M
+    u, s, vh = linalg_svd(B, full_matrices=False)
+    u, v = Q @ u, vh.mT
+    return (v, s, u) if m < n else (u, s, v)
+
+
+def pca_lowrank(A, q: int | None = None, center: bool = True, niter: int = 2):
+    """``torch.pca_lowrank``: :func:`svd_lowrank` of A with its column means removed (``center``).
+
+    ``q`` defaults to min(6, m, n). V's columns are the principal directions, S²/(m − 1) the variances.
+
+    Example:
+        >>> import deepglass as dg
+        >>> U, S, V = dg.pca_lowrank(dg.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), q=1)   # centred: ±(2, 2)
+        >>> round(S[0].item(), 4)
+        4.0
+    """
+    _check_matrix(A, "pca_lowrank")
+    m, n = A.shape[-2:]
+    if q is None:
+        q = min(6, m, n)
+    elif not 0 <= q <= min(m, n):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}")
+    if not niter >= 0:
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    if not center:
+        return svd_lowrank(A, q, niter=niter)
+    return svd_lowrank(A - A.mean(-2, keepdim=True), q, niter=niter)
+
+
+__all__ = ["svd", "qr", "geqrf", "orgqr", "ormqr", "matrix_exp", "svd_lowrank", "pca_lowrank"]

@@ -95,7 +95,7 @@ METHODS = {
     "det": LS.det, "logdet": LS.logdet, "slogdet": LS.slogdet, "inverse": LS.inv, "matrix_power": LS.matrix_power,
     "cholesky": LS.cholesky,
     # linalg_decomp, linalg_lu, linalg_lstsq: decompositions and solves (all are Tensor methods in PyTorch)
-    **{n: getattr(LD, n) for n in LD.__all__}, **{n: getattr(LU, n) for n in LU.__all__ if n != "lu_unpack"}, "pinverse": LQ.pinverse,
+    **{n: getattr(LD, n) for n in LD.__all__ if not n.endswith("_lowrank")}, **{n: getattr(LU, n) for n in LU.__all__ if n != "lu_unpack"}, "pinverse": LQ.pinverse,
     # scatter_views, copies: the Tensor methods among them (unfold is Tensor.unfold, not nn.functional.unfold)
     **{n: getattr(SV, n) for n in SV.__all__},
     **{n: getattr(CP, n) for n in ("narrow_copy", "split_with_sizes", "unsafe_split", "unsafe_chunk", "msort",
