@@ -184,10 +184,11 @@ def lu_factor(A, *, pivot: bool = True):
         [2, 2]
     """
     lu, piv, info = _factor(A, pivot, "torch.linalg.lu_factor")
-    bad = xp_of(info).argwhere(info > 0) if info.ndim else ([()] if info > 0 else [])
+    flat = info.reshape(-1)
+    bad = xp_of(info).flatnonzero(flat > 0)
     if len(bad) and A.shape[-1] == A.shape[-2]:
-        i = int(info[tuple(bad[0])])
-        where = f"For batch {tuple(int(b) for b in bad[0])}: " if info.ndim else ""
+        i = int(flat[int(bad[0])])
+        where = f"(Batch element {int(bad[0])}): " if info.ndim else ""
         raise RuntimeError(f"torch.linalg.lu_factor: {where}U[{i},{i}] is zero and using it on lu_solve would result "
                            "in a division by zero. If you still want to perform the factorization, consider calling "
                            "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
