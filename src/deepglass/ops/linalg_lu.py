@@ -328,8 +328,10 @@ class CholeskySolve(Function):
         xp = xp_of(b)
         f = xp.triu(lower_factor) if upper else xp.tril(lower_factor)
         low = _mT(f) if upper else f
-        x = xp.linalg.solve(_mT(low), xp.linalg.solve(low, b)) if x_nonempty(b, f) else xp.zeros(
-            xp.broadcast_shapes(b.shape[:-2], f.shape[:-2]) + b.shape[-2:], dtype=b.dtype)
+        if b.size and f.size:
+            x = xp.linalg.solve(_mT(low), xp.linalg.solve(low, b))
+        else:
+            x = xp.zeros(xp.broadcast_shapes(b.shape[:-2], f.shape[:-2]) + b.shape[-2:], dtype=b.dtype)
         ctx.upper = upper
         ctx.save_for_backward(lower_factor, low, x)
         return x
@@ -345,10 +347,6 @@ class CholeskySolve(Function):
         common = common + _mT(common)
         ga = -(factor @ common) if ctx.upper else -(common @ factor)
         return gb, ga, None
-
-
-def x_nonempty(*arrays):
-    return all(a.size for a in arrays)
 
 
 def cholesky_solve(B, L, upper: bool = False):
