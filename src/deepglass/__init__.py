@@ -88,6 +88,9 @@ from .ops.distance import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
+from .ops.linalg_decomp import *  # noqa: F401,F403
+from .ops.linalg_lstsq import *  # noqa: F401,F403
+from .ops.linalg_lu import *  # noqa: F401,F403
 from .ops.linalg_solve import cholesky, det, logdet, matrix_power, slogdet  # noqa: F401
 from .ops.linalg_solve import inv as inverse  # noqa: F401
 from .ops.matrix import *  # noqa: F401,F403

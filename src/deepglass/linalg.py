@@ -5,8 +5,8 @@ Norms (all composed from :func:`vector_norm`, so their gradients come for free):
 - vector p-norms ‖x‖_p = (Σ|x_i|^p)^(1/p) for every float p; p = inf is max|x_i|,
   p = −inf is min|x_i|, p = 0 counts the non-zeros;
 - matrix norms: 'fro' = √(Σ a_ij²); 1 = max over columns of Σ_i |a_ij| (−1: min);
-  inf = max over rows of Σ_j |a_ij| (−inf: min). 'nuc', 2 and −2 need singular values,
-  which deepglass does not compute: they raise NotImplementedError.
+  inf = max over rows of Σ_j |a_ij| (−inf: min); 2 / −2 the largest / smallest singular
+  value, 'nuc' their sum (from :func:`svdvals`, whose gradient is U diag(G) Vᵀ).
 """
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from .ops.reduce import amax, amin, vector_norm
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal", "multi_dot", "cross", "vecdot", "inv", "inv_ex",
            "det", "slogdet", "solve", "solve_ex", "solve_triangular", "cholesky", "cholesky_ex", "eigvalsh",
-           "eigh", "svdvals", "matrix_power", "vander"]
+           "eigh", "svdvals", "matrix_power", "vander", "svd", "qr", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
+           "pinv", "matrix_rank", "lstsq", "matrix_exp", "cond", "tensorinv", "tensorsolve", "householder_product",
+           "ldl_factor", "ldl_factor_ex", "ldl_solve"]
 
 _SVD_ORDERS = ("nuc", 2, -2)
 
@@ -45,8 +47,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     """A matrix norm of each matrix in the (``dim[0]``, ``dim[1]``) planes of ``A``.
 
     ``ord``: 'fro' (default) √(Σ a_ij²); 1 / −1 the largest / smallest column sum of
-    |a_ij|; inf / −inf the largest / smallest row sum. 'nuc', 2 and −2 (singular
-    values) raise NotImplementedError. ``dtype`` computes in that float type.
+    |a_ij|; inf / −inf the largest / smallest row sum; 2 / −2 the largest / smallest
+    singular value, 'nuc' the sum of the singular values. ``dtype`` computes in that float type.
 
     Shape:
         ``A`` ``(*, m, n)`` → ``(*)`` (the two dims kept as size 1 with ``keepdim``).
@@ -74,10 +76,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     if d0 == d1:
         raise RuntimeError(f"{name}: dims must be different. Got ({d0}, {d1})")
     if ord in _SVD_ORDERS:
-        raise NotImplementedError(
-            f"{name}: ord={ord!r} needs singular values (an SVD), which deepglass does not compute; "
-            "supported orders are 'fro', 1, -1, inf and -inf"
-        )
+        return _singular_value_norm(A, ord, d0, d1, keepdim, dtype)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim, dtype=dtype)
     if A.shape[d0] == 0 or A.shape[d1] == 0:  # an empty matrix has norm 0 (max over nothing is not taken)
@@ -88,6 +87,27 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
         d1 -= 1
     sums = vector_norm(A, 1, d0, keepdim, dtype=dtype)
     return amax(sums, d1, keepdim) if ord > 0 else amin(sums, d1, keepdim)
+
+
+def _singular_value_norm(A, ord, d0, d1, keepdim, dtype):
+    """ord 2 / -2: the largest / smallest singular value of each matrix in the (d0, d1) planes; 'nuc': their sum."""
+    from .ops.reduce import sum as _sum
+
+    if dtype is not None:
+        A = A.to(dtypes.as_dtype(dtype))
+    rest = [d for d in range(A.ndim) if d not in (d0, d1)]
+    s = svdvals(A.permute(*rest, d0, d1))
+    if ord == "nuc":
+        out = _sum(s, -1)
+    else:
+        if s.shape[-1] == 0:
+            raise RuntimeError(f"linalg.matrix_norm: Expected a non-empty matrix for ord={ord}: the "
+                               f"{'largest' if ord == 2 else 'smallest'} singular value of an empty matrix is undefined")
+        out = amax(s, -1) if ord == 2 else amin(s, -1)
+    if keepdim:
+        for d in sorted((d0, d1)):
+            out = out.unsqueeze(d)
+    return out
 
 
 def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):
@@ -137,6 +157,14 @@ def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1):
 
 # issue 14: products from ops.blas under torch.linalg's names
 from .ops.blas import multi_dot  # noqa: E402
+from .ops.linalg_decomp import householder_product, matrix_exp  # noqa: E402
+from .ops.linalg_decomp import linalg_qr as qr  # noqa: E402
+from .ops.linalg_decomp import linalg_svd as svd  # noqa: E402
+from .ops.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: E402
+from .ops.linalg_lstsq import cond, lstsq, matrix_rank, pinv, tensorinv, tensorsolve  # noqa: E402
+from .ops.linalg_lu import linalg_lu as lu  # noqa: E402
+from .ops.linalg_lu import linalg_lu_solve as lu_solve  # noqa: E402
+from .ops.linalg_lu import lu_factor, lu_factor_ex  # noqa: E402
 from .ops.linalg_solve import (  # noqa: E402
     cholesky,
     cholesky_ex,

@@ -20,6 +20,9 @@ from . import copies as CP
 from . import elementwise as E
 from . import indexing as IX
 from . import linalg as L
+from . import linalg_decomp as LD
+from . import linalg_lstsq as LQ
+from . import linalg_lu as LU
 from . import linalg_solve as LS
 from . import matrix as M
 from . import pointwise as P
@@ -91,6 +94,8 @@ METHODS = {
     # linalg_solve: PyTorch's Tensor methods for determinants, inverses, powers
     "det": LS.det, "logdet": LS.logdet, "slogdet": LS.slogdet, "inverse": LS.inv, "matrix_power": LS.matrix_power,
     "cholesky": LS.cholesky,
+    # linalg_decomp, linalg_lu, linalg_lstsq: decompositions and solves (all are Tensor methods in PyTorch)
+    **{n: getattr(LD, n) for n in LD.__all__ if not n.endswith("_lowrank")}, **{n: getattr(LU, n) for n in LU.__all__ if n != "lu_unpack"}, "pinverse": LQ.pinverse,
     # scatter_views, copies: the Tensor methods among them (unfold is Tensor.unfold, not nn.functional.unfold)
     **{n: getattr(SV, n) for n in SV.__all__},
     **{n: getattr(CP, n) for n in ("narrow_copy", "split_with_sizes", "unsafe_split", "unsafe_chunk", "msort",
