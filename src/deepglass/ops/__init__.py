@@ -21,6 +21,7 @@
   (im2col convolution and its adjoint, unfold/fold, pooling, normalisation)
 - ``loss``, ``cross_entropy``, ``margin_loss``  the notes' loss functions (cross-entropy fused with
   log-softmax) and PyTorch's margin, ranking and embedding losses
+- ``random_draws`` normal, bernoulli, multinomial, poisson and the in-place random fills
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
 
 Each module lists its public ops in ``__all__``; the op-registry test checks
@@ -58,6 +59,7 @@ from . import (
                pointwise,
                pool,
                pool3d,
+               random_draws,
                reduce,
                sampling,
                scan,
@@ -80,7 +82,7 @@ from .shape import *  # noqa: F401,F403
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
-              linalg_solve, scatter_views, copies]
+              linalg_solve, scatter_views, copies, random_draws]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]
