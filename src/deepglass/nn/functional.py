@@ -14,7 +14,7 @@ from ..ops.conv import *  # noqa: F401,F403
 from ..ops.conv3d import *  # noqa: F401,F403
 from ..ops.conv_transpose import *  # noqa: F401,F403
 from ..ops.cross_entropy import *  # noqa: F401,F403
-from ..ops.distance import cosine_similarity, normalize, pairwise_distance
+from ..ops.distance import cosine_similarity, normalize, pairwise_distance, pdist
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.fold import *  # noqa: F401,F403
 from ..ops.layout import *  # noqa: F401,F403
@@ -26,6 +26,8 @@ from ..ops.pool import *  # noqa: F401,F403
 from ..ops.pool3d import *  # noqa: F401,F403
 from ..ops.sampling import *  # noqa: F401,F403
 from ..ops.shape import one_hot
+from ..ops.unpool import *  # noqa: F401,F403
+from ..ops.upsample import *  # noqa: F401,F403
 
-_FROM_OTHER_FAMILIES = {"linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot"}
+_FROM_OTHER_FAMILIES = {"linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot", "pdist"}
 __all__ = sorted(_FROM_OTHER_FAMILIES.union(*(family.__all__ for family in _FAMILIES)))

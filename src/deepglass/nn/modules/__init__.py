@@ -18,6 +18,7 @@ from . import (
                sparse,
                sync_batchnorm,
                transformer,
+               unpooling,
                upsampling,
 )
 from .activation import *  # noqa: F401,F403
@@ -38,8 +39,9 @@ from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .sync_batchnorm import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .unpooling import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 FAMILIES = [activation, attention, container, conv, distance, dropout, flatten, linear, loss, module, normalization,
-            padding, pixelshuffle, pooling, rnn, sparse, sync_batchnorm, transformer, upsampling]
+            padding, pixelshuffle, pooling, rnn, sparse, sync_batchnorm, transformer, unpooling, upsampling]
 __all__ = sorted({name for fam in FAMILIES for name in fam.__all__})

