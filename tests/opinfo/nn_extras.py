@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import torch
 import torch.nn.functional as TF
 
@@ -85,3 +86,35 @@ ENTRIES = [
                                                                           size=(5, 4))]),
     OpInfo("pdist", F.pdist, TF.pdist, _pdist_samples, rtol=1e-4, atol=1e-5),
 ]
+
+
+def _bag_samples(rng):
+    w = rng.standard_normal((10, 3))
+    flat = rng.integers(0, 10, 9)
+    fixed = rng.integers(0, 10, (3, 4))
+    off = np.array([0, 2, 2, 6])                                       # an empty bag at 1
+    psw = rng.uniform(0.5, 2.0, 9)
+    return [Sample(flat, w, off, mode="sum"), Sample(flat, w, off), Sample(flat, w, off, mode="max"),
+            Sample(fixed, w), Sample(fixed, w, mode="max"), Sample(fixed, w, mode="sum", padding_idx=int(fixed[0, 0])),
+            Sample(flat, w, off, mode="sum", per_sample_weights=psw),
+            Sample(flat, w, np.array([0, 3, 9]), include_last_offset=True, mode="mean"),
+            Sample(flat, w, off, mode="mean", padding_idx=int(flat[3]))]
+    # scale_grad_by_freq: PyTorch's CPU kernel divides some rows by another row's count (e.g. input [1, 1, 2, 1],
+    # offsets [0, 2] gives row 2 a gradient 1/3); tests/nn/test_embedding_bag.py checks the documented rule
+
+
+def _bag_torch(input, weight, offsets=None, **kwargs):
+    if isinstance(kwargs.get("per_sample_weights"), np.ndarray):
+        kwargs["per_sample_weights"] = torch.from_numpy(kwargs["per_sample_weights"]).to(weight.dtype)
+    return TF.embedding_bag(input, weight, offsets, **kwargs)
+
+
+def _bag_dg(input, weight, offsets=None, **kwargs):
+    import deepglass
+
+    if isinstance(kwargs.get("per_sample_weights"), np.ndarray):
+        kwargs["per_sample_weights"] = deepglass.tensor(kwargs["per_sample_weights"], dtype=weight.dtype)
+    return F.embedding_bag(input, weight, offsets, **kwargs)
+
+
+ENTRIES.append(OpInfo("embedding_bag", _bag_dg, _bag_torch, _bag_samples))

@@ -22,6 +22,7 @@
 - ``loss``, ``cross_entropy``, ``margin_loss``  the notes' loss functions (cross-entropy fused with
   log-softmax) and PyTorch's margin, ranking and embedding losses
 - ``random_draws`` normal, bernoulli, multinomial, poisson and the in-place random fills
+- ``embedding_bag`` sums/means/maxima of bags of embedding rows
 - ``unpool``, ``upsample`` max_unpool1d/2d/3d; the deprecated upsample* aliases of interpolate
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
 
@@ -49,6 +50,7 @@ from . import (
                distance,
                dropout,
                elementwise,
+               embedding_bag,
                fold,
                indexing,
                layout,
@@ -88,7 +90,7 @@ OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, act
               linalg_solve, scatter_views, copies, random_draws]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
-                      margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample]
+                      margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample, embedding_bag]
 
 
 tensor_methods.bind(Tensor)
