@@ -118,3 +118,41 @@ def _bag_dg(input, weight, offsets=None, **kwargs):
 
 
 ENTRIES.append(OpInfo("embedding_bag", _bag_dg, _bag_torch, _bag_samples))
+
+
+def _ctc_samples(rng):
+    """Logits (T, N, C) (log_softmax applied inside the entry), targets, input and target lengths."""
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    t2 = np.array([[1, 2, 2], [3, 1, 0]])                      # a repeated label needs a blank between
+    return [
+        Sample(x(6, 2, 4), t2, [6, 5], [3, 2]),
+        Sample(x(6, 2, 4), t2, [6, 4], [3, 2], reduction="sum"),
+        Sample(x(5, 2, 4), t2, [5, 5], [3, 1], reduction="none"),
+        Sample(x(5, 2, 4), np.array([1, 2, 2, 3]), [5, 3], [3, 1]),                 # 1-D concatenated targets
+        Sample(x(5, 2, 4), np.array([[0, 2], [1, 1]]), [5, 4], [2, 2], blank=3),    # blank = last class
+        Sample(x(3, 2, 4), np.array([[1, 1, 1], [2, 0, 0]]), [3, 3], [3, 1], reduction="none",
+               zero_infinity=True),                           # 1 1 1 needs 5 frames: impossible, zeroed
+        Sample(x(4, 3), np.array([1, 2]), 4, 2),                                    # unbatched (T, C)
+        Sample(x(4, 2, 3), np.array([[1], [2]]), [4, 2], [0, 1], reduction="sum"),  # an empty target
+    ]
+
+
+def _ctc(framework_ctc, log_softmax, tensor):
+    def call(logits, targets, input_lengths, target_lengths, **kwargs):
+        input_lengths, target_lengths = tensor(input_lengths), tensor(target_lengths)
+        return framework_ctc(log_softmax(logits, -1), targets, input_lengths, target_lengths, **kwargs)
+
+    return call
+
+
+def _dg_tensor(v):
+    import deepglass
+
+    return deepglass.tensor(v)
+
+
+ENTRIES.append(OpInfo(
+    "ctc_loss", _ctc(F.ctc_loss, F.log_softmax, _dg_tensor), _ctc(TF.ctc_loss, TF.log_softmax, torch.tensor),
+    _ctc_samples, rtol=1e-4, atol=1e-5,
+    note="through log_softmax: PyTorch's CTC gradient w.r.t. log_probs is the exact one plus exp(log_probs), "
+         "which log_softmax's backward cancels (tests/nn/test_ctc_loss.py compares the raw gradient)"))

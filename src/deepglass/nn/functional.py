@@ -14,6 +14,7 @@ from ..ops.conv import *  # noqa: F401,F403
 from ..ops.conv3d import *  # noqa: F401,F403
 from ..ops.conv_transpose import *  # noqa: F401,F403
 from ..ops.cross_entropy import *  # noqa: F401,F403
+from ..ops.ctc import *  # noqa: F401,F403
 from ..ops.distance import cosine_similarity, normalize, pairwise_distance, pdist
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.embedding_bag import *  # noqa: F401,F403

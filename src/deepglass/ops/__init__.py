@@ -22,6 +22,7 @@
 - ``loss``, ``cross_entropy``, ``margin_loss``  the notes' loss functions (cross-entropy fused with
   log-softmax) and PyTorch's margin, ranking and embedding losses
 - ``random_draws`` normal, bernoulli, multinomial, poisson and the in-place random fills
+- ``ctc``         the CTC loss (α/β recursion in log space)
 - ``embedding_bag`` sums/means/maxima of bags of embedding rows
 - ``unpool``, ``upsample`` max_unpool1d/2d/3d; the deprecated upsample* aliases of interpolate
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
@@ -47,6 +48,7 @@ from . import (
                conv_transpose,
                copies,
                cross_entropy,
+               ctc,
                distance,
                dropout,
                elementwise,
@@ -90,7 +92,7 @@ OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, act
               linalg_solve, scatter_views, copies, random_draws]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
-                      margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample, embedding_bag]
+                      margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample, embedding_bag, ctc]
 
 
 tensor_methods.bind(Tensor)
