@@ -99,6 +99,9 @@ KNOWN: dict[str, list] = {
     "linalg.eigh": [("eigenvectors are unique only up to sign; with UPLO='U' NumPy's LAPACK call picks other signs "
                      "than PyTorch's", lambda s: s.kwargs.get("UPLO") == "U")],
     "std.unbiased": [("var/std(x, unbiased) with a positional bool (ops/reduce.py)", _all)],
+    "nn.functional.multi_head_attention_forward": [
+        ("training with dropout_p > 0 (every sample op_db makes for gradients): another random stream than "
+         "PyTorch's; tests/nn/test_mha_functional.py runs op_db's dropout-free samples", lambda s: s.args[9] > 0)],
     "nn.functional.scaled_dot_product_attention": [
         ("dropout_p > 0: the dropout mask comes from another random stream than PyTorch's",
          lambda s: s.kwargs.get("dropout_p", 0.0) > 0)],

@@ -156,3 +156,34 @@ ENTRIES.append(OpInfo(
     _ctc_samples, rtol=1e-4, atol=1e-5,
     note="through log_softmax: PyTorch's CTC gradient w.r.t. log_probs is the exact one plus exp(log_probs), "
          "which log_softmax's backward cancels (tests/nn/test_ctc_loss.py compares the raw gradient)"))
+
+
+def _mha(fn):
+    """multi_head_attention_forward with every tensor positional (the registry converts positional arrays only)."""
+    def call(q, k, v, in_w, in_b, out_w, out_b, *rest, heads=2, separate=False, **kwargs):
+        e = q.shape[-1]
+        bias_k, bias_v = (rest[0], rest[1]) if len(rest) == 2 else (None, None)
+        sep = {}
+        if separate:
+            sep = {"use_separate_proj_weight": True, "q_proj_weight": in_w[:e], "k_proj_weight": in_w[e:2 * e],
+                   "v_proj_weight": in_w[2 * e:]}
+        return fn(q, k, v, e, heads, in_w, in_b, bias_k, bias_v, kwargs.pop("add_zero_attn", False), 0.0, out_w,
+                  out_b, **sep, **kwargs)
+
+    return call
+
+
+def _mha_samples(rng):
+    r = lambda *s: rng.standard_normal(s) * 0.5  # noqa: E731
+    w = lambda e: (r(3 * e, e), r(3 * e), r(e, e), r(e))  # noqa: E731
+    return [
+        Sample(r(3, 2, 4), r(5, 2, 4), r(5, 2, 4), *w(4)),
+        Sample(r(3, 4), r(5, 4), r(5, 4), *w(4), heads=1),                                  # unbatched
+        Sample(r(3, 2, 4), r(5, 2, 4), r(5, 2, 4), *w(4), separate=True, average_attn_weights=False),
+        Sample(r(3, 2, 4), r(5, 2, 4), r(5, 2, 4), *w(4), r(1, 1, 4), r(1, 1, 4), add_zero_attn=True),
+        Sample(r(3, 2, 4), r(5, 2, 4), r(5, 2, 4), *w(4), need_weights=False),
+    ]
+
+
+ENTRIES.append(OpInfo("multi_head_attention_forward", _mha(F.multi_head_attention_forward),
+                      _mha(TF.multi_head_attention_forward), _mha_samples, rtol=1e-5, atol=1e-6))

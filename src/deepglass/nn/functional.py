@@ -23,6 +23,7 @@ from ..ops.layout import *  # noqa: F401,F403
 from ..ops.linalg import bilinear, linear
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.margin_loss import *  # noqa: F401,F403
+from ..ops.mha import multi_head_attention_forward
 from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
 from ..ops.pool3d import *  # noqa: F401,F403
@@ -31,5 +32,6 @@ from ..ops.shape import one_hot
 from ..ops.unpool import *  # noqa: F401,F403
 from ..ops.upsample import *  # noqa: F401,F403
 
-_FROM_OTHER_FAMILIES = {"linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot", "pdist"}
+_FROM_OTHER_FAMILIES = {"linear", "bilinear", "normalize", "cosine_similarity", "pairwise_distance", "one_hot", "pdist",
+                        "multi_head_attention_forward"}
 __all__ = sorted(_FROM_OTHER_FAMILIES.union(*(family.__all__ for family in _FAMILIES)))

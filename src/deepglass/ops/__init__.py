@@ -25,6 +25,7 @@
 - ``ctc``         the CTC loss (α/β recursion in log space)
 - ``embedding_bag`` sums/means/maxima of bags of embedding rows
 - ``unpool``, ``upsample`` max_unpool1d/2d/3d; the deprecated upsample* aliases of interpolate
+- ``mha``         multi_head_attention_forward (nn.MultiheadAttention's computation)
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
 
 Each module lists its public ops in ``__all__``; the op-registry test checks
@@ -61,6 +62,7 @@ from . import (
                loss,
                margin_loss,
                matrix,
+               mha,
                pointwise,
                pool,
                pool3d,
@@ -92,7 +94,7 @@ OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, act
               linalg_solve, scatter_views, copies, random_draws]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
-                      margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample, embedding_bag, ctc]
+                      margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample, embedding_bag, ctc, mha]
 
 
 tensor_methods.bind(Tensor)
