@@ -83,6 +83,7 @@ KNOWN: dict[str, list] = {
     "scatter_add": [(_ZERO_DIM, _zero_dim)], "nonzero": [(_ZERO_DIM, _zero_dim)], "prod": [(_ZERO_DIM, _zero_dim)],
     "nn.functional.prelu": [(_ZERO_DIM, _zero_dim)],
     "nn.functional.group_norm": [("empty batch (ops/norm.py)", _empty)],
+    "native_group_norm": [("empty batch (ops/norm.py's group_norm)", _empty)],
     "nn.functional.batch_norm": [("empty 1-D input (ops/norm.py)", _empty)],
     "nn.functional.pad.replicate_negative": [("negative (cropping) replicate padding: issue 14 edge case in "
                                               "ops/layout.py, not in this change", _all)],
@@ -354,6 +355,9 @@ def run_sample(op, fn, sample, dtype, key, grads=True):
         d_g = [d for d in _flat(proc(d_out)) if isinstance(d, deepglass.Tensor) and d.dtype.kind == "f"]
     except Exception:  # noqa: BLE001 - the torch-side post-processing may not apply to deepglass
         d_g = [d for d in d_flat if isinstance(d, deepglass.Tensor) and d.dtype.kind == "f"]
+    t_float = [t for t in _flat(proc(t_out)) if isinstance(t, torch.Tensor) and t.dtype.is_floating_point]
+    if len(d_g) == len(t_float) != len(t_g):     # outputs PyTorch leaves without grad (native_*_norm's statistics)
+        d_g = [d for d, t in zip(d_g, t_float) if t.requires_grad]
     if len(d_g) != len(t_g):
         raise Mismatch(f"{len(d_g)} differentiable outputs != torch {len(t_g)}")
     rng = np.random.default_rng(0)

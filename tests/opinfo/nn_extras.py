@@ -12,6 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as TF
 
+import deepglass as dg
 import deepglass.nn.functional as F
 
 from . import OpInfo, Sample
@@ -187,3 +188,25 @@ def _mha_samples(rng):
 
 ENTRIES.append(OpInfo("multi_head_attention_forward", _mha(F.multi_head_attention_forward),
                       _mha(TF.multi_head_attention_forward), _mha_samples, rtol=1e-5, atol=1e-6))
+
+
+def _native_bn_samples(rng):
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    pos = lambda *s: rng.uniform(0.5, 2, s)  # noqa: E731
+    return [Sample(x(4, 3, 5), x(3), x(3), None, None, True, 0.1, 1e-5),
+            Sample(x(4, 3), None, None, x(3), pos(3), True, 0.3, 1e-3, grad=(0,)),      # updates the running stats
+            Sample(x(2, 3, 2, 2), x(3), x(3), x(3), pos(3), False, 0.1, 1e-5, grad=(0, 1, 2))]   # eval: empty stats
+
+
+_NATIVE = "the mean/rstd outputs carry no gradient (as PyTorch's); output 0 is F's, gradchecked in nn_norm.py"
+
+ENTRIES += [
+    OpInfo("native_batch_norm", dg.native_batch_norm, torch.native_batch_norm,
+           _native_bn_samples, gradcheck=False, note=_NATIVE),
+    OpInfo("native_layer_norm", dg.native_layer_norm, torch.native_layer_norm, lambda rng: [
+        Sample(rng.standard_normal((2, 3, 4)), (4,), rng.standard_normal(4), rng.standard_normal(4), 1e-5),
+        Sample(rng.standard_normal((2, 3, 4)), (3, 4), None, None, 0.5)], gradcheck=False, note=_NATIVE),
+    OpInfo("native_group_norm", dg.native_group_norm, torch.native_group_norm, lambda rng: [
+        Sample(rng.standard_normal((2, 4, 3)), rng.standard_normal(4), rng.standard_normal(4), 2, 4, 3, 2, 1e-5),
+        Sample(rng.standard_normal((3, 6, 2, 2)), None, None, 3, 6, 4, 3, 1e-3)]),
+]

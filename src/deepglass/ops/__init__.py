@@ -25,6 +25,7 @@
 - ``ctc``         the CTC loss (α/β recursion in log space)
 - ``embedding_bag`` sums/means/maxima of bags of embedding rows
 - ``unpool``, ``upsample`` max_unpool1d/2d/3d; the deprecated upsample* aliases of interpolate
+- ``native_norm`` torch.native_batch_norm/layer_norm/group_norm (output and statistics)
 - ``mha``         multi_head_attention_forward (nn.MultiheadAttention's computation)
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
 
@@ -63,6 +64,7 @@ from . import (
                margin_loss,
                matrix,
                mha,
+               native_norm,
                pointwise,
                pool,
                pool3d,
@@ -91,7 +93,7 @@ from .shape import *  # noqa: F401,F403
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
-              linalg_solve, scatter_views, copies, random_draws]
+              linalg_solve, scatter_views, copies, random_draws, native_norm]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample, embedding_bag, ctc, mha]
