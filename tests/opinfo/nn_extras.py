@@ -210,3 +210,27 @@ ENTRIES += [
         Sample(rng.standard_normal((2, 4, 3)), rng.standard_normal(4), rng.standard_normal(4), 2, 4, 3, 2, 1e-5),
         Sample(rng.standard_normal((3, 6, 2, 2)), None, None, 3, 6, 4, 3, 1e-3)]),
 ]
+
+
+def _fractional(fn, tensor):
+    """fractional_max_poolNd with the random samples positional (so both frameworks get the same ones)."""
+    def call(x, samples, *args, **kwargs):
+        return fn(x, *args, _random_samples=tensor(samples), **kwargs)
+
+    return call
+
+
+def _fractional_samples(n):
+    def samples(rng):
+        shape = (2, 3) + (7, 8, 6)[:n]
+        return [Sample(rng.standard_normal(shape), rng.random((2, 3, n)), 2, output_size=(3, 4, 2)[:n], grad=(0,)),
+                Sample(rng.standard_normal(shape[1:]), rng.random((1, 3, n)), 3, output_ratio=(0.5,) * n, grad=(0,)),
+                Sample(rng.standard_normal(shape), rng.random((2, 3, n)), (2, 3, 1)[:n], output_size=3,
+                       return_indices=True, grad=(0,))]
+
+    return samples
+
+
+ENTRIES += [OpInfo(f"fractional_max_pool{n}d", _fractional(getattr(F, f"fractional_max_pool{n}d"), dg.tensor),
+                   _fractional(getattr(TF, f"fractional_max_pool{n}d"), torch.tensor), _fractional_samples(n),
+                   aliases=(f"fractional_max_pool{n}d_with_indices",)) for n in (2, 3)]

@@ -19,6 +19,7 @@ from ..ops.distance import cosine_similarity, normalize, pairwise_distance, pdis
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.embedding_bag import *  # noqa: F401,F403
 from ..ops.fold import *  # noqa: F401,F403
+from ..ops.fractional_pool import *  # noqa: F401,F403
 from ..ops.layout import *  # noqa: F401,F403
 from ..ops.linalg import bilinear, linear
 from ..ops.loss import *  # noqa: F401,F403

@@ -24,6 +24,7 @@
 - ``random_draws`` normal, bernoulli, multinomial, poisson and the in-place random fills
 - ``ctc``         the CTC loss (α/β recursion in log space)
 - ``embedding_bag`` sums/means/maxima of bags of embedding rows
+- ``fractional_pool`` fractional_max_pool2d/3d (random window starts)
 - ``unpool``, ``upsample`` max_unpool1d/2d/3d; the deprecated upsample* aliases of interpolate
 - ``native_norm`` torch.native_batch_norm/layer_norm/group_norm (output and statistics)
 - ``mha``         multi_head_attention_forward (nn.MultiheadAttention's computation)
@@ -56,6 +57,7 @@ from . import (
                elementwise,
                embedding_bag,
                fold,
+               fractional_pool,
                indexing,
                layout,
                linalg,
@@ -96,7 +98,8 @@ OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, act
               linalg_solve, scatter_views, copies, random_draws, native_norm]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
-                      margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample, embedding_bag, ctc, mha]
+                      margin_loss, cross_entropy, attention, sampling, layout, unpool, upsample, embedding_bag, ctc, mha,
+                      fractional_pool]
 
 
 tensor_methods.bind(Tensor)
