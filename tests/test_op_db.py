@@ -125,7 +125,7 @@ NOT_COMPARED = {
     "rand_like": "random stream differs from PyTorch's", "randint": "random stream differs from PyTorch's",
     "randint_like": "random stream differs from PyTorch's", "bernoulli": "random stream differs from PyTorch's",
     "multinomial": "random stream differs from PyTorch's", "normal": "random stream differs from PyTorch's",
-    **{n: "random stream differs from PyTorch's (in-place Tensor method n_; tested statistically in "
+    **{n: f"random stream differs from PyTorch's (the in-place Tensor.{n}_; tested statistically in "
           "tests/ops/test_random_draws.py)" for n in ("uniform", "cauchy", "exponential", "geometric", "log_normal")},
     "nn.functional.dropout": "random stream differs from PyTorch's",
     "nn.functional.dropout2d": "random stream differs from PyTorch's",
