@@ -94,7 +94,9 @@ from .ops.linalg_lu import *  # noqa: F401,F403
 from .ops.linalg_solve import cholesky, det, logdet, matrix_power, slogdet  # noqa: F401
 from .ops.linalg_solve import inv as inverse  # noqa: F401
 from .ops.matrix import *  # noqa: F401,F403
+from .ops.native_norm import *  # noqa: F401,F403
 from .ops.pointwise import *  # noqa: F401,F403
+from .ops.random_draws import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.reduce import values_indices
 from .ops.scan import *  # noqa: F401,F403

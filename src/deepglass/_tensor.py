@@ -469,17 +469,8 @@ class Tensor:
         hi = max._array if isinstance(max, Tensor) else max
         return self._assign(xp.clip(self._array, lo, hi))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-        from .random import numpy_generator
-
-        return self._random_(backend.to_device(numpy_generator(generator).uniform(a, b, self.shape), self.device))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-        from .random import numpy_generator
-
-        return self._random_(backend.to_device(numpy_generator(generator).normal(mean, std, self.shape), self.device))
-
     def _random_(self, values) -> Tensor:
+        """Write freshly drawn ``values`` into ``self`` (the random fills of ops/random_draws.py)."""
         if self._graph():
             return self._inplace(_inplace.fill, from_array(values))
         return self._assign(values)

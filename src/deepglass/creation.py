@@ -172,9 +172,17 @@ def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: boo
     return _finish(arr, None, device, requires_grad)
 
 
+def _check_float_dtype(dt, kernel):
+    if np.dtype(dt).kind != "f":   # PyTorch's error for rand/randn(..., dtype=int64) and rand_like of an int tensor
+        from .ops.linalg import _torch_name
+
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_torch_name(np.dtype(dt)).capitalize()}\'')
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Uniform on [0, 1), drawn from ``generator`` (the seeded default one when None)."""
     dt = dtypes.as_dtype(dtype) or dtypes.get_default_dtype()
+    _check_float_dtype(dt, "check_uniform_bounds")
     arr = numpy_generator(generator).random(_size(_size_kw(size, kw))).astype(dt)
     return _finish(arr, None, device, requires_grad)
 
@@ -182,6 +190,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = F
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """Standard normal samples."""
     dt = dtypes.as_dtype(dtype) or dtypes.get_default_dtype()
+    _check_float_dtype(dt, "normal_kernel_cpu")
     arr = numpy_generator(generator).standard_normal(_size(_size_kw(size, kw))).astype(dt)
     return _finish(arr, None, device, requires_grad)
 
@@ -232,5 +241,9 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad: bool = 
                 requires_grad=requires_grad)
 
 
-def randint_like(input, low, high=None, dtype=None, device=None) -> Tensor:
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device or input.device)
+def randint_like(input, low, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad: bool = False) -> Tensor:
+    """Integers uniform on [low, high) in ``input``'s shape (and by default dtype and device):
+    ``randint_like(x, high)`` or ``randint_like(x, low, high)``."""
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   device=device or input.device, requires_grad=requires_grad)

@@ -23,6 +23,13 @@
   (im2col convolution and its adjoint, unfold/fold, pooling, normalisation)
 - ``loss``, ``cross_entropy``, ``margin_loss``  the notes' loss functions (cross-entropy fused with
   log-softmax) and PyTorch's margin, ranking and embedding losses
+- ``random_draws`` normal, bernoulli, multinomial, poisson and the in-place random fills
+- ``ctc``         the CTC loss (α/β recursion in log space)
+- ``embedding_bag`` sums/means/maxima of bags of embedding rows
+- ``fractional_pool`` fractional_max_pool2d/3d (random window starts)
+- ``unpool``, ``upsample`` max_unpool1d/2d/3d; the deprecated upsample* aliases of interpolate
+- ``native_norm`` torch.native_batch_norm/layer_norm/group_norm (output and statistics)
+- ``mha``         multi_head_attention_forward (nn.MultiheadAttention's computation)
 - ``attention``, ``sampling``  scaled dot-product attention; affine_grid / grid_sample / interpolate
 
 Each module lists its public ops in ``__all__``; the op-registry test checks
@@ -47,10 +54,13 @@ from . import (
                conv_transpose,
                copies,
                cross_entropy,
+               ctc,
                distance,
                dropout,
                elementwise,
+               embedding_bag,
                fold,
+               fractional_pool,
                indexing,
                layout,
                linalg,
@@ -61,9 +71,12 @@ from . import (
                loss,
                margin_loss,
                matrix,
+               mha,
+               native_norm,
                pointwise,
                pool,
                pool3d,
+               random_draws,
                reduce,
                sampling,
                scan,
@@ -72,6 +85,8 @@ from . import (
                special,
                stats,
                tensor_methods,
+               unpool,
+               upsample,
 )
 from .activation import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
@@ -86,10 +101,11 @@ from .shape import *  # noqa: F401,F403
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
-              linalg_solve, linalg_decomp, linalg_lu, linalg_lstsq, scatter_views, copies]
+              linalg_solve, linalg_decomp, linalg_lu, linalg_lstsq, scatter_views, copies, random_draws, native_norm]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
-                      margin_loss, cross_entropy, attention, sampling, layout, box_loss]
+                      margin_loss, cross_entropy, attention, sampling, layout, box_loss, unpool, upsample, embedding_bag, ctc,
+                      mha, fractional_pool]
 
 
 tensor_methods.bind(Tensor)

@@ -223,5 +223,32 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if
     return CDist.apply(a, b, float(p)).reshape(batch + (P, R))
 
 
-__all__ = ["cosine_similarity", "pairwise_distance", "cdist"]
+__all__ = ["cosine_similarity", "pairwise_distance", "cdist", "pdist"]
 # `normalize` is exported by deepglass.nn.functional only (no Tensor method)
+
+
+def pdist(input, p: float = 2.0):
+    """The p-norm distances between every pair of rows of an (N, M) input: ‖x_i − x_j‖_p for i < j.
+
+    The result has N(N−1)/2 entries, ordered as the upper triangle of the distance
+    matrix read row by row (``torch.pdist(input, p=2)``). ``p`` ≥ 0 (0 counts the
+    differing coordinates, inf takes the largest one). A pair at distance 0 gets a
+    zero gradient, as in PyTorch.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.pdist(dg.tensor([[0., 0.], [3., 4.], [6., 8.]])).tolist()
+        [5.0, 10.0, 5.0]
+    """
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    _check_floating(input, "pdist")
+    if not p >= 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    from .._tensor import from_array
+    from ..backend import to_device
+    from .shape import index_select
+
+    i, j = np.triu_indices(input.shape[0], 1)
+    rows, cols = (from_array(to_device(k.astype(np.int64), input.device)) for k in (i, j))
+    return vector_norm(index_select(input, 0, rows) - index_select(input, 0, cols), p, dim=1)

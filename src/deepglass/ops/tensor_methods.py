@@ -26,6 +26,7 @@ from . import linalg_lu as LU
 from . import linalg_solve as LS
 from . import matrix as M
 from . import pointwise as P
+from . import random_draws as RD
 from . import reduce as R
 from . import scan as SC
 from . import scatter_views as SV
@@ -104,6 +105,9 @@ METHODS = {
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
+
+    # random_draws: bernoulli, multinomial and the in-place random fills (uniform_, normal_, cauchy_, ...)
+    **RD.TENSOR_METHODS,
 }
 
 # Python operators; reflected forms (2 - x calls x.__rsub__(2) = sub(2, x)) are made from these

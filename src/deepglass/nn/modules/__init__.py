@@ -7,6 +7,7 @@ from . import (
                distance,
                dropout,
                flatten,
+               fractional_pooling,
                linear,
                loss,
                module,
@@ -18,6 +19,7 @@ from . import (
                sparse,
                sync_batchnorm,
                transformer,
+               unpooling,
                upsampling,
 )
 from .activation import *  # noqa: F401,F403
@@ -27,6 +29,7 @@ from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .fractional_pooling import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .module import *  # noqa: F401,F403
@@ -38,8 +41,9 @@ from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .sync_batchnorm import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .unpooling import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
-FAMILIES = [activation, attention, container, conv, distance, dropout, flatten, linear, loss, module, normalization,
-            padding, pixelshuffle, pooling, rnn, sparse, sync_batchnorm, transformer, upsampling]
+FAMILIES = [activation, attention, container, conv, distance, dropout, flatten, fractional_pooling, linear, loss, module, normalization,
+            padding, pixelshuffle, pooling, rnn, sparse, sync_batchnorm, transformer, unpooling, upsampling]
 __all__ = sorted({name for fam in FAMILIES for name in fam.__all__})

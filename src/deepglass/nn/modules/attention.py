@@ -14,15 +14,11 @@ import math
 
 import numpy as np
 
-from ... import backend
 from ..._tensor import Tensor, from_array
 from ...autograd.grad_mode import no_grad
 from ...creation import zeros
 from ...ops import sampling
-from ...ops.activation import softmax
-from ...ops.attention import scaled_dot_product_attention
-from ...ops.layout import pad
-from ...ops.linalg import linear
+from ...ops.mha import causal_mask, multi_head_attention_forward
 from ...ops.shape import cat
 from ..parameter import Parameter
 from .module import Module
@@ -32,33 +28,6 @@ def _xavier_uniform_(t: Tensor, fan_in: int, fan_out: int) -> Tensor:
     bound = math.sqrt(6.0 / (fan_in + fan_out))
     with no_grad():
         return t.uniform_(-bound, bound)
-
-
-def _dropout(x: Tensor, p: float) -> Tensor:
-    """Inverted dropout (kept values scaled by 1/(1 − p)), drawn from the default generator."""
-    from ...ops.dropout import dropout
-
-    return dropout(x, p, training=True) if p > 0 else x
-
-
-def _float_mask(mask, dtype, name):
-    """Boolean mask (True = blocked) → additive float mask (−∞ where blocked); float masks pass."""
-    if mask is None:
-        return None
-    if not isinstance(mask, Tensor):
-        raise TypeError(f"{name} must be a Tensor, got {type(mask).__name__}")
-    if mask.dtype == bool:
-        xp = backend.array_module_of(mask._array)
-        arr = xp.where(mask._array, dtype.type(-np.inf), dtype.type(0)).astype(dtype)
-        return from_array(arr)
-    if mask.dtype.kind != "f":
-        raise TypeError(f"{name} must be a bool or float tensor, got {mask.dtype}")
-    return mask if mask.dtype == dtype else mask.to(dtype)
-
-
-def _causal_mask(n: int, s: int, dtype, device) -> Tensor:
-    m = np.triu(np.full((n, s), -np.inf), 1).astype(dtype)
-    return from_array(backend.to_device(m, device))
 
 
 class MultiheadAttention(Module):
@@ -159,121 +128,33 @@ class MultiheadAttention(Module):
                 self.bias_k.normal_(0.0, math.sqrt(2.0 / (2 * e)))
                 self.bias_v.normal_(0.0, math.sqrt(2.0 / (2 * e)))
 
-    def _project(self, query, key, value):
-        e = self.embed_dim
-        b = self.in_proj_bias
-        bq, bk, bv = (None, None, None) if b is None else (b[:e], b[e:2 * e], b[2 * e:])
-        if self._qkv_same_embed_dim:
-            w = self.in_proj_weight
-            if query is key and key is value:  # self-attention: one GEMM for q, k and v
-                qkv = linear(query, w, b)
-                return qkv[..., :e], qkv[..., e:2 * e], qkv[..., 2 * e:]
-            return linear(query, w[:e], bq), linear(key, w[e:2 * e], bk), linear(value, w[2 * e:], bv)
-        return (linear(query, self.q_proj_weight, bq), linear(key, self.k_proj_weight, bk),
-                linear(value, self.v_proj_weight, bv))
-
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         """Attend from ``query`` to ``key``/``value``; see the class docstring for shapes and masks.
 
         ``is_causal=True`` without an ``attn_mask`` builds the causal mask (PyTorch
-        requires the mask and treats the flag as a hint).
+        requires the mask and treats the flag as a hint). The computation is
+        :func:`deepglass.nn.functional.multi_head_attention_forward`.
         """
-        batched = query.ndim == 3
-        if query.ndim not in (2, 3):
-            raise ValueError(f"MultiheadAttention: query should be 2-D (unbatched) or 3-D (batched), got {query.ndim}-D")
-        if key.ndim != query.ndim or value.ndim != query.ndim:
-            raise ValueError(f"MultiheadAttention: query, key and value must all be batched or all unbatched, got "
-                             f"{query.ndim}-D, {key.ndim}-D and {value.ndim}-D")
-        same_kv = key is value
-        self_attn = query is key and same_kv
-        if batched and self.batch_first:
+        if query.ndim == 3 and key.ndim == 3 and value.ndim == 3 and self.batch_first:
+            same_kv = key is value
+            self_attn = query is key and same_kv
             query = query.transpose(0, 1)
             key = query if self_attn else key.transpose(0, 1)
             value = key if same_kv else value.transpose(0, 1)
-        elif not batched:
-            query = query.unsqueeze(1)
-            key = query if self_attn else key.unsqueeze(1)
-            value = key if same_kv else value.unsqueeze(1)
-            if key_padding_mask is not None:
-                key_padding_mask = key_padding_mask.unsqueeze(0)
-        tgt_len, bsz, e = query.shape
-        if e != self.embed_dim:
-            raise ValueError(f"MultiheadAttention: query width {e} != embed_dim {self.embed_dim}")
-        h, hd = self.num_heads, self.head_dim
-        dtype = query.dtype
-        q, k, v = self._project(query, key, value)
-
-        attn_mask = _float_mask(attn_mask, dtype, "attn_mask")
+        if query.ndim in (2, 3) and query.shape[-1] != self.embed_dim:
+            raise ValueError(f"MultiheadAttention: query width {query.shape[-1]} != embed_dim {self.embed_dim}")
         if is_causal and attn_mask is None:
-            attn_mask = _causal_mask(tgt_len, key.shape[0], dtype, query.device)
-        if attn_mask is not None:
-            if attn_mask.ndim == 2:
-                if tuple(attn_mask.shape) != (tgt_len, key.shape[0]):
-                    raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(attn_mask.shape)}, but should be "
-                                       f"{(tgt_len, key.shape[0])}.")
-                attn_mask = attn_mask.unsqueeze(0)
-            elif attn_mask.ndim == 3:
-                if tuple(attn_mask.shape) != (bsz * h, tgt_len, key.shape[0]):
-                    raise RuntimeError(f"The shape of the 3D attn_mask is {tuple(attn_mask.shape)}, but should be "
-                                       f"{(bsz * h, tgt_len, key.shape[0])}.")
-            else:
-                raise RuntimeError(f"attn_mask's dimension {attn_mask.ndim} is not supported (2-D or 3-D)")
-        key_padding_mask = _float_mask(key_padding_mask, dtype, "key_padding_mask")
-
-        if self.bias_k is not None:
-            k = cat([k, self.bias_k.expand(1, bsz, e)])
-            v = cat([v, self.bias_v.expand(1, bsz, e)])
-            attn_mask = pad(attn_mask, (0, 1)) if attn_mask is not None else None
-            key_padding_mask = pad(key_padding_mask, (0, 1)) if key_padding_mask is not None else None
-
-        # (L, N, E) -> (N·H, L, hd)
-        q = q.reshape(tgt_len, bsz * h, hd).transpose(0, 1)
-        k = k.reshape(k.shape[0], bsz * h, hd).transpose(0, 1)
-        v = v.reshape(v.shape[0], bsz * h, hd).transpose(0, 1)
-        if self.add_zero_attn:
-            k = cat([k, zeros(bsz * h, 1, hd, dtype=dtype, device=k.device)], dim=1)
-            v = cat([v, zeros(bsz * h, 1, hd, dtype=dtype, device=v.device)], dim=1)
-            attn_mask = pad(attn_mask, (0, 1)) if attn_mask is not None else None
-            key_padding_mask = pad(key_padding_mask, (0, 1)) if key_padding_mask is not None else None
-        src_len = k.shape[1]
-        if key_padding_mask is not None:
-            if tuple(key_padding_mask.shape) != (bsz, src_len):
-                raise RuntimeError(f"key_padding_mask should have shape {(bsz, src_len - (self.bias_k is not None) - self.add_zero_attn)}, "
-                                   f"got {tuple(key_padding_mask.shape)}")
-            kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(bsz, h, 1, src_len).reshape(bsz * h, 1, src_len)
-            attn_mask = kpm if attn_mask is None else attn_mask + kpm
-        p = self.dropout if self.training else 0.0
-
-        if need_weights:
-            s = (q * math.sqrt(1.0 / hd)) @ k.transpose(1, 2)
-            if attn_mask is not None:
-                s = s + attn_mask
-            w = softmax(s, dim=-1)
-            if p > 0:
-                w = _dropout(w, p)
-            out = w @ v
-        else:
-            q4 = q.reshape(bsz, h, tgt_len, hd)
-            k4 = k.reshape(bsz, h, src_len, hd)
-            v4 = v.reshape(bsz, h, src_len, hd)
-            m4 = None
-            if attn_mask is not None:
-                m4 = attn_mask.unsqueeze(0) if attn_mask.shape[0] == 1 else attn_mask.reshape(bsz, h, -1, src_len)
-            out = scaled_dot_product_attention(q4, k4, v4, attn_mask=m4, dropout_p=p).reshape(bsz * h, tgt_len, hd)
-        out = out.transpose(0, 1).reshape(tgt_len * bsz, e)
-        out = self.out_proj(out).reshape(tgt_len, bsz, e)
-        if batched and self.batch_first:
+            attn_mask = causal_mask(query.shape[0], key.shape[0], query.dtype, query.device)
+        out, w = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
+            self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias,
+            training=self.training, key_padding_mask=key_padding_mask, need_weights=need_weights,
+            attn_mask=attn_mask, use_separate_proj_weight=not self._qkv_same_embed_dim,
+            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights, is_causal=is_causal)
+        if out.ndim == 3 and self.batch_first:
             out = out.transpose(0, 1)
-        elif not batched:
-            out = out.squeeze(1)
-        if not need_weights:
-            return out, None
-        w = w.reshape(bsz, h, tgt_len, src_len)
-        if average_attn_weights:
-            w = w.mean(dim=1)
-        if not batched:
-            w = w.squeeze(0)
         return out, w
 
     def extra_repr(self) -> str:

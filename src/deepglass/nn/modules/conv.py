@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (kernels in
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d/2d/3d`` (kernels in
 ``deepglass.ops.conv`` and ``deepglass.ops.conv3d``)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 def _tuple(v, n):
@@ -247,3 +247,22 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     _n = 1
     _conv = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution over ``(N, C_in, D, H, W)``; weight ``(C_in, C_out/groups, kd, kh, kw)``.
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias, dilation:
+            as :func:`deepglass.nn.functional.conv_transpose3d`; padding_mode: only ``'zeros'``.
+
+    Shape:
+        D_out = (D − 1)·s − 2p + d(k − 1) + output_padding + 1 (and likewise H_out, W_out).
+
+    Example:
+        >>> ConvTranspose3d(4, 2, 3, stride=2, padding=1, output_padding=1)(deepglass.randn(1, 4, 3, 5, 5)).shape
+        (1, 2, 6, 10, 10)
+    """
+
+    _n = 3
+    _conv = staticmethod(F.conv_transpose3d)

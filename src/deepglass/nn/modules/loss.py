@@ -2,7 +2,7 @@
 
 Each module stores its options and calls the function of the same name in
 :mod:`deepglass.nn.functional` (see :mod:`deepglass.ops.loss` and
-:mod:`deepglass.ops.margin_loss` for the formulas).
+:mod:`deepglass.ops.margin_loss` and :mod:`deepglass.ops.ctc` for the formulas).
 ``weight`` and ``pos_weight`` are registered as buffers, so they follow the
 module in ``.to(device)`` and appear in ``state_dict()`` like PyTorch's.
 """
@@ -497,7 +497,32 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
 
 
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss. See :func:`deepglass.nn.functional.ctc_loss`.
+
+    Args:
+        blank: the blank class (0). reduction: ``"none"`` | ``"mean"`` | ``"sum"``.
+        zero_infinity: impossible alignments give a zero loss and gradient.
+
+    Shape:
+        log_probs (T, N, C) or (T, C); targets (N, S) or 1-D concatenated; lengths (N,); output scalar or (N,).
+
+    Example:
+        >>> lp = F.log_softmax(deepglass.randn(8, 2, 5), dim=2)
+        >>> nn.CTCLoss()(lp, deepglass.tensor([[1, 2], [3, 3]]), [8, 6], [2, 2]).shape
+        ()
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                          self.zero_infinity)
+
+
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
            "BCEWithLogitsLoss", "PoissonNLLLoss", "GaussianNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
            "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss",
-           "MultiMarginLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss"]
+           "MultiMarginLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "CTCLoss"]
