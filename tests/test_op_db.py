@@ -63,21 +63,12 @@ def _ord_needs_svd(s):
     return ord_ in ("nuc", 2, -2) and matrix
 
 
-_PIECEWISE = ("the output of a piecewise-constant op does not require grad (PyTorch's does, with a zero gradient): "
-              "issue 14 edge case in ops/elementwise.py, not in this change")
 _ZERO_DIM = "0-d tensors: issue 14 edge case in an op file outside this change (ops/reduce.py or ops/shape.py)"
 _MEMORY_FORMAT = "memory_format= is not supported by deepglass's Tensor conversions (_tensor.py)"
 _SVD = "matrix 2-norm and nuclear norm need an SVD: deepglass.linalg has none yet"
 
 # op key -> [(reason, predicate(sample) -> bool)]: samples deepglass deliberately does not support (or not yet)
 KNOWN: dict[str, list] = {
-    **{k: [(_PIECEWISE, _all)] for k in ("ceil", "floor", "round", "round.decimals_0", "round.decimals_3",
-                                          "round.decimals_neg_3", "sign", "trunc", "div.trunc_rounding",
-                                          "div.floor_rounding")},
-    "clamp": [("the gradient for tensor min/max bounds differs (ops/elementwise.py, not in this change)",
-               lambda s: any(isinstance(a, torch.Tensor) for a in s.args))],
-    "masked_fill": [("a 0-d tensor value's gradient, and a mask broadcasting beyond input (ops/shape.py)",
-                     lambda s: isinstance(s.args[1], torch.Tensor) or s.args[0].ndim > s.input.ndim)],
     "max.reduction_with_dim": [(_ZERO_DIM, _zero_dim)], "min.reduction_with_dim": [(_ZERO_DIM, _zero_dim)],
     "topk": [(_ZERO_DIM, _zero_dim)], "gather": [(_ZERO_DIM, _zero_dim), ("an empty index with more dims than input (ops/shape.py)", _empty)], "index_select": [(_ZERO_DIM, _zero_dim)],
     "scatter_add": [(_ZERO_DIM, _zero_dim)], "nonzero": [(_ZERO_DIM, _zero_dim)], "prod": [(_ZERO_DIM, _zero_dim)],

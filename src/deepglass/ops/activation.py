@@ -48,6 +48,10 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, axis):
         xp = xp_of(x)
+        if x.size == 0:  # max has no identity: an empty input gives an empty output
+            ctx.save_for_backward(x)
+            ctx.axis = axis
+            return x.copy()
         e = xp.exp(x - x.max(axis=axis, keepdims=True))
         y = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(y)
@@ -67,6 +71,10 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, axis):
         xp = xp_of(x)
+        if x.size == 0:  # max has no identity: an empty input gives an empty output
+            ctx.save_for_backward(x)
+            ctx.axis = axis
+            return x.copy()
         shifted = x - x.max(axis=axis, keepdims=True)
         y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(y)

@@ -97,22 +97,55 @@ def isclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
     return from_array(xp_of(input._array).isclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+class PiecewiseConstant(Function):
+    """An op whose derivative is zero almost everywhere (floor, ceil, round, trunc, sign).
+
+    As in PyTorch, its output stays in the graph when the input requires grad, and the
+    gradient that flows back is zero.
+    """
+
+    @staticmethod
+    def forward(ctx, x, fn):
+        return fn(xp_of(x), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return xp_of(g).zeros_like(g), None
+
+
+def piecewise_constant(input, fn):
+    """``fn(xp, array)`` on ``input``; recorded with a zero gradient when ``input`` requires grad."""
+    if input.requires_grad:
+        return PiecewiseConstant.apply(input, fn)
+    return from_array(fn(xp_of(input._array), input._array))
+
+
 def floor(input):
-    """Round down (no gradient: the derivative is zero almost everywhere)."""
-    return from_array(xp_of(input._array).floor(input._array))
+    """Round down; differentiable with a zero gradient (as PyTorch).
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.floor(dg.tensor([-1.5, 0.5, 2.0]))
+        tensor([-2.,  0.,  2.])
+    """
+    return piecewise_constant(input, lambda xp, x: xp.floor(x))
 
 
 def ceil(input):
-    return from_array(xp_of(input._array).ceil(input._array))
+    """Round up; differentiable with a zero gradient (as PyTorch)."""
+    return piecewise_constant(input, lambda xp, x: xp.ceil(x))
 
 
 def round(input, decimals: int = 0):
-    """Round half to even, like PyTorch."""
-    return from_array(xp_of(input._array).round(input._array, decimals))
+    """Round half to even, like PyTorch (``decimals`` digits after the point); zero gradient."""
+    if decimals == 0:
+        return piecewise_constant(input, lambda xp, x: xp.round(x))
+    return piecewise_constant(input, lambda xp, x: xp.round(x, decimals))
 
 
 def trunc(input):
-    return from_array(xp_of(input._array).trunc(input._array))
+    """Round towards zero; differentiable with a zero gradient (as PyTorch)."""
+    return piecewise_constant(input, lambda xp, x: xp.trunc(x))
 
 
 __all__ = [

@@ -493,25 +493,48 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.save_for_backward(mask)
-        return xp_of(x).where(mask, x.dtype.type(value) if not hasattr(value, "shape") else value.astype(x.dtype), x)
+        v = x.dtype.type(value) if not hasattr(value, "shape") else value.astype(x.dtype, copy=False)
+        return xp_of(x).where(mask, v, x)
 
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return xp_of(g).where(mask, g.dtype.type(0), g), None, None
+        xp = xp_of(g)
+        zero = g.dtype.type(0)
+        gv = xp.where(mask, g, zero).sum() if ctx.needs_input_grad[2] else None
+        return xp.where(mask, zero, g), None, gv
 
 
 def masked_fill(input, mask, value):
-    """``value`` where ``mask`` is True (mask broadcasts), the input elsewhere."""
+    """``value`` where ``mask`` is True, the input elsewhere; the output has their broadcast shape.
+
+    ``value`` is a number or a 0-d tensor (which then receives the sum of the gradient
+    where the mask holds, as in PyTorch).
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.tensor([1.0, 2.0, 3.0]).masked_fill(dg.tensor([True, False, True]), 0.0)
+        tensor([0., 2., 0.])
+    """
     m = mask._array if isinstance(mask, Tensor) else mask
     if m.dtype != bool:
         raise RuntimeError(f"masked_fill only supports boolean masks, got {m.dtype}")
     if isinstance(value, Tensor):
         if value.ndim != 0:
-            raise RuntimeError("masked_fill: value must be a 0-dim tensor or a number")
-        value = value.item()
-    if m.ndim > input.ndim or any(a != b and a != 1 for a, b in zip(m.shape[::-1], input.shape[::-1])):
-        raise RuntimeError(f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to {tuple(input.shape)}")
+            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s)")
+        if value.requires_grad and input.dtype.kind == "f":
+            if value.dtype != input.dtype:
+                from .elementwise import _cast
+
+                value = _cast(value, input.dtype)
+        else:
+            value = value.item()
+    try:
+        np.broadcast_shapes(tuple(m.shape), tuple(input.shape))
+    except ValueError:
+        raise RuntimeError(f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast with the input's "
+                           f"shape {tuple(input.shape)}") from None
     return MaskedFill.apply(input, m, value)
 
 
