@@ -50,12 +50,6 @@ def _kw(name):
     return lambda s: name in s.kwargs
 
 
-def _float_and_f32_bounds(s):
-    bounds = [s.input, s.args[0] if s.args else None]
-    return any(isinstance(b, torch.Tensor) and b.dtype == torch.float32 for b in bounds) and \
-        any(isinstance(b, float) for b in bounds)
-
-
 def _ord_needs_svd(s):
     ord_ = s.kwargs.get("ord", s.kwargs.get("p", s.args[0] if s.args else None))
     dim = s.kwargs.get("dim", s.args[1] if len(s.args) > 1 else None)
@@ -73,10 +67,6 @@ KNOWN: dict[str, list] = {
     "topk": [(_ZERO_DIM, _zero_dim)], "gather": [(_ZERO_DIM, _zero_dim), ("an empty index with more dims than input (ops/shape.py)", _empty)], "index_select": [(_ZERO_DIM, _zero_dim)],
     "scatter_add": [(_ZERO_DIM, _zero_dim)], "nonzero": [(_ZERO_DIM, _zero_dim)], "prod": [(_ZERO_DIM, _zero_dim)],
     "nn.functional.prelu": [(_ZERO_DIM, _zero_dim)],
-    "nn.functional.group_norm": [("empty batch (ops/norm.py)", _empty)],
-    "nn.functional.batch_norm": [("empty 1-D input (ops/norm.py)", _empty)],
-    "nn.functional.pad.replicate_negative": [("negative (cropping) replicate padding: issue 14 edge case in "
-                                              "ops/layout.py, not in this change", _all)],
     "nn.functional.triplet_margin_with_distance_loss": [
         ("the sample passes a torch function as distance_function", lambda s: "distance_function" in s.kwargs)],
     **{k: [(_MEMORY_FORMAT, _kw("memory_format"))] for k in ("to", "bool", "double", "float", "half", "int", "long")},
@@ -85,8 +75,6 @@ KNOWN: dict[str, list] = {
     "linalg.norm.subgradients_at_zero": [(_SVD, _ord_needs_svd)], "linalg.matrix_norm": [(_SVD, _ord_needs_svd)],
     "logcumsumexp": [("PyTorch's float32 gradient loses 3e-3 on a row holding 1e4; ours agrees with float64 "
                       "to 2e-7", lambda s: s.input.dtype == torch.float32 and float(s.input.abs().max()) > 1e3)],
-    "logspace.tensor_overload": [("a Python float bound beside a float32 tensor bound: PyTorch rounds the float to "
-                                  "float32 first", _float_and_f32_bounds)],
     "linalg.eigh": [("eigenvectors are unique only up to sign; with UPLO='U' NumPy's LAPACK call picks other signs "
                      "than PyTorch's", lambda s: s.kwargs.get("UPLO") == "U")],
     "std.unbiased": [("var/std(x, unbiased) with a positional bool (ops/reduce.py)", _all)],
@@ -97,6 +85,7 @@ TOLERANCE: dict = {
     **{(f"polygamma.polygamma_n_{n}", "float32"): (1e-3, 1e-2) for n in range(5)},   # torch: toleranceOverride
     ("special.polygamma.special_polygamma_n_0", "float32"): (1e-3, 1e-2),
     ("addbmm", "float32"): (1e-5, 1e-4), ("histogram", "float32"): (1e-5, 1e-4),   # sums in another order   # a sum of products in another order
+    ("nn.functional.conv3d", "float32"): (1e-5, 1e-4),   # dilated 'same' conv: ours is 4e-5 from float64, torch 7e-5
     "special.bessel_j0": (1e-6, 1e-6), "special.bessel_y1": (1e-6, 1e-6),   # Cephes vs PyTorch's own series
 }
 # op_db names that resolve to something deepglass has but are deliberately not compared
