@@ -58,7 +58,6 @@ def _ord_needs_svd(s):
 
 
 _ZERO_DIM = "0-d tensors: issue 14 edge case in an op file outside this change (ops/reduce.py or ops/shape.py)"
-_MEMORY_FORMAT = "memory_format= is not supported by deepglass's Tensor conversions (_tensor.py)"
 _SVD = "matrix 2-norm and nuclear norm need an SVD: deepglass.linalg has none yet"
 
 # op key -> [(reason, predicate(sample) -> bool)]: samples deepglass deliberately does not support (or not yet)
@@ -69,7 +68,6 @@ KNOWN: dict[str, list] = {
     "nn.functional.prelu": [(_ZERO_DIM, _zero_dim)],
     "nn.functional.triplet_margin_with_distance_loss": [
         ("the sample passes a torch function as distance_function", lambda s: "distance_function" in s.kwargs)],
-    **{k: [(_MEMORY_FORMAT, _kw("memory_format"))] for k in ("to", "bool", "double", "float", "half", "int", "long")},
     "zero_": [("in-place ops on a tensor inside an autograd graph are refused (autograd)", _all)],
     "norm.nuc": [(_SVD, _all)], "linalg.norm": [(_SVD, _ord_needs_svd)],
     "linalg.norm.subgradients_at_zero": [(_SVD, _ord_needs_svd)], "linalg.matrix_norm": [(_SVD, _ord_needs_svd)],
@@ -220,6 +218,8 @@ def to_dg(x, memo):
         return t
     if isinstance(x, torch.dtype):
         return _np_dtype(x)
+    if isinstance(x, torch.memory_format):
+        return getattr(deepglass, str(x).replace("torch.", ""))
     if isinstance(x, torch.Size):
         return tuple(x)
     if isinstance(x, torch.device):

@@ -30,6 +30,7 @@ from ._legacy import (  # noqa: F401  (PyTorch's legacy constructors)
     LongTensor,
     ShortTensor,
 )
+from ._memory_format import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
 from ._repr import set_printoptions
 from ._size import Size
 from ._tensor import Tensor

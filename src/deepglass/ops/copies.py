@@ -148,7 +148,7 @@ def _converter(dtype_name):
     def fn(input, memory_format=None):
         from .. import dtypes
 
-        return input.to(getattr(dtypes, dtype_name))
+        return input.to(getattr(dtypes, dtype_name), memory_format=memory_format)
 
     fn.__name__ = {"uint8": "byte", "int8": "char", "int16": "short"}[dtype_name]
     fn.__doc__ = f"``input.to({dtype_name})`` (a Tensor method)."
