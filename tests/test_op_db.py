@@ -63,9 +63,7 @@ _SVD = "matrix 2-norm and nuclear norm need an SVD: deepglass.linalg has none ye
 # op key -> [(reason, predicate(sample) -> bool)]: samples deepglass deliberately does not support (or not yet)
 KNOWN: dict[str, list] = {
     "max.reduction_with_dim": [(_ZERO_DIM, _zero_dim)], "min.reduction_with_dim": [(_ZERO_DIM, _zero_dim)],
-    "topk": [(_ZERO_DIM, _zero_dim)], "gather": [(_ZERO_DIM, _zero_dim), ("an empty index with more dims than input (ops/shape.py)", _empty)], "index_select": [(_ZERO_DIM, _zero_dim)],
-    "scatter_add": [(_ZERO_DIM, _zero_dim)], "nonzero": [(_ZERO_DIM, _zero_dim)], "prod": [(_ZERO_DIM, _zero_dim)],
-    "nn.functional.prelu": [(_ZERO_DIM, _zero_dim)],
+    "topk": [(_ZERO_DIM, _zero_dim)],
     "nn.functional.triplet_margin_with_distance_loss": [
         ("the sample passes a torch function as distance_function", lambda s: "distance_function" in s.kwargs)],
     "zero_": [("in-place ops on a tensor inside an autograd graph are refused (autograd)", _all)],

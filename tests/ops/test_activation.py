@@ -20,3 +20,18 @@ def test_softmax_family_on_empty_input(name, shape, dim):
     got.sum().backward()
     assert dx.grad.shape == tuple(tx.grad.shape)
     np.testing.assert_array_equal(dx.grad.numpy(), tx.grad.numpy())
+
+
+@pytest.mark.parametrize("x, w", [(-2.0, 0.25), (3.0, 0.25), (-2.0, [0.25]), ([-1.0, 2.0], 0.5)])
+def test_prelu_0d_input_or_weight_keeps_torch_shapes(x, w):
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    dx, dw = dg.tensor(x, requires_grad=True), dg.tensor(w, requires_grad=True)
+    want = torch.nn.functional.prelu(tx, tw)
+    got = dg.nn.functional.prelu(dx, dw)
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy())
+    want.sum().backward()
+    got.sum().backward()
+    assert dw.grad.shape == tuple(tw.grad.shape)
+    np.testing.assert_allclose(dx.grad.numpy(), tx.grad.numpy())
+    np.testing.assert_allclose(dw.grad.numpy(), tw.grad.numpy())

@@ -97,6 +97,8 @@ class Prod(Function):
         (x,) = ctx.saved_tensors
         xp = xp_of(x)
         axis = ctx.axis
+        if x.ndim == 0:     # a 0-d input is its own product: the gradient passes through
+            return g.reshape(())
         if axis is None:
             flat = x.reshape(-1)
             g = g.reshape(())
@@ -328,9 +330,10 @@ def cumsum(input, dim, *, dtype=None):
         input = input.to(dtype)
     elif input.dtype.kind in "bui":
         input = input.to(dtypes.int64)
+    axis = normalize_dim(dim, input.ndim)     # a 0-d input accepts dim 0 or -1 only, as PyTorch
     if input.ndim == 0:
         return input.clone()
-    return CumSum.apply(input, normalize_dim(dim, input.ndim))
+    return CumSum.apply(input, axis)
 
 
 class VectorNorm(Function):

@@ -315,7 +315,13 @@ def select(input, dim: int, index: int):
 
 
 def nonzero(input, *, as_tuple: bool = False):
+    """Indices of the non-zero elements: ``(count, ndim)`` (a 0-d input counts as 1-D: ``(0 or 1, 0)``)."""
     xp = xp_of(input._array)
+    if input.ndim == 0:
+        hit = bool(input._array != 0)
+        if as_tuple:
+            return (from_array(xp.zeros(int(hit), dtype=np.int64)),)
+        return from_array(xp.zeros((int(hit), 0), dtype=np.int64))
     nz = xp.nonzero(input._array)
     if as_tuple:
         return tuple(from_array(i.astype(np.int64)) for i in nz)
@@ -437,7 +443,15 @@ def _check_index(index, size, what):
 def gather(input, dim: int, index):
     """out[i][j] = input[i][index[i][j]] along ``dim`` (index may be smaller than input elsewhere)."""
     d = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:     # a 0-d input is one element along dim 0; the output has the index's shape
+        idx = _check_index(index._array, 1, "gather")
+        if idx.ndim > 1:
+            raise RuntimeError(f"gather: Index tensor must have the same number of dimensions as input tensor (a 0-d "
+                               f"input takes a 0-d or 1-D index, got {idx.ndim}-D)")
+        return getitem(input.reshape(1), (idx.reshape(-1),)).reshape(idx.shape)
     idx = _check_index(index._array, input.shape[d], "gather")
+    if idx.size == 0:       # PyTorch accepts an empty index of any rank: an empty output of its shape
+        return getitem(input.reshape(-1), slice(0, 0)).reshape(idx.shape)
     if idx.ndim != input.ndim:
         raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {input.ndim}")
     if any(i > n for k, (i, n) in enumerate(zip(idx.shape, input.shape)) if k != d):
@@ -473,14 +487,22 @@ class ScatterAdd(Function):
 def scatter_add(input, dim: int, index, src):
     """out = input; out[index[i][j]][j] += src[i][j] along ``dim`` (repeats accumulate)."""
     d = normalize_dim(dim, input.ndim)
-    idx = _check_index(index._array, input.shape[d], "scatter_add")
     if src.dtype != input.dtype:
         src = src.to(input.dtype)
+    if input.ndim == 0:     # one element: it receives the first index.numel() values of src
+        idx = _check_index(index._array, 1, "scatter_add")
+        return input + getitem(src.reshape(-1), slice(0, idx.size)).sum() if idx.size else input.clone()
+    idx = _check_index(index._array, input.shape[d], "scatter_add")
     return ScatterAdd.apply(input, idx, src, d)
 
 
 def index_select(input, dim: int, index):
     d = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:
+        if index._array.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index._array.size} value(s)")
+        idx = _check_index(index._array, 1, "index_select")
+        return getitem(input.reshape(1), (idx.reshape(-1),)).reshape(())
     idx = _check_index(index._array, input.shape[d], "index_select")
     if idx.ndim > 1:
         raise IndexError("index_select: index must be 0-D or 1-D")
