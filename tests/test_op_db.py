@@ -71,10 +71,19 @@ KNOWN: dict[str, list] = {
     "linalg.norm.subgradients_at_zero": [(_SVD, _ord_needs_svd)], "linalg.matrix_norm": [(_SVD, _ord_needs_svd)],
     "logcumsumexp": [("PyTorch's float32 gradient loses 3e-3 on a row holding 1e4; ours agrees with float64 "
                       "to 2e-7", lambda s: s.input.dtype == torch.float32 and float(s.input.abs().max()) > 1e3)],
+    "as_strided.partial_views": [("the input is a view into a larger PyTorch storage, and this harness copies it into "
+                                  "memory of its own, so storage offsets mean another thing (views of views: "
+                                  "tests/ops/test_strided.py)", lambda s: s.input.untyped_storage().nbytes() !=
+                                  s.input.numel() * s.input.element_size())],
     "linalg.eigh": [("eigenvectors are unique only up to sign; with UPLO='U' NumPy's LAPACK call picks other signs "
                      "than PyTorch's", lambda s: s.kwargs.get("UPLO") == "U")],
     "std.unbiased": [("var/std(x, unbiased) with a positional bool (ops/reduce.py)", _all)],
     "var.unbiased": [("var/std(x, unbiased) with a positional bool (ops/reduce.py)", _all)],
+}
+# op key -> why only forward values are compared: PyTorch's own gradient is wrong there
+FORWARD_ONLY = {
+    "as_strided_scatter": "PyTorch's gradient wrt input is wrong (its OpInfo marks test_fn_grad expectedFailure and "
+                          "torch.autograd.gradcheck fails); deepglass's passes gradcheck",
 }
 # op key or (op key, dtype) -> (forward rtol, atol) where PyTorch's own OpInfo loosens its tolerance too
 TOLERANCE: dict = {
@@ -418,7 +427,7 @@ def test_op_db_samples(key):
             if known_reason(key, s):
                 continue
             try:
-                run_sample(op, fn, s, dtype, key)
+                run_sample(op, fn, s, dtype, key, grads=key not in FORWARD_ONLY)
             except Mismatch as e:
                 failures.append(f"{dtype} sample {i}: {e}")
     assert not failures, f"{key}: " + "; ".join(failures[:4])
@@ -510,7 +519,7 @@ def coverage_rows():
                 total += 1
                 reason = known_reason(key, s)
                 try:
-                    run_sample(op, fn, s, dtype, key)
+                    run_sample(op, fn, s, dtype, key, grads=key not in FORWARD_ONLY)
                     agree += 1
                 except Mismatch as e:
                     notes.add(reason or str(e).split(":")[0])

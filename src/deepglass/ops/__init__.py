@@ -13,6 +13,7 @@
 - ``indexing``    scatter/scatter_reduce, index_add/copy/fill/put, masked_select/scatter, take(_along_dim)
 - ``arrange``     movedim, roll, rot90, repeat_interleave, tensor_split, h/v/dstack, atleast_nd, meshgrid ...
 - ``linalg_solve`` inv, det, slogdet, solve, cholesky, eigvalsh, matrix_power (deepglass.linalg's names)
+- ``strided``     as_strided (+ copy/scatter), empty_strided, empty_permuted
 - ``scatter_views``, ``copies``  select/slice/diagonal_scatter, put, index_reduce; *_copy forms, small extras
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
@@ -65,6 +66,7 @@ from . import (
                shape,
                special,
                stats,
+               strided,
                tensor_methods,
 )
 from .activation import *  # noqa: F401,F403
@@ -80,7 +82,7 @@ from .shape import *  # noqa: F401,F403
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
-              linalg_solve, scatter_views, copies]
+              linalg_solve, scatter_views, copies, strided]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout]

@@ -30,6 +30,7 @@ from . import shape as S
 from . import sparse as SPR
 from . import special as SP
 from . import stats as ST
+from . import strided as STR
 
 METHODS = {
     # elementwise: element-wise arithmetic, exp/log, trig, comparisons
@@ -99,6 +100,9 @@ METHODS = {
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
     "to_sparse": SPR.to_sparse, "to_dense": SPR.to_dense,
+    # strided: views and allocations with explicit strides
+    "as_strided": STR.as_strided, "as_strided_scatter": STR.as_strided_scatter,
+    "new_empty_strided": STR.new_empty_strided,
 }
 
 # Python operators; reflected forms (2 - x calls x.__rsub__(2) = sub(2, x)) are made from these
