@@ -180,7 +180,7 @@ def dg_callable(op):
                 return None
             if hasattr(torch.Tensor, n) and not hasattr(deepglass.Tensor, n):
                 return None
-        if set(names) & _UNHANDLED:
+        if set(names) & _UNHANDLED and op.name not in _SEEDED_BUT_DETERMINISTIC:
             return None
         for sub in ("linalg", "special", "fft", "functional"):
             if sub in names:
@@ -188,13 +188,18 @@ def dg_callable(op):
                 dmod = _lookup("nn.functional" if sub == "functional" else sub)
                 if any(hasattr(tmod, n) and not hasattr(dmod, n) for n in names if n != sub and n not in _SKIP_NAMES):
                     return None
-        return types.FunctionType(f.__code__, {**f.__globals__, "torch": _SHIM}, f.__name__, f.__defaults__,
-                                  f.__closure__)
+        return types.FunctionType(f.__code__, {**f.__globals__, "torch": _SHIM, "wrapper_set_seed": _call},
+                                  f.__name__, f.__defaults__, f.__closure__)
     return _lookup(op.name)
 
 
 _SKIP_NAMES = {"torch", "float64", "float32", "int64", "bool", "long", "contiguous_format", "preserve_format"}
 _UNHANDLED = {"wrapper_set_seed"}     # lambdas that call helpers we cannot redirect
+_SEEDED_BUT_DETERMINISTIC = {"item"}  # ... except where the seed does not matter: the helper just calls
+
+
+def _call(fn, *args, **kwargs):
+    return fn(*args, **kwargs)
 
 
 def _names_in(code):

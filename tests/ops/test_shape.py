@@ -137,3 +137,20 @@ def test_nonzero_on_a_0d_input(value, as_tuple):
     for g, w in zip(got, want):
         assert g.shape == tuple(w.shape) and str(g.dtype).split(".")[-1] == "int64"
         np.testing.assert_array_equal(g.numpy(), w.numpy())
+
+
+@pytest.mark.parametrize("x, size, fill", [([[0, 1.0], [2, 0]], 1, -1), ([[0, 1.0], [2, 0]], 4, -7), (3.0, 2, -1),
+                                          ([], 2, -1), ([0.0, 0.0], 0, 5)])
+def test_nonzero_static_pads_and_truncates_as_torch(x, size, fill):
+    want = torch.nonzero_static(torch.tensor(x), size=size, fill_value=fill)
+    got = dg.nonzero_static(dg.tensor(x), size=size, fill_value=fill)
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    assert dg.tensor(x).nonzero_static(size=size).shape == tuple(torch.tensor(x).nonzero_static(size=size).shape)
+
+
+def test_nonzero_static_negative_size_raises_as_torch():
+    with pytest.raises(RuntimeError):
+        torch.nonzero_static(torch.ones(2), size=-1)
+    with pytest.raises(RuntimeError, match="non-negative"):
+        dg.nonzero_static(dg.ones(2), size=-1)

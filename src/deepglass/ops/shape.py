@@ -328,6 +328,26 @@ def nonzero(input, *, as_tuple: bool = False):
     return from_array(xp.stack(nz, axis=1).astype(np.int64) if nz else xp.zeros((0, 0), dtype=np.int64))
 
 
+def nonzero_static(input, *, size: int, fill_value: int = -1):
+    """:func:`nonzero` with a fixed number of rows: the first ``size`` indices, padded with ``fill_value``.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.nonzero_static(dg.tensor([0.0, 3.0, 0.0, 4.0]), size=3)
+        tensor([[ 1],
+                [ 3],
+                [-1]])
+    """
+    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, got {size!r}")
+    found = nonzero(input)._array
+    xp = xp_of(found)
+    out = xp.full((int(size), found.shape[1]), fill_value, dtype=np.int64)
+    n = min(int(size), found.shape[0])
+    out[:n] = found[:n]
+    return from_array(out)
+
+
 class Concat(Function):
     @staticmethod
     def forward(ctx, *arrays, axis):
@@ -625,5 +645,5 @@ __all__ = [
     "reshape", "view", "view_as", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
     "transpose", "swapaxes", "swapdims", "t", "expand", "expand_as", "broadcast_to", "repeat", "tile",
     "contiguous", "flip", "getitem", "narrow", "select", "nonzero", "cat", "concat", "concatenate", "stack",
-    "split", "chunk", "unbind", "gather", "scatter_add", "index_select", "masked_fill", "sort", "argsort", "topk", "one_hot",
+    "split", "chunk", "unbind", "gather", "scatter_add", "index_select", "masked_fill", "nonzero_static", "sort", "argsort", "topk", "one_hot",
 ]

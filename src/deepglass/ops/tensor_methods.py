@@ -60,7 +60,7 @@ METHODS = {
     "expand_as": S.expand_as, "broadcast_to": S.broadcast_to, "repeat": S.repeat, "tile": S.tile,
     "contiguous": S.contiguous, "flip": S.flip, "narrow": S.narrow, "select": S.select, "nonzero": S.nonzero,
     "split": S.split, "chunk": S.chunk, "unbind": S.unbind, "gather": S.gather, "scatter_add": S.scatter_add,
-    "index_select": S.index_select, "masked_fill": S.masked_fill, "sort": S.sort, "argsort": S.argsort,
+    "index_select": S.index_select, "masked_fill": S.masked_fill, "nonzero_static": S.nonzero_static, "sort": S.sort, "argsort": S.argsort,
     "topk": S.topk,
 
     # matrix: triangles and diagonals
