@@ -17,7 +17,18 @@ def _sorted_rows(rng):
     return np.sort(_n(rng, 2, 6), axis=-1)
 
 
+def _coords(n):
+    return np.array([0.0, 0.5, 1.7, 2.0, 3.1, 4.0])[:n]
+
+
 ENTRIES = [
+    OpInfo("gradient", dg.gradient, torch.gradient,
+           lambda rng: [Sample(_n(rng, 3, 5)), Sample(_n(rng, 4, 5), spacing=2.0, dim=1, edge_order=2),
+                        Sample(_n(rng, 4, 5), spacing=[0.5, 1.5], dim=[0, 1])]),
+    OpInfo("gradient_coordinates", lambda f, x, **kw: dg.gradient(f, spacing=(x,), **kw),
+           lambda f, x, **kw: torch.gradient(f, spacing=(x,), **kw),
+           lambda rng: [Sample(_n(rng, 6), _coords(6), edge_order=2, grad=(0,)),
+                        Sample(_n(rng, 3, 4), _coords(4), dim=-1, grad=(0,))]),
     OpInfo("diff", dg.diff, torch.diff,
            lambda rng: [Sample(_n(rng, 3, 5)), Sample(_n(rng, 3, 5), 2, 0), Sample(_n(rng, 4), 1, -1, _n(rng, 2), _n(rng, 1))]),
     OpInfo("trapezoid", dg.trapezoid, torch.trapezoid,

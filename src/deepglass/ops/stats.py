@@ -329,7 +329,109 @@ def argwhere(input):
     return from_array(xp.argwhere(a).astype(np.int64))
 
 
+def _gradient_coefficients(x, edge_order):
+    """Per output position along one axis: the three stencil weights and where the stencil starts.
+
+    ``x`` holds the sample coordinates (float64). Interior points use the second-order central
+    difference for uneven spacing (NumPy's and PyTorch's formula); the two ends use a one-sided
+    difference of order ``edge_order``.
+    """
+    n = x.shape[0]
+    a, b, c = np.zeros(n), np.zeros(n), np.zeros(n)
+    start = np.zeros(n, dtype=np.int64)
+    d1, d2 = x[1:-1] - x[:-2], x[2:] - x[1:-1]
+    a[1:-1] = -d2 / (d1 * (d1 + d2))
+    b[1:-1] = (d2 - d1) / (d1 * d2)
+    c[1:-1] = d1 / (d2 * (d1 + d2))
+    start[1:-1] = np.arange(n - 2)
+    if edge_order == 1:
+        a[0], b[0] = -1 / (x[1] - x[0]), 1 / (x[1] - x[0])
+        b[-1], c[-1] = -1 / (x[-1] - x[-2]), 1 / (x[-1] - x[-2])
+    else:
+        d1, d2 = x[1] - x[0], x[2] - x[1]
+        a[0], b[0], c[0] = -(2 * d1 + d2) / (d1 * (d1 + d2)), (d1 + d2) / (d1 * d2), -d1 / (d2 * (d1 + d2))
+        d1, d2 = x[-2] - x[-3], x[-1] - x[-2]
+        a[-1], b[-1], c[-1] = d2 / (d1 * (d1 + d2)), -(d2 + d1) / (d1 * d2), (2 * d2 + d1) / (d2 * (d1 + d2))
+    start[-1] = n - 2 if edge_order == 1 else n - 3
+    if edge_order == 1:          # the last point's two weights sit on x[-2], x[-1]: shift them to a, b
+        a[-1], b[-1], c[-1] = b[-1], c[-1], 0.0
+    return a, b, c, start
+
+
+def _gradient_along(f, axis, x, edge_order):
+    from .shape import gather
+
+    a, b, c, start = _gradient_coefficients(x, edge_order)
+    n = f.shape[axis]
+    shape = [1] * f.ndim
+    shape[axis] = n
+    xp = xp_of(f._array)
+    out = None
+    for k, w in enumerate((a, b, c)):
+        idx = np.minimum(start + k, n - 1)
+        index = xp.broadcast_to(xp.asarray(idx).reshape(shape), f.shape)
+        term = gather(f, axis, from_array(xp.ascontiguousarray(index))) * from_array(
+            xp.asarray(w.reshape(shape), dtype=f.dtype))
+        out = term if out is None else out + term
+    return out
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order: int = 1):
+    """Estimate ∂input/∂x along each of ``dim`` by finite differences (PyTorch's ``torch.gradient``).
+
+    Interior points: the central difference
+    (h₋²·f(x+h₊) − h₊²·f(x−h₋) + (h₊² − h₋²)·f(x)) / (h₋h₊(h₋ + h₊)), exact for quadratics; the
+    ends: one-sided differences of order ``edge_order`` (1 or 2).
+
+    Args:
+        input: the sampled function values.
+        spacing: a number (the step along every dim), one number per dim, or one 1-D tensor of
+            sample coordinates per dim.
+        dim: an int, a list of ints, or None (every dim).
+        edge_order: 1 or 2.
+
+    Returns:
+        A tuple with one tensor (``input``'s shape) per dim.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.gradient(dg.tensor([1.0, 4.0, 9.0, 16.0]), spacing=2.0)
+        (tensor([1.5000, 2.0000, 3.0000, 3.5000]),)
+    """
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = [normalize_dim(d, input.ndim) for d in dims]
+    if spacing is None:
+        spacing = 1
+    if isinstance(spacing, (int, float)) or (isinstance(spacing, Tensor) and spacing.ndim == 0):
+        spacing = [spacing] * len(dims)
+    spacing = list(spacing)
+    if len(spacing) == 1 and len(dims) > 1 and not isinstance(spacing[0], Tensor):
+        spacing = spacing * len(dims)
+    if len(spacing) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {len(spacing)} "
+                           f"and a dim argument of length {len(dims)}.")
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    f = to_float(input)
+    out = []
+    for d, h in zip(dims, spacing):
+        n = input.shape[d]
+        if isinstance(h, Tensor) and h.ndim == 1:
+            if h.shape[0] != n:
+                raise RuntimeError(f"torch.gradient expected each tensor to be on the same device and to have the "
+                                   f"same length as the dimension it spans ({h.shape[0]} != {n} along dim {d})")
+            x = np.asarray(h.detach().cpu().numpy(), dtype=np.float64)
+        else:
+            x = np.arange(n, dtype=np.float64) * float(h.item() if isinstance(h, Tensor) else h)
+        out.append(_gradient_along(f, d, x, edge_order))
+    return tuple(out)
+
+
 __all__ = [
-    "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
+    "gradient", "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
     "histogram", "bincount", "unique", "unique_consecutive", "searchsorted", "bucketize", "argwhere",
 ]
