@@ -22,6 +22,9 @@ def _coords(n):
 
 
 ENTRIES = [
+    OpInfo("hash_tensor", dg.hash_tensor, torch.hash_tensor,
+           lambda rng: [Sample(_n(rng, 3, 4)), Sample(_n(rng, 3, 4), 1), Sample(_n(rng, 2, 3, 4), [0, 2], keepdim=True),
+                        Sample(rng.integers(-5, 5, (4, 3))), Sample(rng.integers(0, 2, (5,)).astype(bool))], grad=False),
     OpInfo("gradient", dg.gradient, torch.gradient,
            lambda rng: [Sample(_n(rng, 3, 5)), Sample(_n(rng, 4, 5), spacing=2.0, dim=1, edge_order=2),
                         Sample(_n(rng, 4, 5), spacing=[0.5, 1.5], dim=[0, 1])]),

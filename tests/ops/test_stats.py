@@ -33,3 +33,23 @@ def test_gradient_errors_as_torch(args, kwargs):
         torch.gradient(torch.tensor(*args), **kwargs)
     with pytest.raises(RuntimeError):
         dg.gradient(dg.tensor(*args), **kwargs)
+
+
+@pytest.mark.parametrize("x, dtype", [([-1, 2], "int8"), ([True, True, False], "bool"), ([200], "uint8"),
+                                      ([-0.0, float("nan"), 1.5], "float32"), ([1.5, -2.0], "float64")])
+def test_hash_tensor_widens_then_xors_as_torch(x, dtype):
+    want = torch.hash_tensor(torch.tensor(x, dtype=getattr(torch, dtype)))
+    got = dg.hash_tensor(dg.tensor(x, dtype=getattr(dg, dtype)))
+    assert got.dtype == np.uint64 and int(got.item()) == int(want.item())
+
+
+def test_hash_tensor_errors_as_torch():
+    for m, exc in ((torch, RuntimeError), (dg, RuntimeError)):
+        with pytest.raises(exc):
+            m.hash_tensor(m.zeros(0))
+        with pytest.raises(exc):
+            m.hash_tensor(m.ones(2), mode=1)
+    for m in (torch, dg):
+        with pytest.raises(IndexError):
+            m.hash_tensor(m.zeros(0, 2), 0)
+    assert dg.zeros(2, 0).hash_tensor(0).shape == tuple(torch.zeros(2, 0).hash_tensor(0).shape) == (0,)

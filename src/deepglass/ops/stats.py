@@ -431,7 +431,41 @@ def gradient(input, *, spacing=1, dim=None, edge_order: int = 1):
     return tuple(out)
 
 
+def hash_tensor(input, dim=None, *, keepdim: bool = False, mode: int = 0):
+    """An order-independent 64-bit hash: the XOR of every element's bits (PyTorch's ``hash_tensor``, mode 0).
+
+    Each element is first widened to float64 (floating dtypes) or int64 (integers and bool), and its
+    8 bytes are read as a uint64; the result is uint64. ``dim`` (an int or a list) hashes rows.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.hash_tensor(dg.tensor([3.0]))
+        tensor(4613937818241073152, dtype=deepglass.uint64)
+    """
+    from .. import backend
+    from ._util import normalize_dims
+
+    if mode != 0:
+        raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
+    arr = input._array
+    if dim is None and arr.size == 0:
+        raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           "reduction dim with the 'dim' argument.")
+    axes = normalize_dims(dim, input.ndim)
+    if arr.ndim and axes is not None:
+        for a in axes:
+            if arr.shape[a] == 0:
+                raise IndexError(f"hash_tensor: Expected reduction dim {a} to have non-zero size.")
+    wide = arr.astype(np.float64 if arr.dtype.kind == "f" else np.int64).view(np.uint64)
+    host = backend.to_numpy(wide)            # XOR-reduce on the host (CuPy has no bitwise_xor.reduce)
+    if arr.ndim == 0:
+        out = host.copy()
+    else:
+        out = np.bitwise_xor.reduce(host, axis=axes, keepdims=keepdim)
+    return from_array(backend.to_device(np.asarray(out, dtype=np.uint64), backend.device_of(arr)))
+
+
 __all__ = [
-    "gradient", "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
+    "hash_tensor", "gradient", "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
     "histogram", "bincount", "unique", "unique_consecutive", "searchsorted", "bucketize", "argwhere",
 ]

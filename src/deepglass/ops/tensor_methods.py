@@ -83,7 +83,7 @@ METHODS = {
     **{n: getattr(SC, n) for n in SC.__all__ if n not in ("var_mean", "std_mean")},
     # stats: differences, statistics, counting (the Tensor methods among them)
     **{n: getattr(ST, n) for n in ("diff", "renorm", "dist", "histc", "histogram", "bincount", "unique",
-                                    "unique_consecutive", "argwhere", "cov", "corrcoef")},
+                                    "unique_consecutive", "argwhere", "cov", "corrcoef", "hash_tensor")},
     # indexing: scatter and index ops (all are Tensor methods in PyTorch)
     **{n: getattr(IX, n) for n in IX.__all__},
     # arrange: the Tensor methods among the rearranging ops
