@@ -53,3 +53,28 @@ def test_hash_tensor_errors_as_torch():
         with pytest.raises(IndexError):
             m.hash_tensor(m.zeros(0, 2), 0)
     assert dg.zeros(2, 0).hash_tensor(0).shape == tuple(torch.zeros(2, 0).hash_tensor(0).shape) == (0,)
+
+
+@pytest.mark.parametrize("x, bins, kwargs", [
+    (np.ones((3, 2)), 2, {}), (np.zeros((0, 2)), 2, {}), ([[0.0, 1.0], [2.0, 3.0]], [2, 3], {"range": [0.0, 1.0, 0.0, 1.0]}),
+    ([[0.5, 1.0], [2.0, 3.0], [0.1, 0.2]], [[3.0, 1.0, 0.0], [0.0, 4.0]], {}),      # edges that do not increase
+])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_histogramdd_edge_cases_as_torch(x, bins, kwargs, dtype):
+    def mk(m, b):
+        return [m.tensor(e, dtype=getattr(m, dtype)) for e in b] if isinstance(b, list) and isinstance(b[0], list) else b
+
+    want = torch.histogramdd(torch.tensor(x, dtype=getattr(torch, dtype)), mk(torch, bins), **kwargs)
+    got = dg.histogramdd(dg.tensor(x, dtype=getattr(dg, dtype)), mk(dg, bins), **kwargs)
+    np.testing.assert_array_equal(got.hist.numpy(), want.hist.numpy())
+    assert isinstance(got.bin_edges, tuple) and len(got.bin_edges) == len(want.bin_edges)
+    for g, w in zip(got.bin_edges, want.bin_edges):
+        np.testing.assert_array_equal(g.numpy(), w.numpy())
+
+
+def test_histogramdd_errors_as_torch():
+    for m in (torch, dg):
+        with pytest.raises(RuntimeError):
+            m.histogramdd(m.ones(3, 2), [2, 2, 2])
+        with pytest.raises(RuntimeError):
+            m.histogramdd(m.ones(3, 2), 2, range=[0.0, 1.0])

@@ -21,6 +21,7 @@ from .._tensor import Tensor, from_array
 from ._util import normalize_dim, to_float, xp_of
 
 histogram_return_type = namedtuple("histogram", ["hist", "bin_edges"])
+builtins_range = range      # histogramdd's ``range`` argument shadows the builtin
 
 
 def _narrow(t, axis, start, length):
@@ -220,6 +221,93 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
                             weights=None if weight is None else host(weight).ravel().astype(np.float64), density=density)
     return histogram_return_type(from_array(xp.asarray(h.astype(input.dtype))),
                                  from_array(xp.asarray(edges.astype(input.dtype))))
+
+
+histogramdd_return_type = namedtuple("histogramdd", ["hist", "bin_edges"])
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density: bool = False):
+    """A D-dimensional histogram of the points in the rows of ``input`` (``(..., D)``), as numpy.histogramdd.
+
+    ``bins`` is one count for every dim, a list of counts (one per dim) or a list of 1-D tensors of
+    increasing edges; ``range`` is ``[lo₀, hi₀, lo₁, hi₁, ...]`` (default: each dim's min and max).
+    Each bin holds its left edge; the last one also its right edge.
+
+    Returns:
+        ``(hist, bin_edges)``: a ``D``-dim tensor of counts (or weights, or densities) and a tuple of
+        ``D`` edge tensors, all in ``input``'s dtype.
+
+    Example:
+        >>> import deepglass as dg
+        >>> h = dg.histogramdd(dg.tensor([[0.0, 0.0], [1.0, 1.0], [1.0, 0.0]]), bins=[2, 2])
+        >>> h.hist
+        tensor([[1., 0.],
+                [1., 1.]])
+    """
+    from .. import backend
+
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype (a floating "
+                           f"dtype), got {dtypes.name_of(input.dtype)}")
+    if input.ndim < 1:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 1 dimension")
+    d = input.shape[-1]
+    dt = input.dtype
+    pts = backend.to_numpy(input._array).reshape(-1, d)
+    if not isinstance(bins, int) and len(bins) != d:
+        raise RuntimeError(f"torch.histogramdd: expected {d} sequences of bin edges for each dimension of input, "
+                           f"but got {len(bins)}")
+    if range is not None and len(range) != 2 * d:
+        raise RuntimeError(f"torch.histogramdd: for a {d}-dimensional histogram range should have {2 * d} "
+                           f"elements, but got {len(range)}")
+    edges = []
+    for k in builtins_range(d):
+        b = bins if isinstance(bins, int) else bins[k]
+        if isinstance(b, Tensor):
+            edges.append(backend.to_numpy(b._array).astype(dt))
+            continue
+        if range is not None:
+            lo, hi = dt.type(range[2 * k]), dt.type(range[2 * k + 1])
+        elif pts.shape[0]:
+            lo, hi = pts[:, k].min(), pts[:, k].max()
+        else:
+            lo, hi = dt.type(0), dt.type(1)
+        if lo == hi:
+            lo, hi = lo - dt.type(0.5), hi + dt.type(0.5)
+        edges.append(_torch_linspace(lo, hi, int(b) + 1, dt))
+    # PyTorch's rule, also for edges that do not increase: a point counts when e[0] <= x <= e[-1]; its bin is
+    # the binary search's (upper bound − 1), the last edge belonging to the last bin
+    valid = np.ones(pts.shape[0], dtype=bool)
+    pos = []
+    for k, e in enumerate(edges):
+        x = pts[:, k]
+        valid &= (x >= e[0]) & (x <= e[-1])
+        p = np.searchsorted(e, x, side="right") - 1
+        pos.append(np.minimum(p, len(e) - 2))
+    for p in pos:
+        valid &= p >= 0
+    w = np.ones(pts.shape[0]) if weight is None else backend.to_numpy(weight._array).reshape(-1).astype(np.float64)
+    hist = np.zeros(tuple(len(e) - 1 for e in edges))
+    np.add.at(hist, tuple(p[valid] for p in pos), w[valid])
+    if density:
+        vol = np.ones(())
+        for e in edges:
+            vol = np.multiply.outer(vol, np.diff(e.astype(np.float64)))
+        hist = hist / hist.sum() / vol
+    dev = backend.device_of(input._array)
+    return histogramdd_return_type(from_array(backend.to_device(hist.astype(dt), dev)),
+                                   tuple(from_array(backend.to_device(e, dev)) for e in edges))
+
+
+def _torch_linspace(lo, hi, n, dt):
+    """PyTorch's linspace in dtype ``dt``: from the start for the first half, from the end for the second."""
+    i = np.arange(n)
+    if n == 1:
+        return np.array([lo], dtype=dt)
+    step = (dt.type(hi) - dt.type(lo)) / dt.type(n - 1)
+    fwd = dt.type(lo) + i.astype(dt) * step
+    bwd = dt.type(hi) - (n - 1 - i).astype(dt) * step
+    return np.where(i < n // 2, fwd, bwd).astype(dt)
 
 
 def bincount(input, weights=None, minlength: int = 0):
@@ -466,6 +554,6 @@ def hash_tensor(input, dim=None, *, keepdim: bool = False, mode: int = 0):
 
 
 __all__ = [
-    "hash_tensor", "gradient", "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
+    "histogramdd", "hash_tensor", "gradient", "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
     "histogram", "bincount", "unique", "unique_consecutive", "searchsorted", "bucketize", "argwhere",
 ]
