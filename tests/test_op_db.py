@@ -477,7 +477,11 @@ ABSENT_EXACT = {
     "chalf": "needs complex tensors (not yet)", "angle": "needs complex tensors (not yet)",
     "stft": "needs complex tensors (not yet)", "istft": "needs complex tensors (not yet)",
     "bfloat16": "NumPy has no bfloat16", "to_sparse": "sparse tensors are out of scope",
-    "resize_": "in-place resizing of storage is not supported", "resize_as_": "in-place resizing of storage is not supported",
+    "resize_": "in-place resizing of storage is not supported",
+    "slice": "aten.slice.Tensor, a private ATen op (PyTorch has no public torch.slice): x[start:end:step] and narrow "
+             "are the public forms",
+    "max_pool2d_with_indices_backward": "PyTorch's private ATen backward kernel (torch.ops.aten), not public API: "
+                                        "max_pool2d's gradient is compared through autograd", "resize_as_": "in-place resizing of storage is not supported",
 }
 
 
