@@ -77,8 +77,6 @@ KNOWN: dict[str, list] = {
                                   s.input.numel() * s.input.element_size())],
     "linalg.eigh": [("eigenvectors are unique only up to sign; with UPLO='U' NumPy's LAPACK call picks other signs "
                      "than PyTorch's", lambda s: s.kwargs.get("UPLO") == "U")],
-    "std.unbiased": [("var/std(x, unbiased) with a positional bool (ops/reduce.py)", _all)],
-    "var.unbiased": [("var/std(x, unbiased) with a positional bool (ops/reduce.py)", _all)],
 }
 # op key -> why only forward values are compared: PyTorch's own gradient is wrong there
 FORWARD_ONLY = {

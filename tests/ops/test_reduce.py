@@ -56,3 +56,14 @@ def test_cumsum_on_a_0d_input_accepts_only_dim_0_or_minus_1():
         torch.cumsum(torch.tensor(3.0), 1)
     with pytest.raises(IndexError, match="dimension out of range"):
         dg.cumsum(dg.tensor(3.0), 1)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("unbiased", [True, False])
+def test_var_std_with_a_positional_bool_is_the_unbiased_overload(name, unbiased):
+    x = np.random.default_rng(0).standard_normal((4, 5))
+    want = getattr(torch.tensor(x), name)(unbiased)
+    got = getattr(dg.tensor(x), name)(unbiased)
+    assert got.shape == tuple(want.shape) == ()
+    np.testing.assert_allclose(got.numpy(), want.numpy())
+    np.testing.assert_allclose(getattr(dg, name)(dg.tensor(x), unbiased).numpy(), want.numpy())

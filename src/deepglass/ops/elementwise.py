@@ -233,8 +233,8 @@ def _trunc_divide(input, other):
     a, b = promote(input, other)
     dtype = (a if isinstance(a, Tensor) else b)._array.dtype
     if dtype.kind in "iu":
-        divisor = b._array if isinstance(b, Tensor) else b
-        if bool((divisor == 0).any()) if isinstance(b, Tensor) else divisor == 0:
+        has_zero = bool((b._array == 0).any()) if isinstance(b, Tensor) else b == 0
+        if has_zero:   # PyTorch's message for an integer division by zero
             raise RuntimeError("ZeroDivisionError")
     if dtype.kind == "b":
         raise NotImplementedError('"div_trunc" is not implemented for bool tensors; cast them to an integer dtype first')

@@ -273,7 +273,13 @@ class Var(Function):
 
 
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0)."""
+    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0).
+
+    ``var(x, unbiased)`` with a bool second argument is PyTorch's ``var(input, unbiased)`` overload
+    (over every element), not a dim.
+    """
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     input = to_float(input)
