@@ -64,8 +64,6 @@ _SVD = "matrix 2-norm and nuclear norm need an SVD: deepglass.linalg has none ye
 KNOWN: dict[str, list] = {
     "max.reduction_with_dim": [(_ZERO_DIM, _zero_dim)], "min.reduction_with_dim": [(_ZERO_DIM, _zero_dim)],
     "topk": [(_ZERO_DIM, _zero_dim)],
-    "nn.functional.triplet_margin_with_distance_loss": [
-        ("the sample passes a torch function as distance_function", lambda s: "distance_function" in s.kwargs)],
     "zero_": [("in-place ops on a tensor inside an autograd graph are refused (autograd)", _all)],
     "norm.nuc": [(_SVD, _all)], "linalg.norm": [(_SVD, _ord_needs_svd)],
     "linalg.norm.subgradients_at_zero": [(_SVD, _ord_needs_svd)], "linalg.matrix_norm": [(_SVD, _ord_needs_svd)],
@@ -228,6 +226,8 @@ def to_dg(x, memo):
         return t
     if isinstance(x, torch.dtype):
         return _np_dtype(x)
+    if isinstance(x, torch.nn.PairwiseDistance):      # a parameterless module passed as an argument
+        return deepglass.nn.PairwiseDistance(p=x.norm, eps=x.eps, keepdim=x.keepdim)
     if isinstance(x, torch.memory_format):
         return getattr(deepglass, str(x).replace("torch.", ""))
     if isinstance(x, torch.Size):
