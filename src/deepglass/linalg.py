@@ -45,8 +45,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     """A matrix norm of each matrix in the (``dim[0]``, ``dim[1]``) planes of ``A``.
 
     ``ord``: 'fro' (default) √(Σ a_ij²); 1 / −1 the largest / smallest column sum of
-    |a_ij|; inf / −inf the largest / smallest row sum. 'nuc', 2 and −2 (singular
-    values) raise NotImplementedError. ``dtype`` computes in that float type.
+    |a_ij|; inf / −inf the largest / smallest row sum; 'nuc' the sum of the singular
+    values, 2 / −2 the largest / smallest one. ``dtype`` computes in that float type.
 
     Shape:
         ``A`` ``(*, m, n)`` → ``(*)`` (the two dims kept as size 1 with ``keepdim``).
@@ -73,11 +73,23 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
     d0, d1 = _wrap_dims(dim, A.ndim)
     if d0 == d1:
         raise RuntimeError(f"{name}: dims must be different. Got ({d0}, {d1})")
-    if ord in _SVD_ORDERS:
-        raise NotImplementedError(
-            f"{name}: ord={ord!r} needs singular values (an SVD), which deepglass does not compute; "
-            "supported orders are 'fro', 1, -1, inf and -inf"
-        )
+    if ord in _SVD_ORDERS:        # from the singular values σ: Σσ ('nuc'), max σ (2), min σ (−2)
+        from .ops.linalg_solve import svdvals
+
+        B = A if dtype is None else A.to(dtype)
+        B = B.movedim((d0, d1), (-2, -1))
+        if B.shape[-2] == 0 or B.shape[-1] == 0:
+            if ord != "nuc":
+                raise RuntimeError(f"{name}: Expected a non-empty matrix for ord={ord} (the max or min of no "
+                                   f"singular values is undefined), got shape {tuple(A.shape)}")
+            out = B.sum((-2, -1))
+        else:
+            sv = svdvals(B)
+            out = sv.sum(-1) if ord == "nuc" else amax(sv, -1) if ord == 2 else amin(sv, -1)
+        if keepdim:
+            for d in sorted((d0, d1)):
+                out = out.unsqueeze(d)
+        return out
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim, dtype=dtype)
     if A.shape[d0] == 0 or A.shape[d1] == 0:  # an empty matrix has norm 0 (max over nothing is not taken)

@@ -402,8 +402,14 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     """``torch.norm``: the Frobenius/2-norm by default, or the vector p-norm over ``dim``."""
     if p == "fro" or p is None:
         p = 2
+    if p == "nuc":      # the sum of the singular values of the matrices in dims ``dim`` (default: the last two)
+        from ..linalg import matrix_norm
+
+        if dim is None and input.ndim != 2:
+            raise RuntimeError(f"norm: 'nuc' without dim needs a 2-D input, got {input.ndim}-D; pass dim=(d0, d1)")
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else tuple(dim), keepdim, dtype=dtype)
     if isinstance(p, str):
-        raise ValueError(f"norm: unsupported p={p!r}; use a number, inf or 'fro'")
+        raise ValueError(f"norm: unsupported p={p!r}; use a number, inf, 'fro' or 'nuc'")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
