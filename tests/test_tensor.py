@@ -193,3 +193,46 @@ def test_blas_thread_setting_and_small_product_matmul_agree_with_numpy():
     dg.set_num_threads(before)
     with pytest.raises(ValueError):
         dg.set_num_threads(0)
+
+
+# ---------------------------------------------------------------- memory formats (issue 14)
+
+
+def _layout_matches(d, t):
+    for fmt in ("contiguous_format", "channels_last"):
+        assert d.is_contiguous(memory_format=getattr(dg, fmt)) == t.is_contiguous(memory_format=getattr(torch, fmt))
+
+
+@pytest.mark.parametrize("fmt", ["preserve_format", "contiguous_format", "channels_last"])
+@pytest.mark.parametrize("conv", ["float", "double", "half", "int", "long", "bool"])
+def test_conversions_take_memory_format(fmt, conv):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4, 5))
+    t, d = torch.tensor(x), dg.tensor(x)
+    want = getattr(t, conv)(memory_format=getattr(torch, fmt))
+    got = getattr(d, conv)(memory_format=getattr(dg, fmt))
+    assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+    np.testing.assert_array_equal(got.numpy().astype(np.float64), want.numpy().astype(np.float64))
+    _layout_matches(got, want)
+
+
+def test_to_with_positional_flags_and_memory_format():
+    x = np.random.default_rng(1).standard_normal((2, 3, 4, 5))
+    t, d = torch.tensor(x, requires_grad=True), dg.tensor(x, requires_grad=True)
+    for non_blocking, copy in ((False, False), (False, True), (True, True)):
+        for fmt in ("preserve_format", "channels_last"):
+            want = t.to("cpu", torch.float64, non_blocking, copy, memory_format=getattr(torch, fmt))
+            got = d.to("cpu", dg.float64, non_blocking, copy, memory_format=getattr(dg, fmt))
+            assert (got is d) == (want is t)
+            _layout_matches(got, want)
+            np.testing.assert_array_equal(got.detach().numpy(), want.detach().numpy())
+    seed = np.random.default_rng(2).standard_normal(x.shape)
+    d.to(memory_format=dg.channels_last).mul(dg.tensor(seed)).sum().backward()
+    np.testing.assert_array_equal(d.grad.numpy(), seed)
+
+
+def test_channels_last_needs_rank_4_as_torch():
+    with pytest.raises(RuntimeError):
+        torch.zeros(2, 3).float(memory_format=torch.channels_last)
+    with pytest.raises(RuntimeError, match="rank 4"):
+        dg.zeros(2, 3).float(memory_format=dg.channels_last)
+    assert repr(dg.channels_last) == "deepglass.channels_last"

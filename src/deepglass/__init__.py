@@ -30,6 +30,7 @@ from ._legacy import (  # noqa: F401  (PyTorch's legacy constructors)
     LongTensor,
     ShortTensor,
 )
+from ._memory_format import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
 from ._repr import set_printoptions
 from ._size import Size
 from ._tensor import Tensor
@@ -104,6 +105,7 @@ from .ops.scatter_views import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.special import *  # noqa: F401,F403
 from .ops.stats import *  # noqa: F401,F403
+from .ops.strided import *  # noqa: F401,F403
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 

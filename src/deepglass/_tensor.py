@@ -146,8 +146,13 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._array.dtype.kind == "f"
 
-    def is_contiguous(self) -> bool:
-        return bool(self._array.flags.c_contiguous)
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Whether memory is row-major (or in ``memory_format``'s order, e.g. ``deepglass.channels_last``)."""
+        if memory_format is None:
+            return bool(self._array.flags.c_contiguous)
+        from ._memory_format import _check, is_in_format
+
+        return is_in_format(self._array, _check(memory_format))
 
     def __len__(self) -> int:
         if self._array.ndim == 0:
@@ -287,20 +292,33 @@ class Tensor:
 
     # ---------------------------------------------------------------- moves
     def to(self, *args, **kwargs) -> Tensor:
-        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other_tensor)``.
+
+        Each form takes ``non_blocking`` and ``copy`` after it (positionally or by keyword) and
+        ``memory_format=`` (``deepglass.preserve_format`` by default, ``contiguous_format``,
+        ``channels_last``).
+        """
         device = kwargs.pop("device", None)
         dtype = kwargs.pop("dtype", None)
         kwargs.pop("non_blocking", None)
         copy = kwargs.pop("copy", False)
+        memory_format = kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got unexpected arguments {sorted(kwargs)}")
+        flags = []
         for a in args:
-            if isinstance(a, Tensor):
+            if isinstance(a, bool):       # non_blocking, then copy
+                flags.append(a)
+            elif isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype
             elif isinstance(a, backend.Device) or (isinstance(a, str) and a not in dtypes._NAMES):
                 device = a
             else:
                 dtype = a
+        if len(flags) > 2:
+            raise TypeError(f"to() takes at most two bool arguments (non_blocking, copy), got {len(flags)}")
+        if len(flags) == 2:
+            copy = flags[1]
         out = self
         if dtype is not None:
             dtype = dtypes.as_dtype(dtype)
@@ -314,6 +332,10 @@ class Tensor:
                 from .ops.elementwise import _move
 
                 out = _move(out, device)
+        if memory_format is not None:
+            from ._memory_format import relayout
+
+            out = relayout(out, memory_format)
         if copy and out is self:
             out = self.clone()
         return out
@@ -333,23 +355,23 @@ class Tensor:
             return f"deepglass.{self.dtype.name}"
         return self.to(dtype)
 
-    def float(self):
-        return self.to(dtypes.float32)
+    def float(self, memory_format=None):
+        return self.to(dtypes.float32, memory_format=memory_format)
 
-    def double(self):
-        return self.to(dtypes.float64)
+    def double(self, memory_format=None):
+        return self.to(dtypes.float64, memory_format=memory_format)
 
-    def half(self):
-        return self.to(dtypes.float16)
+    def half(self, memory_format=None):
+        return self.to(dtypes.float16, memory_format=memory_format)
 
-    def long(self):
-        return self.to(dtypes.int64)
+    def long(self, memory_format=None):
+        return self.to(dtypes.int64, memory_format=memory_format)
 
-    def int(self):
-        return self.to(dtypes.int32)
+    def int(self, memory_format=None):
+        return self.to(dtypes.int32, memory_format=memory_format)
 
-    def bool(self):
-        return self.to(dtypes.bool)
+    def bool(self, memory_format=None):
+        return self.to(dtypes.bool, memory_format=memory_format)
 
     def type_as(self, other: Tensor) -> Tensor:
         return self.to(other.dtype)

@@ -168,6 +168,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
 
 
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    # 0-d tensor bounds count with their exact value (a float32 4.3 is 4.300000190734863), in float64
+    start, end = (b.item() if isinstance(b, Tensor) else b for b in (start, end))
     arr = np.linspace(start, end, steps).astype(dtypes.as_dtype(dtype) or dtypes.get_default_dtype())
     return _finish(arr, None, device, requires_grad)
 

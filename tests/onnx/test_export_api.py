@@ -55,7 +55,7 @@ def test_unsupported_op_names_op_and_module_path(tmp_path):
 
 class SignGate(nn.Module):
     def forward(self, x):
-        return x * deepglass.sign(x)  # sign is computed outside the traced ops
+        return x * deepglass.signbit(x)  # signbit is computed outside the traced ops
 
 
 def test_value_computed_outside_traced_ops_is_an_error_not_a_constant():

@@ -45,6 +45,8 @@ CASES = {
     "elementwise": (lambda x: deepglass.clamp(x, -1, 1) + deepglass.maximum(x, x.flip(1)) + deepglass.minimum(x, 0.3)
                     + x.abs().sqrt() + x.exp() / 10 + (x * x + 1).log() + x ** 2 - 1 / (x.abs() + 1)
                     + x.sin() * x.cos() + x.clamp(min=-0.5) + (2 - x) * 3, (), (3, 4)),
+    "rounding": (lambda x: (x * 3).floor() + (x * 3).ceil() + (x * 3).round() + (x * 3).trunc() + x.sign()
+                 + (x * 3).round(decimals=1), (), (3, 4)),
     "comparisons": (lambda x: deepglass.where(x > 0, x, x * 0.5) + (-x).masked_fill(x < -1, 0.25)
                     + ((x >= 0.5) | (x <= -0.5)).float() + ((x != x.flip(1)) & (0.2 < x)).float()
                     + deepglass.eq(x, x.flip(1)).float(), (), (3, 4)),

@@ -50,4 +50,10 @@ ENTRIES = [
     OpInfo("logspace", dg.logspace, torch.logspace, lambda rng: [Sample(0.0, 2.0, 5), Sample(-1.0, 1.0, 4, 2.0)], grad=False),
     _same("fill", lambda rng: [Sample(_n(rng, 2, 3), 1.5)]),
     _same("constant_pad_nd", lambda rng: [Sample(_n(rng, 2, 3), (1, 2), 0.5)]),
+    _same("grid_sampler_2d", lambda rng: [Sample(_n(rng, 1, 2, 4, 5), rng.uniform(-0.9, 0.9, (1, 3, 2, 2)), 0, 0, False),
+                                          Sample(_n(rng, 1, 1, 4, 4), rng.uniform(-1.2, 1.2, (1, 2, 2, 2)), 0, 1, True),
+                                          Sample(_n(rng, 1, 1, 4, 4), rng.uniform(-0.9, 0.9, (1, 2, 2, 2)), 2, 2, False)]),
+    _same("grid_sampler_3d", lambda rng: [Sample(_n(rng, 1, 2, 3, 4, 4), rng.uniform(-0.9, 0.9, (1, 2, 2, 2, 3)), 0, 0,
+                                                 False)]),
+    _same("grid_sampler", lambda rng: [Sample(_n(rng, 1, 2, 4, 5), rng.uniform(-0.9, 0.9, (1, 3, 2, 2)), 0, 2, True)]),
 ]

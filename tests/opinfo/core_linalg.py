@@ -109,8 +109,10 @@ def _matrix_norm_samples(rng):
     for p in ("fro", 1, -1, float("inf"), float("-inf")):
         out += [Sample(x(3, 4), p), Sample(x(2, 3, 4), p, keepdim=True), Sample(x(2, 3, 4), p, (0, 2)),
                 Sample(x(2, 3, 4), p, (2, 0), True), Sample(x(2, 3, 4), p, (-1, 0))]
+    for p in ("nuc", 2, -2):       # from the singular values
+        out += [Sample(x(3, 4), p), Sample(x(2, 3, 4), p, (0, 2), True)]
     return out + [Sample(x(3, 4)), Sample(x(0, 3), 1), Sample(x(3, 0), float("inf")),
-                  Sample(x(3, 4), 1, dtype=torch.float64)]
+                  Sample(x(3, 4), 1, dtype=torch.float64), Sample(x(0, 3), "nuc")]
 
 
 def _dg_dtype(fn):

@@ -17,7 +17,35 @@ def _sorted_rows(rng):
     return np.sort(_n(rng, 2, 6), axis=-1)
 
 
+def _coords(n):
+    return np.array([0.0, 0.5, 1.7, 2.0, 3.1, 4.0])[:n]
+
+
+def _edges(rng, n):
+    return np.sort(rng.standard_normal(n))
+
+
 ENTRIES = [
+    OpInfo("histogramdd", dg.histogramdd, torch.histogramdd,
+           lambda rng: [Sample(_n(rng, 20, 2), 10), Sample(_n(rng, 20, 3), [2, 3, 4], density=True),
+                        Sample(_n(rng, 10, 2), 3, range=[-1.0, 1.0, -0.5, 2.0])], grad=False),
+    OpInfo("histogramdd_weight", lambda x, w, **kw: dg.histogramdd(x, 3, weight=w, **kw),
+           lambda x, w, **kw: torch.histogramdd(x, 3, weight=w, **kw),
+           lambda rng: [Sample(_n(rng, 10, 2), rng.random(10)), Sample(_n(rng, 10, 2), rng.random(10), density=True)],
+           grad=False),
+    OpInfo("histogramdd_edges", lambda x, e0, e1: dg.histogramdd(x, [e0, e1]),
+           lambda x, e0, e1: torch.histogramdd(x, [e0, e1]),
+           lambda rng: [Sample(_n(rng, 15, 2), _edges(rng, 4), _edges(rng, 3))], grad=False),
+    OpInfo("hash_tensor", dg.hash_tensor, torch.hash_tensor,
+           lambda rng: [Sample(_n(rng, 3, 4)), Sample(_n(rng, 3, 4), 1), Sample(_n(rng, 2, 3, 4), [0, 2], keepdim=True),
+                        Sample(rng.integers(-5, 5, (4, 3))), Sample(rng.integers(0, 2, (5,)).astype(bool))], grad=False),
+    OpInfo("gradient", dg.gradient, torch.gradient,
+           lambda rng: [Sample(_n(rng, 3, 5)), Sample(_n(rng, 4, 5), spacing=2.0, dim=1, edge_order=2),
+                        Sample(_n(rng, 4, 5), spacing=[0.5, 1.5], dim=[0, 1])]),
+    OpInfo("gradient_coordinates", lambda f, x, **kw: dg.gradient(f, spacing=(x,), **kw),
+           lambda f, x, **kw: torch.gradient(f, spacing=(x,), **kw),
+           lambda rng: [Sample(_n(rng, 6), _coords(6), edge_order=2, grad=(0,)),
+                        Sample(_n(rng, 3, 4), _coords(4), dim=-1, grad=(0,))]),
     OpInfo("diff", dg.diff, torch.diff,
            lambda rng: [Sample(_n(rng, 3, 5)), Sample(_n(rng, 3, 5), 2, 0), Sample(_n(rng, 4), 1, -1, _n(rng, 2), _n(rng, 1))]),
     OpInfo("trapezoid", dg.trapezoid, torch.trapezoid,

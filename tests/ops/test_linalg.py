@@ -173,11 +173,24 @@ def _dt(la, name):
 
 
 @pytest.mark.parametrize("ord", ["nuc", 2, -2, 2.0])
-def test_singular_value_norms_match_torch(ord):  # A3 has rank 2: its smallest singular value is 0 up to rounding
-    np.testing.assert_allclose(dg.linalg.matrix_norm(dg.tensor(A3), ord).numpy(),
-                               torch.linalg.matrix_norm(torch.tensor(A3), ord).numpy(), rtol=1e-6, atol=1e-5)
-    np.testing.assert_allclose(dg.linalg.norm(dg.tensor(A3[0]), ord).item(),
-                               torch.linalg.norm(torch.tensor(A3[0]), ord).item(), rtol=1e-6, atol=1e-5)
+@pytest.mark.parametrize("dim, keepdim", [((-2, -1), False), ((0, 2), True), ((2, 0), False)])
+def test_singular_value_norms_match_torch(ord, dim, keepdim):
+    a = np.random.default_rng(0).standard_normal((2, 3, 4))    # full rank: distinct singular values, none zero
+    t, d = torch.tensor(a, requires_grad=True), dg.tensor(a, requires_grad=True)
+    want = torch.linalg.matrix_norm(t, ord, dim, keepdim)
+    got = dg.linalg.matrix_norm(d, ord, dim, keepdim)
+    assert got.shape == tuple(want.shape)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6)
+    want.sum().backward()
+    got.sum().backward()
+    np.testing.assert_allclose(d.grad.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(dg.linalg.norm(dg.tensor(a[0]), ord).numpy(),
+                               torch.linalg.norm(torch.tensor(a[0]), ord).numpy(), rtol=1e-6)
+
+
+def test_nuclear_norm_of_torch_norm():
+    want = torch.norm(torch.tensor(A3), "nuc", dim=(1, 2))
+    np.testing.assert_allclose(dg.norm(dg.tensor(A3), "nuc", dim=(1, 2)).numpy(), want.numpy(), rtol=1e-6)
 
 
 def test_norm_dtype_argument_computes_in_that_dtype():

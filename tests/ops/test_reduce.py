@@ -36,3 +36,34 @@ def test_vector_norm_gradient_at_zero_entries_is_zero(p):
     torch.linalg.vector_norm(t, p, dim=1).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
     assert np.isfinite(x.grad.numpy()).all()
+
+
+@pytest.mark.parametrize("dim, keepdim", [(None, False), (0, False), (0, True), (-1, True)])
+def test_prod_backward_on_a_0d_input(dim, keepdim):
+    t, d = torch.tensor(2.5, requires_grad=True), dg.tensor(2.5, requires_grad=True)
+    args = () if dim is None else (dim, keepdim)
+    want, got = t.prod(*args), d.prod(*args)
+    assert got.shape == tuple(want.shape)
+    want.backward()
+    got.backward()
+    np.testing.assert_allclose(d.grad.numpy(), t.grad.numpy())
+
+
+def test_cumsum_on_a_0d_input_accepts_only_dim_0_or_minus_1():
+    for dim in (0, -1):
+        assert dg.cumsum(dg.tensor(3.0), dim).shape == tuple(torch.cumsum(torch.tensor(3.0), dim).shape) == ()
+    with pytest.raises(IndexError):
+        torch.cumsum(torch.tensor(3.0), 1)
+    with pytest.raises(IndexError, match="dimension out of range"):
+        dg.cumsum(dg.tensor(3.0), 1)
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("unbiased", [True, False])
+def test_var_std_with_a_positional_bool_is_the_unbiased_overload(name, unbiased):
+    x = np.random.default_rng(0).standard_normal((4, 5))
+    want = getattr(torch.tensor(x), name)(unbiased)
+    got = getattr(dg.tensor(x), name)(unbiased)
+    assert got.shape == tuple(want.shape) == ()
+    np.testing.assert_allclose(got.numpy(), want.numpy())
+    np.testing.assert_allclose(getattr(dg, name)(dg.tensor(x), unbiased).numpy(), want.numpy())

@@ -106,6 +106,22 @@ _COMPARE = {"equal": "Equal", "less": "Less", "less_equal": "LessOrEqual", "grea
             "greater_equal": "GreaterOrEqual", "logical_and": "And", "logical_or": "Or", "logical_xor": "Xor"}
 
 
+_ROUNDING = {"floor": "Floor", "ceil": "Ceil", "round": "Round", "sign": "Sign"}
+
+
+@converts(C.PiecewiseConstant)
+def _piecewise_constant(g, ev, args, kwargs):
+    x, name = g.x(0), ev.args[1]
+    decimals = ev.args[2] if len(ev.args) > 2 else 0
+    if name == "trunc":          # sign(x)·floor(|x|)
+        g.out(g.node("Mul", [g.node("Sign", [x]), g.node("Floor", [g.node("Abs", [x])])]))
+    elif name == "round" and decimals:   # as NumPy: round(x·10^d)/10^d
+        scale = g.const(10.0 ** decimals, out_dtype(ev))
+        g.out(g.node("Div", [g.node("Round", [g.node("Mul", [x, scale])]), scale]))
+    else:
+        g.out(g.node(_ROUNDING[name], [x]))
+
+
 @converts(C.Compare)
 def _compare(g, ev, args, kwargs):
     a, b, name = ev.args

@@ -15,6 +15,7 @@
 - ``linalg_solve`` inv, det, slogdet, solve, cholesky, eigvalsh, matrix_power (deepglass.linalg's names)
 - ``linalg_decomp``, ``linalg_lu``, ``linalg_lstsq``, ``linalg_ldl``  SVD, QR, Householder, matrix_exp; LU and
   triangular / Cholesky solves; pinv, matrix_rank, lstsq, cond, tensorinv/tensorsolve; LDLᵀ
+- ``strided``     as_strided (+ copy/scatter), empty_strided, empty_permuted
 - ``scatter_views``, ``copies``  select/slice/diagonal_scatter, put, index_reduce; *_copy forms, small extras
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
@@ -84,6 +85,7 @@ from . import (
                shape,
                special,
                stats,
+               strided,
                tensor_methods,
                unpool,
                upsample,
@@ -101,7 +103,7 @@ from .shape import *  # noqa: F401,F403
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
-              linalg_solve, linalg_decomp, linalg_lu, linalg_lstsq, scatter_views, copies, random_draws, native_norm]
+              linalg_solve, linalg_decomp, linalg_lu, linalg_lstsq, scatter_views, copies, random_draws, native_norm, strided]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout, box_loss, unpool, upsample, embedding_bag, ctc,

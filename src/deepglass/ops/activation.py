@@ -48,6 +48,10 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, axis):
         xp = xp_of(x)
+        if x.size == 0:  # max has no identity: an empty input gives an empty output
+            ctx.save_for_backward(x)
+            ctx.axis = axis
+            return x.copy()
         e = xp.exp(x - x.max(axis=axis, keepdims=True))
         y = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(y)
@@ -67,6 +71,10 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, axis):
         xp = xp_of(x)
+        if x.size == 0:  # max has no identity: an empty input gives an empty output
+            ctx.save_for_backward(x)
+            ctx.axis = axis
+            return x.copy()
         shifted = x - x.max(axis=axis, keepdims=True)
         y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(y)
@@ -156,7 +164,7 @@ class PReLU(Function):
         wb = w.reshape(wshape)
         pos = x > 0
         ctx.save_for_backward(x, wb)
-        ctx.pos = pos
+        ctx.pos, ctx.w_shape = pos, w.shape
         return xp.where(pos, x, x * wb)
 
     @staticmethod
@@ -169,7 +177,7 @@ class PReLU(Function):
         if need[1]:
             gw = xp.where(ctx.pos, 0, g * x)
             axes = tuple(a for a in range(g.ndim) if wb.ndim <= a or wb.shape[a] == 1)
-            gw = gw.sum(axis=axes).reshape(-1)
+            gw = gw.sum(axis=axes).reshape(ctx.w_shape)
         return gx, gw, None
 
 
@@ -196,7 +204,7 @@ def prelu(input, weight):
                                f"{input.shape[1] if input.ndim > 1 else 1} channels (dim 1)")
         wshape = (1, n) + (1,) * (input.ndim - 2)
     else:
-        wshape = (1,) * max(input.ndim, 1)
+        wshape = (1,) * input.ndim      # a 0-d input keeps its shape, as PyTorch
     return PReLU.apply(input, weight, wshape)
 
 

@@ -97,22 +97,59 @@ def isclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
     return from_array(xp_of(input._array).isclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+class PiecewiseConstant(Function):
+    """An op whose derivative is zero almost everywhere: ``name`` is floor, ceil, round, trunc or sign.
+
+    As in PyTorch, its output stays in the graph when the input requires grad, and the
+    gradient that flows back is zero. (One primitive, named, so an ONNX converter can map it.)
+    """
+
+    @staticmethod
+    def forward(ctx, x, name, decimals=0):
+        return _piecewise(xp_of(x), x, name, decimals)
+
+    @staticmethod
+    def backward(ctx, g):
+        return xp_of(g).zeros_like(g), None, None
+
+
+def _piecewise(xp, x, name, decimals):
+    if name == "round":
+        return xp.round(x, decimals) if decimals else xp.round(x)
+    return getattr(xp, name)(x)
+
+
+def piecewise_constant(input, name, decimals=0):
+    """``name`` (floor, ceil, round, trunc, sign) of ``input``; recorded with a zero gradient when it requires grad."""
+    if input.requires_grad or _function._any_hook:   # (a trace, e.g. ONNX export, sees it too)
+        return PiecewiseConstant.apply(input, name, decimals)
+    return from_array(_piecewise(xp_of(input._array), input._array, name, decimals))
+
+
 def floor(input):
-    """Round down (no gradient: the derivative is zero almost everywhere)."""
-    return from_array(xp_of(input._array).floor(input._array))
+    """Round down; differentiable with a zero gradient (as PyTorch).
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.floor(dg.tensor([-1.5, 0.5, 2.0]))
+        tensor([-2.,  0.,  2.])
+    """
+    return piecewise_constant(input, "floor")
 
 
 def ceil(input):
-    return from_array(xp_of(input._array).ceil(input._array))
+    """Round up; differentiable with a zero gradient (as PyTorch)."""
+    return piecewise_constant(input, "ceil")
 
 
 def round(input, decimals: int = 0):
-    """Round half to even, like PyTorch."""
-    return from_array(xp_of(input._array).round(input._array, decimals))
+    """Round half to even, like PyTorch (``decimals`` digits after the point); zero gradient."""
+    return piecewise_constant(input, "round", int(decimals))
 
 
 def trunc(input):
-    return from_array(xp_of(input._array).trunc(input._array))
+    """Round towards zero; differentiable with a zero gradient (as PyTorch)."""
+    return piecewise_constant(input, "trunc")
 
 
 __all__ = [

@@ -148,7 +148,7 @@ def _converter(dtype_name):
     def fn(input, memory_format=None):
         from .. import dtypes
 
-        return input.to(getattr(dtypes, dtype_name))
+        return input.to(getattr(dtypes, dtype_name), memory_format=memory_format)
 
     fn.__name__ = {"uint8": "byte", "int8": "char", "int16": "short"}[dtype_name]
     fn.__doc__ = f"``input.to({dtype_name})`` (a Tensor method)."
@@ -215,7 +215,53 @@ def resolve_neg(input):
     return input
 
 
+_INTERPOLATION = ("bilinear", "nearest", "bicubic")     # PyTorch's GridSamplerInterpolation enum
+_PADDING = ("zeros", "border", "reflection")            # and its GridSamplerPadding enum
+
+
+def _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners, ndim, name):
+    if input.ndim != ndim or grid.ndim != ndim:
+        raise RuntimeError(f"{name}(): expected {ndim}D input and grid with same number of dimensions, but got input "
+                           f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if not 0 <= int(interpolation_mode) < (3 if ndim == 4 else 2):
+        raise RuntimeError(f"{name}(): interpolation_mode {interpolation_mode} is not one of 0 (bilinear), 1 (nearest)"
+                           + (", 2 (bicubic)" if ndim == 4 else " (bicubic is 2-D only)"))
+    if not 0 <= int(padding_mode) < 3:
+        raise RuntimeError(f"{name}(): padding_mode {padding_mode} is not one of 0 (zeros), 1 (border), 2 (reflection)")
+    from .sampling import grid_sample
+
+    return grid_sample(input, grid, _INTERPOLATION[int(interpolation_mode)], _PADDING[int(padding_mode)],
+                       bool(align_corners))
+
+
+def grid_sampler_2d(input, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
+    """``nn.functional.grid_sample`` on 4-D input with PyTorch's integer enums.
+
+    ``interpolation_mode``: 0 bilinear, 1 nearest, 2 bicubic; ``padding_mode``: 0 zeros, 1 border,
+    2 reflection.
+
+    Example:
+        >>> import deepglass as dg
+        >>> x = dg.arange(4.0).reshape(1, 1, 2, 2)
+        >>> dg.grid_sampler_2d(x, dg.zeros(1, 1, 1, 2), 0, 0, True)
+        tensor([[[[1.5000]]]])
+    """
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners, 4, "grid_sampler_2d")
+
+
+def grid_sampler_3d(input, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
+    """``nn.functional.grid_sample`` on 5-D input with PyTorch's integer enums (0 bilinear, 1 nearest)."""
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners, 5, "grid_sampler_3d")
+
+
+def grid_sampler(input, grid, interpolation_mode: int, padding_mode: int, align_corners: bool):
+    """:func:`grid_sampler_2d` or :func:`grid_sampler_3d`, by the input's rank."""
+    ndim = 5 if input.ndim == 5 else 4
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners, ndim, "grid_sampler")
+
+
 __all__ = [
+    "grid_sampler", "grid_sampler_2d", "grid_sampler_3d",
     "expand_copy", "diagonal_copy", "permute_copy", "t_copy", "transpose_copy", "unsqueeze_copy", "squeeze_copy",
     "view_copy", "unbind_copy", "narrow_copy", "split_with_sizes_copy", "alias_copy", "split_with_sizes",
     "unsafe_split", "unsafe_chunk", "msort", "unravel_index", "combinations", "conj",

@@ -200,16 +200,45 @@ def div(input, other, rounding_mode=None):
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
-        q = _binary(Div, _float_operand(input), _float_operand(other))
-        out = from_array(xp_of(q._array).trunc(q._array))
-        ref = input if isinstance(input, Tensor) else other
-        return out if ref.dtype.kind == "f" else out.to(ref.dtype)
+        return _trunc_divide(input, other)
     if rounding_mode is not None:
         raise ValueError(f"rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
     return _binary(Div, _float_operand(input), _float_operand(other))
 
 
 divide = true_divide = div
+
+
+class TruncDivide(Function):
+    """trunc(a / b): piecewise constant, so both gradients are zero (PyTorch keeps it in the graph)."""
+
+    @staticmethod
+    def forward(ctx, a, b, dtype):
+        xp = backend.array_module_of(a if not isinstance(a, (int, float)) else b)
+        a, b = xp.asarray(a), xp.asarray(b)
+        if dtype.kind == "f":
+            return xp.trunc(xp.true_divide(a, b, dtype=dtype))
+        q = xp.floor_divide(a, b)
+        # floor and trunc differ by one where the quotient is negative and inexact
+        fix = (xp.remainder(a, b) != 0) & ((a < 0) != (b < 0))
+        return (q + fix).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        z = xp_of(g).zeros_like(g)
+        return z, z, None
+
+
+def _trunc_divide(input, other):
+    a, b = promote(input, other)
+    dtype = (a if isinstance(a, Tensor) else b)._array.dtype
+    if dtype.kind in "iu":
+        has_zero = bool((b._array == 0).any()) if isinstance(b, Tensor) else b == 0
+        if has_zero:   # PyTorch's message for an integer division by zero
+            raise RuntimeError("ZeroDivisionError")
+    if dtype.kind == "b":
+        raise NotImplementedError('"div_trunc" is not implemented for bool tensors; cast them to an integer dtype first')
+    return TruncDivide.apply(a, b, dtype)
 
 
 def _float_operand(x):
@@ -244,7 +273,9 @@ class FloorDivide(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return None, None
+        # piecewise constant: zero gradients, as PyTorch's div(rounding_mode="floor")
+        z = xp_of(g).zeros_like(g)
+        return z, z
 
 
 def floor_divide(input, other):
@@ -364,8 +395,10 @@ absolute = abs
 
 
 def sign(input):
-    """−1, 0 or 1; its gradient is zero."""
-    return from_array(xp_of(input._array).sign(input._array))
+    """−1, 0 or 1; differentiable with a zero gradient (as PyTorch)."""
+    from .compare import piecewise_constant
+
+    return piecewise_constant(input, "sign")
 
 
 def square(input):
@@ -391,22 +424,26 @@ class Clamp(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # PyTorch's rule (ties included): x where lo <= x <= hi, lo where x < lo < hi, hi where
+        # x > hi or hi < lo; when x < lo == hi none of the three gets it
         x, lo, hi = ctx.saved_tensors
         need = ctx.needs_input_grad
         xp = xp_of(g)
-        keep = xp.ones(x.shape, dtype=bool)
-        if lo is not None:
-            keep = keep & (x >= lo)
-        if hi is not None:
-            keep = keep & (x <= hi)
-        gx = g * keep if need[0] else None
-        glo = ghi = None
-        if lo is not None and len(need) > 1 and need[1]:
-            glo = g * (x < lo)
+        zero = g.dtype.type(0)
+        gx = glo = ghi = None
+        if need[0]:
+            keep = xp.ones(x.shape, dtype=bool)
+            if lo is not None:
+                keep = keep & (x >= lo)
             if hi is not None:
-                glo = glo * (x <= hi) if not isinstance(hi, (int, float)) else glo
+                keep = keep & (x <= hi)
+            gx = xp.where(keep, g, zero)
+        if lo is not None and len(need) > 1 and need[1]:
+            below = x < lo
+            glo = xp.where(below & (lo < hi) if hi is not None else below, g, zero)
         if hi is not None and len(need) > 2 and need[2]:
-            ghi = g * (x > hi)
+            above = x > hi
+            ghi = xp.where(above | (hi < lo) if lo is not None else above, g, zero)
         return gx, glo, ghi
 
 

@@ -19,6 +19,13 @@ class Pad(Function):
     def forward(ctx, x, widths, mode, value):
         xp = xp_of(x)
         ctx.widths, ctx.mode, ctx.shape = widths, mode, x.shape
+        if mode in ("reflect", "replicate") and any(b < 0 or a < 0 for b, a in widths):
+            # PyTorch maps every output index to its source in the *uncropped* input
+            # (replicate (-4, 5) on 4 values is five copies of the last one), so gather
+            for axis, src in enumerate(_sources(widths, x.shape, mode)):
+                if src is not None:
+                    x = xp.take(x, xp.asarray(src), axis=axis)
+            return x
         # negative padding crops
         crop = tuple(slice(-b if b < 0 else 0, (n + a) if a < 0 else n) for (b, a), n in zip(widths, x.shape))
         x = x[crop]
@@ -31,6 +38,14 @@ class Pad(Function):
     def backward(ctx, g):
         xp = xp_of(g)
         widths, shape = ctx.widths, ctx.shape
+        if ctx.mode in ("reflect", "replicate") and any(b < 0 or a < 0 for b, a in widths):
+            for axis, src in enumerate(_sources(widths, shape, ctx.mode)):
+                if src is not None:
+                    moved = xp.moveaxis(g, axis, 0)
+                    acc = xp.zeros((shape[axis],) + moved.shape[1:], dtype=g.dtype)
+                    xp.add.at(acc, xp.asarray(src), moved)
+                    g = xp.moveaxis(acc, 0, axis)
+            return g
         cropped = tuple(n + min(b, 0) + min(a, 0) for (b, a), n in zip(widths, shape))
         pos = tuple((max(b, 0), max(a, 0)) for b, a in widths)
         if ctx.mode == "constant":
@@ -40,6 +55,23 @@ class Pad(Function):
         out = xp.zeros(shape, dtype=g.dtype)
         out[tuple(slice(-b if b < 0 else 0, (-b if b < 0 else 0) + n) for (b, a), n in zip(widths, cropped))] = inner
         return out
+
+
+def _sources(widths, shape, mode):
+    """Per axis, the source index in the input of each output index (None where the axis is not padded)."""
+    out = []
+    for (before, after), n in zip(widths, shape):
+        if before == 0 and after == 0:
+            out.append(None)
+            continue
+        i = np.arange(n + before + after) - before
+        if mode == "replicate":
+            i = np.clip(i, 0, n - 1)
+        else:  # reflect about the first and last element
+            i = np.abs(i)
+            i = np.where(i >= n, 2 * (n - 1) - i, i)
+        out.append(i)
+    return out
 
 
 def _pad_adjoint(xp, g, pos, shape, mode):
@@ -69,12 +101,12 @@ def pad(input, pad, mode: str = "constant", value=None):
     """
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
-        raise ValueError(f"padding length must be divisible by 2, got {len(pad)}")
+        raise RuntimeError(f"Padding length must be divisible by 2, got {len(pad)}")
     k = len(pad) // 2
     if k > input.ndim:
         raise ValueError(f"padding of length {len(pad)} pads {k} dims but the input has only {input.ndim}")
     if mode not in ("constant", "reflect", "replicate", "circular"):
-        raise ValueError(f"unknown padding mode {mode!r}: use constant, reflect, replicate or circular")
+        raise NotImplementedError(f"Unrecognised padding mode {mode!r}: use constant, reflect, replicate or circular")
     widths = [(0, 0)] * input.ndim
     for i in range(k):
         widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
@@ -82,7 +114,8 @@ def pad(input, pad, mode: str = "constant", value=None):
         for i in range(k):
             n = input.shape[input.ndim - 1 - i]
             if pad[2 * i] >= n or pad[2 * i + 1] >= n:
-                raise ValueError(f"reflect padding ({pad[2 * i]}, {pad[2 * i + 1]}) must be smaller than the input size {n}")
+                raise RuntimeError(f"reflect padding ({pad[2 * i]}, {pad[2 * i + 1]}) must be smaller than the input "
+                                   f"size {n}")
     if mode == "circular":
         for i in range(k):
             n = input.shape[input.ndim - 1 - i]

@@ -343,11 +343,12 @@ def vander(x, *, N=None):
     from .scan import cumprod
     from .shape import cat
 
+    if x.dtype.kind == "b":
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
     x = x.reshape(1) if x.ndim == 0 else x
     n = x.shape[-1] if N is None else N
     if n <= 1:
-        return x.unsqueeze(-1) ** 0 if n == 1 else x.unsqueeze(-1)[..., :0]
-    x = x if x.dtype.kind != "b" else x.long()
+        raise RuntimeError(f"N must be greater than 1. (got N={n}: pass N >= 2, or an x with 2 or more elements)")
     cols = [x.unsqueeze(-1) ** 0] + [x.unsqueeze(-1)] * (n - 1)
     return cumprod(cat(cols, -1), -1)
 

@@ -14,6 +14,8 @@ functions pick a fast kernel of ``kernels/norm.py`` through ``kernels.choose`` w
 """
 from __future__ import annotations
 
+import math
+
 from .._tensor import bump_version
 from ..autograd.function import Function
 from ..kernels import choose
@@ -195,6 +197,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         >>> x = deepglass.randn(8, 3, 4, 4)
         >>> y = batch_norm(x, deepglass.zeros(3), deepglass.ones(3), training=True)
     """
+    if input.numel() == 0:   # PyTorch returns a copy of an empty input (still in the graph), whatever its shape
+        from .elementwise import clone
+
+        return clone(input)
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected at least a 2-D input (N, C, ...), got shape {tuple(input.shape)}")
     C = input.shape[1]
@@ -282,7 +288,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != C:
             raise RuntimeError(f"group_norm: {name} should have {C} elements, got {t.numel()}")
-    xg = input.reshape(N, num_groups, -1)
+    group_size = C // num_groups * math.prod(input.shape[2:])   # explicit: N may be 0
+    xg = input.reshape(N, num_groups, group_size)
     y = choose("group_norm", Normalize).apply(xg, None, None, (2,), (1, 1, 1), eps).reshape(input.shape)
     bshape = (C,) + (1,) * (input.ndim - 2)
     if weight is not None:

@@ -97,6 +97,8 @@ class Prod(Function):
         (x,) = ctx.saved_tensors
         xp = xp_of(x)
         axis = ctx.axis
+        if x.ndim == 0:     # a 0-d input is its own product: the gradient passes through
+            return g.reshape(())
         if axis is None:
             flat = x.reshape(-1)
             g = g.reshape(())
@@ -271,7 +273,13 @@ class Var(Function):
 
 
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0)."""
+    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0).
+
+    ``var(x, unbiased)`` with a bool second argument is PyTorch's ``var(input, unbiased)`` overload
+    (over every element), not a dim.
+    """
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     input = to_float(input)
@@ -328,9 +336,10 @@ def cumsum(input, dim, *, dtype=None):
         input = input.to(dtype)
     elif input.dtype.kind in "bui":
         input = input.to(dtypes.int64)
+    axis = normalize_dim(dim, input.ndim)     # a 0-d input accepts dim 0 or -1 only, as PyTorch
     if input.ndim == 0:
         return input.clone()
-    return CumSum.apply(input, normalize_dim(dim, input.ndim))
+    return CumSum.apply(input, axis)
 
 
 class VectorNorm(Function):
@@ -393,10 +402,12 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     """``torch.norm``: the Frobenius/2-norm by default, or the vector p-norm over ``dim``."""
     if p == "fro" or p is None:
         p = 2
-    if p == "nuc":  # the sum of the singular values (linalg.matrix_norm)
+    if p == "nuc":      # the sum of the singular values of the matrices in dims ``dim`` (default: the last two)
         from ..linalg import matrix_norm
 
-        return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+        if dim is None and input.ndim != 2:
+            raise RuntimeError(f"norm: 'nuc' without dim needs a 2-D input, got {input.ndim}-D; pass dim=(d0, d1)")
+        return matrix_norm(input, "nuc", (-2, -1) if dim is None else tuple(dim), keepdim, dtype=dtype)
     if isinstance(p, str):
         raise ValueError(f"norm: unsupported p={p!r}; use a number, inf, 'fro' or 'nuc'")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)

@@ -315,11 +315,37 @@ def select(input, dim: int, index: int):
 
 
 def nonzero(input, *, as_tuple: bool = False):
+    """Indices of the non-zero elements: ``(count, ndim)`` (a 0-d input counts as 1-D: ``(0 or 1, 0)``)."""
     xp = xp_of(input._array)
+    if input.ndim == 0:
+        hit = bool(input._array != 0)
+        if as_tuple:
+            return (from_array(xp.zeros(int(hit), dtype=np.int64)),)
+        return from_array(xp.zeros((int(hit), 0), dtype=np.int64))
     nz = xp.nonzero(input._array)
     if as_tuple:
         return tuple(from_array(i.astype(np.int64)) for i in nz)
     return from_array(xp.stack(nz, axis=1).astype(np.int64) if nz else xp.zeros((0, 0), dtype=np.int64))
+
+
+def nonzero_static(input, *, size: int, fill_value: int = -1):
+    """:func:`nonzero` with a fixed number of rows: the first ``size`` indices, padded with ``fill_value``.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.nonzero_static(dg.tensor([0.0, 3.0, 0.0, 4.0]), size=3)
+        tensor([[ 1],
+                [ 3],
+                [-1]])
+    """
+    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, got {size!r}")
+    found = nonzero(input)._array
+    xp = xp_of(found)
+    out = xp.full((int(size), found.shape[1]), fill_value, dtype=np.int64)
+    n = min(int(size), found.shape[0])
+    out[:n] = found[:n]
+    return from_array(out)
 
 
 class Concat(Function):
@@ -437,7 +463,15 @@ def _check_index(index, size, what):
 def gather(input, dim: int, index):
     """out[i][j] = input[i][index[i][j]] along ``dim`` (index may be smaller than input elsewhere)."""
     d = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:     # a 0-d input is one element along dim 0; the output has the index's shape
+        idx = _check_index(index._array, 1, "gather")
+        if idx.ndim > 1:
+            raise RuntimeError(f"gather: Index tensor must have the same number of dimensions as input tensor (a 0-d "
+                               f"input takes a 0-d or 1-D index, got {idx.ndim}-D)")
+        return getitem(input.reshape(1), (idx.reshape(-1),)).reshape(idx.shape)
     idx = _check_index(index._array, input.shape[d], "gather")
+    if idx.size == 0:       # PyTorch accepts an empty index of any rank: an empty output of its shape
+        return getitem(input.reshape(-1), slice(0, 0)).reshape(idx.shape)
     if idx.ndim != input.ndim:
         raise RuntimeError(f"gather: index has {idx.ndim} dims but input has {input.ndim}")
     if any(i > n for k, (i, n) in enumerate(zip(idx.shape, input.shape)) if k != d):
@@ -473,14 +507,22 @@ class ScatterAdd(Function):
 def scatter_add(input, dim: int, index, src):
     """out = input; out[index[i][j]][j] += src[i][j] along ``dim`` (repeats accumulate)."""
     d = normalize_dim(dim, input.ndim)
-    idx = _check_index(index._array, input.shape[d], "scatter_add")
     if src.dtype != input.dtype:
         src = src.to(input.dtype)
+    if input.ndim == 0:     # one element: it receives the first index.numel() values of src
+        idx = _check_index(index._array, 1, "scatter_add")
+        return input + getitem(src.reshape(-1), slice(0, idx.size)).sum() if idx.size else input.clone()
+    idx = _check_index(index._array, input.shape[d], "scatter_add")
     return ScatterAdd.apply(input, idx, src, d)
 
 
 def index_select(input, dim: int, index):
     d = normalize_dim(dim, input.ndim)
+    if input.ndim == 0:
+        if index._array.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index._array.size} value(s)")
+        idx = _check_index(index._array, 1, "index_select")
+        return getitem(input.reshape(1), (idx.reshape(-1),)).reshape(())
     idx = _check_index(index._array, input.shape[d], "index_select")
     if idx.ndim > 1:
         raise IndexError("index_select: index must be 0-D or 1-D")
@@ -493,25 +535,48 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.save_for_backward(mask)
-        return xp_of(x).where(mask, x.dtype.type(value) if not hasattr(value, "shape") else value.astype(x.dtype), x)
+        v = x.dtype.type(value) if not hasattr(value, "shape") else value.astype(x.dtype, copy=False)
+        return xp_of(x).where(mask, v, x)
 
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return xp_of(g).where(mask, g.dtype.type(0), g), None, None
+        xp = xp_of(g)
+        zero = g.dtype.type(0)
+        gv = xp.where(mask, g, zero).sum() if ctx.needs_input_grad[2] else None
+        return xp.where(mask, zero, g), None, gv
 
 
 def masked_fill(input, mask, value):
-    """``value`` where ``mask`` is True (mask broadcasts), the input elsewhere."""
+    """``value`` where ``mask`` is True, the input elsewhere; the output has their broadcast shape.
+
+    ``value`` is a number or a 0-d tensor (which then receives the sum of the gradient
+    where the mask holds, as in PyTorch).
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.tensor([1.0, 2.0, 3.0]).masked_fill(dg.tensor([True, False, True]), 0.0)
+        tensor([0., 2., 0.])
+    """
     m = mask._array if isinstance(mask, Tensor) else mask
     if m.dtype != bool:
         raise RuntimeError(f"masked_fill only supports boolean masks, got {m.dtype}")
     if isinstance(value, Tensor):
         if value.ndim != 0:
-            raise RuntimeError("masked_fill: value must be a 0-dim tensor or a number")
-        value = value.item()
-    if m.ndim > input.ndim or any(a != b and a != 1 for a, b in zip(m.shape[::-1], input.shape[::-1])):
-        raise RuntimeError(f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast to {tuple(input.shape)}")
+            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value.ndim} dimension(s)")
+        if value.requires_grad and input.dtype.kind == "f":
+            if value.dtype != input.dtype:
+                from .elementwise import _cast
+
+                value = _cast(value, input.dtype)
+        else:
+            value = value.item()
+    try:
+        np.broadcast_shapes(tuple(m.shape), tuple(input.shape))
+    except ValueError:
+        raise RuntimeError(f"masked_fill: mask of shape {tuple(m.shape)} does not broadcast with the input's "
+                           f"shape {tuple(input.shape)}") from None
     return MaskedFill.apply(input, m, value)
 
 
@@ -580,5 +645,5 @@ __all__ = [
     "reshape", "view", "view_as", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
     "transpose", "swapaxes", "swapdims", "t", "expand", "expand_as", "broadcast_to", "repeat", "tile",
     "contiguous", "flip", "getitem", "narrow", "select", "nonzero", "cat", "concat", "concatenate", "stack",
-    "split", "chunk", "unbind", "gather", "scatter_add", "index_select", "masked_fill", "sort", "argsort", "topk", "one_hot",
+    "split", "chunk", "unbind", "gather", "scatter_add", "index_select", "masked_fill", "nonzero_static", "sort", "argsort", "topk", "one_hot",
 ]

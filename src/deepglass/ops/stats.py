@@ -21,6 +21,7 @@ from .._tensor import Tensor, from_array
 from ._util import normalize_dim, to_float, xp_of
 
 histogram_return_type = namedtuple("histogram", ["hist", "bin_edges"])
+builtins_range = range      # histogramdd's ``range`` argument shadows the builtin
 
 
 def _narrow(t, axis, start, length):
@@ -222,6 +223,93 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
                                  from_array(xp.asarray(edges.astype(input.dtype))))
 
 
+histogramdd_return_type = namedtuple("histogramdd", ["hist", "bin_edges"])
+
+
+def histogramdd(input, bins, *, range=None, weight=None, density: bool = False):
+    """A D-dimensional histogram of the points in the rows of ``input`` (``(..., D)``), as numpy.histogramdd.
+
+    ``bins`` is one count for every dim, a list of counts (one per dim) or a list of 1-D tensors of
+    increasing edges; ``range`` is ``[lo₀, hi₀, lo₁, hi₁, ...]`` (default: each dim's min and max).
+    Each bin holds its left edge; the last one also its right edge.
+
+    Returns:
+        ``(hist, bin_edges)``: a ``D``-dim tensor of counts (or weights, or densities) and a tuple of
+        ``D`` edge tensors, all in ``input``'s dtype.
+
+    Example:
+        >>> import deepglass as dg
+        >>> h = dg.histogramdd(dg.tensor([[0.0, 0.0], [1.0, 1.0], [1.0, 0.0]]), bins=[2, 2])
+        >>> h.hist
+        tensor([[1., 0.],
+                [1., 1.]])
+    """
+    from .. import backend
+
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype (a floating "
+                           f"dtype), got {dtypes.name_of(input.dtype)}")
+    if input.ndim < 1:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 1 dimension")
+    d = input.shape[-1]
+    dt = input.dtype
+    pts = backend.to_numpy(input._array).reshape(-1, d)
+    if not isinstance(bins, int) and len(bins) != d:
+        raise RuntimeError(f"torch.histogramdd: expected {d} sequences of bin edges for each dimension of input, "
+                           f"but got {len(bins)}")
+    if range is not None and len(range) != 2 * d:
+        raise RuntimeError(f"torch.histogramdd: for a {d}-dimensional histogram range should have {2 * d} "
+                           f"elements, but got {len(range)}")
+    edges = []
+    for k in builtins_range(d):
+        b = bins if isinstance(bins, int) else bins[k]
+        if isinstance(b, Tensor):
+            edges.append(backend.to_numpy(b._array).astype(dt))
+            continue
+        if range is not None:
+            lo, hi = dt.type(range[2 * k]), dt.type(range[2 * k + 1])
+        elif pts.shape[0]:
+            lo, hi = pts[:, k].min(), pts[:, k].max()
+        else:
+            lo, hi = dt.type(0), dt.type(1)
+        if lo == hi:
+            lo, hi = lo - dt.type(0.5), hi + dt.type(0.5)
+        edges.append(_torch_linspace(lo, hi, int(b) + 1, dt))
+    # PyTorch's rule, also for edges that do not increase: a point counts when e[0] <= x <= e[-1]; its bin is
+    # the binary search's (upper bound − 1), the last edge belonging to the last bin
+    valid = np.ones(pts.shape[0], dtype=bool)
+    pos = []
+    for k, e in enumerate(edges):
+        x = pts[:, k]
+        valid &= (x >= e[0]) & (x <= e[-1])
+        p = np.searchsorted(e, x, side="right") - 1
+        pos.append(np.minimum(p, len(e) - 2))
+    for p in pos:
+        valid &= p >= 0
+    w = np.ones(pts.shape[0]) if weight is None else backend.to_numpy(weight._array).reshape(-1).astype(np.float64)
+    hist = np.zeros(tuple(len(e) - 1 for e in edges))
+    np.add.at(hist, tuple(p[valid] for p in pos), w[valid])
+    if density:
+        vol = np.ones(())
+        for e in edges:
+            vol = np.multiply.outer(vol, np.diff(e.astype(np.float64)))
+        hist = hist / hist.sum() / vol
+    dev = backend.device_of(input._array)
+    return histogramdd_return_type(from_array(backend.to_device(hist.astype(dt), dev)),
+                                   tuple(from_array(backend.to_device(e, dev)) for e in edges))
+
+
+def _torch_linspace(lo, hi, n, dt):
+    """PyTorch's linspace in dtype ``dt``: from the start for the first half, from the end for the second."""
+    i = np.arange(n)
+    if n == 1:
+        return np.array([lo], dtype=dt)
+    step = (dt.type(hi) - dt.type(lo)) / dt.type(n - 1)
+    fwd = dt.type(lo) + i.astype(dt) * step
+    bwd = dt.type(hi) - (n - 1 - i).astype(dt) * step
+    return np.where(i < n // 2, fwd, bwd).astype(dt)
+
+
 def bincount(input, weights=None, minlength: int = 0):
     """Occurrences of each non-negative integer (weighted sums with ``weights``)."""
     if input.ndim != 1 or input.dtype.kind not in "iu":
@@ -329,7 +417,143 @@ def argwhere(input):
     return from_array(xp.argwhere(a).astype(np.int64))
 
 
+def _gradient_coefficients(x, edge_order):
+    """Per output position along one axis: the three stencil weights and where the stencil starts.
+
+    ``x`` holds the sample coordinates (float64). Interior points use the second-order central
+    difference for uneven spacing (NumPy's and PyTorch's formula); the two ends use a one-sided
+    difference of order ``edge_order``.
+    """
+    n = x.shape[0]
+    a, b, c = np.zeros(n), np.zeros(n), np.zeros(n)
+    start = np.zeros(n, dtype=np.int64)
+    d1, d2 = x[1:-1] - x[:-2], x[2:] - x[1:-1]
+    a[1:-1] = -d2 / (d1 * (d1 + d2))
+    b[1:-1] = (d2 - d1) / (d1 * d2)
+    c[1:-1] = d1 / (d2 * (d1 + d2))
+    start[1:-1] = np.arange(n - 2)
+    if edge_order == 1:
+        a[0], b[0] = -1 / (x[1] - x[0]), 1 / (x[1] - x[0])
+        b[-1], c[-1] = -1 / (x[-1] - x[-2]), 1 / (x[-1] - x[-2])
+    else:
+        d1, d2 = x[1] - x[0], x[2] - x[1]
+        a[0], b[0], c[0] = -(2 * d1 + d2) / (d1 * (d1 + d2)), (d1 + d2) / (d1 * d2), -d1 / (d2 * (d1 + d2))
+        d1, d2 = x[-2] - x[-3], x[-1] - x[-2]
+        a[-1], b[-1], c[-1] = d2 / (d1 * (d1 + d2)), -(d2 + d1) / (d1 * d2), (2 * d2 + d1) / (d2 * (d1 + d2))
+    start[-1] = n - 2 if edge_order == 1 else n - 3
+    if edge_order == 1:          # the last point's two weights sit on x[-2], x[-1]: shift them to a, b
+        a[-1], b[-1], c[-1] = b[-1], c[-1], 0.0
+    return a, b, c, start
+
+
+def _gradient_along(f, axis, x, edge_order):
+    from .shape import gather
+
+    a, b, c, start = _gradient_coefficients(x, edge_order)
+    n = f.shape[axis]
+    shape = [1] * f.ndim
+    shape[axis] = n
+    xp = xp_of(f._array)
+    out = None
+    for k, w in enumerate((a, b, c)):
+        idx = np.minimum(start + k, n - 1)
+        index = xp.broadcast_to(xp.asarray(idx).reshape(shape), f.shape)
+        term = gather(f, axis, from_array(xp.ascontiguousarray(index))) * from_array(
+            xp.asarray(w.reshape(shape), dtype=f.dtype))
+        out = term if out is None else out + term
+    return out
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order: int = 1):
+    """Estimate ∂input/∂x along each of ``dim`` by finite differences (PyTorch's ``torch.gradient``).
+
+    Interior points: the central difference
+    (h₋²·f(x+h₊) − h₊²·f(x−h₋) + (h₊² − h₋²)·f(x)) / (h₋h₊(h₋ + h₊)), exact for quadratics; the
+    ends: one-sided differences of order ``edge_order`` (1 or 2).
+
+    Args:
+        input: the sampled function values.
+        spacing: a number (the step along every dim), one number per dim, or one 1-D tensor of
+            sample coordinates per dim.
+        dim: an int, a list of ints, or None (every dim).
+        edge_order: 1 or 2.
+
+    Returns:
+        A tuple with one tensor (``input``'s shape) per dim.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.gradient(dg.tensor([1.0, 4.0, 9.0, 16.0]), spacing=2.0)
+        (tensor([1.5000, 2.0000, 3.0000, 3.5000]),)
+    """
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = [normalize_dim(d, input.ndim) for d in dims]
+    if spacing is None:
+        spacing = 1
+    if isinstance(spacing, (int, float)) or (isinstance(spacing, Tensor) and spacing.ndim == 0):
+        spacing = [spacing] * len(dims)
+    spacing = list(spacing)
+    if len(spacing) == 1 and len(dims) > 1 and not isinstance(spacing[0], Tensor):
+        spacing = spacing * len(dims)
+    if len(spacing) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {len(spacing)} "
+                           f"and a dim argument of length {len(dims)}.")
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    f = to_float(input)
+    out = []
+    for d, h in zip(dims, spacing):
+        n = input.shape[d]
+        if isinstance(h, Tensor) and h.ndim == 1:
+            if h.shape[0] != n:
+                raise RuntimeError(f"torch.gradient expected each tensor to be on the same device and to have the "
+                                   f"same length as the dimension it spans ({h.shape[0]} != {n} along dim {d})")
+            x = np.asarray(h.detach().cpu().numpy(), dtype=np.float64)
+        else:
+            x = np.arange(n, dtype=np.float64) * float(h.item() if isinstance(h, Tensor) else h)
+        out.append(_gradient_along(f, d, x, edge_order))
+    return tuple(out)
+
+
+def hash_tensor(input, dim=None, *, keepdim: bool = False, mode: int = 0):
+    """An order-independent 64-bit hash: the XOR of every element's bits (PyTorch's ``hash_tensor``, mode 0).
+
+    Each element is first widened to float64 (floating dtypes) or int64 (integers and bool), and its
+    8 bytes are read as a uint64; the result is uint64. ``dim`` (an int or a list) hashes rows.
+
+    Example:
+        >>> import deepglass as dg
+        >>> dg.hash_tensor(dg.tensor([3.0]))
+        tensor(4613937818241073152, dtype=deepglass.uint64)
+    """
+    from .. import backend
+    from ._util import normalize_dims
+
+    if mode != 0:
+        raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
+    arr = input._array
+    if dim is None and arr.size == 0:
+        raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           "reduction dim with the 'dim' argument.")
+    axes = normalize_dims(dim, input.ndim)
+    if arr.ndim and axes is not None:
+        for a in axes:
+            if arr.shape[a] == 0:
+                raise IndexError(f"hash_tensor: Expected reduction dim {a} to have non-zero size.")
+    wide = arr.astype(np.float64 if arr.dtype.kind == "f" else np.int64).view(np.uint64)
+    host = backend.to_numpy(wide)            # XOR-reduce on the host (CuPy has no bitwise_xor.reduce)
+    if arr.ndim == 0:
+        out = host.copy()
+    else:
+        out = np.bitwise_xor.reduce(host, axis=axes, keepdims=keepdim)
+    return from_array(backend.to_device(np.asarray(out, dtype=np.uint64), backend.device_of(arr)))
+
+
 __all__ = [
-    "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
+    "histogramdd", "hash_tensor", "gradient", "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov", "corrcoef", "renorm", "dist", "histc",
     "histogram", "bincount", "unique", "unique_consecutive", "searchsorted", "bucketize", "argwhere",
 ]

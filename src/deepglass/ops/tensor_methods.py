@@ -34,6 +34,7 @@ from . import shape as S
 from . import sparse as SPR
 from . import special as SP
 from . import stats as ST
+from . import strided as STR
 
 METHODS = {
     # elementwise: element-wise arithmetic, exp/log, trig, comparisons
@@ -63,7 +64,7 @@ METHODS = {
     "expand_as": S.expand_as, "broadcast_to": S.broadcast_to, "repeat": S.repeat, "tile": S.tile,
     "contiguous": S.contiguous, "flip": S.flip, "narrow": S.narrow, "select": S.select, "nonzero": S.nonzero,
     "split": S.split, "chunk": S.chunk, "unbind": S.unbind, "gather": S.gather, "scatter_add": S.scatter_add,
-    "index_select": S.index_select, "masked_fill": S.masked_fill, "sort": S.sort, "argsort": S.argsort,
+    "index_select": S.index_select, "masked_fill": S.masked_fill, "nonzero_static": S.nonzero_static, "sort": S.sort, "argsort": S.argsort,
     "topk": S.topk,
 
     # matrix: triangles and diagonals
@@ -86,7 +87,7 @@ METHODS = {
     **{n: getattr(SC, n) for n in SC.__all__ if n not in ("var_mean", "std_mean")},
     # stats: differences, statistics, counting (the Tensor methods among them)
     **{n: getattr(ST, n) for n in ("diff", "renorm", "dist", "histc", "histogram", "bincount", "unique",
-                                    "unique_consecutive", "argwhere", "cov", "corrcoef")},
+                                    "unique_consecutive", "argwhere", "cov", "corrcoef", "hash_tensor")},
     # indexing: scatter and index ops (all are Tensor methods in PyTorch)
     **{n: getattr(IX, n) for n in IX.__all__},
     # arrange: the Tensor methods among the rearranging ops
@@ -108,6 +109,9 @@ METHODS = {
 
     # random_draws: bernoulli, multinomial and the in-place random fills (uniform_, normal_, cauchy_, ...)
     **RD.TENSOR_METHODS,
+    # strided: views and allocations with explicit strides
+    "as_strided": STR.as_strided, "as_strided_scatter": STR.as_strided_scatter,
+    "new_empty_strided": STR.new_empty_strided,
 }
 
 # Python operators; reflected forms (2 - x calls x.__rsub__(2) = sub(2, x)) are made from these
