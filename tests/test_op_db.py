@@ -42,10 +42,6 @@ def _zero_dim(s):
     return any(t.ndim == 0 for t in _tensors(s))
 
 
-def _empty(s):
-    return any(t.numel() == 0 for t in _tensors(s))
-
-
 _ZERO_DIM = "0-d tensors: issue 14 edge case in an op file outside this change (ops/reduce.py or ops/shape.py)"
 
 # op key -> [(reason, predicate(sample) -> bool)]: samples deepglass deliberately does not support (or not yet)
