@@ -61,6 +61,10 @@ from .creation import (
 )
 from .dtypes import (
     bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
     double,
     float,
     float16,
@@ -83,6 +87,7 @@ from .ops.activation import log_softmax, relu, softmax
 from .ops.arrange import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
 from .ops.compare import *  # noqa: F401,F403
+from .ops.complex import *  # noqa: F401,F403
 from .ops.copies import *  # noqa: F401,F403
 from .ops.distance import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403
@@ -119,6 +124,8 @@ def __getattr__(name):
 
     if name in ("nn", "optim", "data", "metrics", "analysis", "io", "train", "viz", "models", "utils"):
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "fft":
+        return importlib.import_module(f"{__name__}.fft")
     if name in ("accelerator", "backends", "distributions", "onnx", "hub", "sparse", "distributed"):  # issues 13, 18
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("sparse_coo_tensor", "spmm"):

@@ -146,6 +146,9 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._array.dtype.kind == "f"
 
+    def is_complex(self) -> bool:
+        return self._array.dtype.kind == "c"
+
     def is_contiguous(self) -> bool:
         return bool(self._array.flags.c_contiguous)
 
@@ -241,9 +244,9 @@ class Tensor:
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and self._array.dtype.kind != "f":
+        if requires_grad and self._array.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only floating-point tensors can require gradients, got {dtypes.name_of(self.dtype)}; "
+                f"only floating-point and complex tensors can require gradients, got {dtypes.name_of(self.dtype)}; "
                 "convert with .float() first"
             )
         if not requires_grad and self.grad_fn is not None:
@@ -341,6 +344,12 @@ class Tensor:
 
     def half(self):
         return self.to(dtypes.float16)
+
+    def cfloat(self):
+        return self.to(dtypes.complex64)
+
+    def cdouble(self):
+        return self.to(dtypes.complex128)
 
     def long(self):
         return self.to(dtypes.int64)

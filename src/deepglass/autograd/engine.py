@@ -253,6 +253,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
                         raise _shape_error(node, i, gi.shape, shape)
                     gi = sum_to_shape(gi, shape)
                 if gi.dtype != inp._array.dtype:
+                    if gi.dtype.kind == "c" and inp._array.dtype.kind != "c":
+                        gi = gi.real  # a real input's gradient is the real part (PyTorch's convention)
                     gi = gi.astype(inp._array.dtype)
                 if fn is None:
                     _deliver_to_leaf(inp, gi, capture, only,

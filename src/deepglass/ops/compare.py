@@ -10,7 +10,7 @@ from __future__ import annotations
 from .._tensor import Tensor, from_array
 from ..autograd import function as _function
 from ..autograd.function import Function
-from ._util import promote, xp_of
+from ._util import no_complex, promote, xp_of
 
 
 class Compare(Function):
@@ -27,8 +27,14 @@ class Compare(Function):
         return None, None, None
 
 
+_ORDERING = ("less", "less_equal", "greater", "greater_equal")
+
+
 def _compare(ufunc_name):
     def op(input, other):
+        if ufunc_name in _ORDERING:
+            no_complex(input, ufunc_name, error=NotImplementedError)
+            no_complex(other, ufunc_name, error=NotImplementedError)
         a, b = promote(input, other)
         xa = a._array if isinstance(a, Tensor) else a
         xb = b._array if isinstance(b, Tensor) else b
@@ -99,19 +105,23 @@ def isclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
 
 def floor(input):
     """Round down (no gradient: the derivative is zero almost everywhere)."""
+    no_complex(input, "floor", "", NotImplementedError)
     return from_array(xp_of(input._array).floor(input._array))
 
 
 def ceil(input):
+    no_complex(input, "ceil", "", NotImplementedError)
     return from_array(xp_of(input._array).ceil(input._array))
 
 
 def round(input, decimals: int = 0):
     """Round half to even, like PyTorch."""
+    no_complex(input, "round", "", NotImplementedError)
     return from_array(xp_of(input._array).round(input._array, decimals))
 
 
 def trunc(input):
+    no_complex(input, "trunc", "", NotImplementedError)
     return from_array(xp_of(input._array).trunc(input._array))
 
 

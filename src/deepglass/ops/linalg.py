@@ -33,6 +33,8 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         xp = xp_of(g)
         need = ctx.needs_input_grad
+        if a.dtype.kind == "c" or b.dtype.kind == "c":  # dA = dC·B^H, dB = A^H·dC (PyTorch's convention)
+            a, b = a.conj(), b.conj()
         if a.ndim == 1 and b.ndim == 1:
             return (g * b if need[0] else None), (g * a if need[1] else None)
         a2 = a[None, :] if a.ndim == 1 else a

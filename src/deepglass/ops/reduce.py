@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes
 from .._tensor import Tensor, from_array
 from ..autograd.function import Function
-from ._util import along_axis_index, normalize_dim, normalize_dims, to_float, xp_of
+from ._util import along_axis_index, no_complex, normalize_dim, normalize_dims, to_float, xp_of
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 # PyTorch's named tuples have these names; deepglass uses one shape for all
@@ -75,7 +75,7 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Arithmetic mean over ``dim``; needs a floating dtype (as in PyTorch)."""
     if dtype is not None:
         input = input.to(dtype)
-    if input.dtype.kind != "f":
+    if input.dtype.kind not in "fc":
         raise RuntimeError(
             f"mean(): could not infer output dtype; input dtype is {dtypes.name_of(input.dtype)}, "
             "pass dtype=deepglass.float32 or call .float() first"
@@ -101,10 +101,10 @@ class Prod(Function):
             flat = x.reshape(-1)
             g = g.reshape(())
             others = _prod_of_others(xp, flat, 0).reshape(x.shape)
-            return g * others
+            return g * others.conj()
         others = _prod_of_others(xp, x, axis)
         g = g if ctx.keepdim else xp.expand_dims(g, axis)
-        return g * others
+        return g * others.conj()  # conj: PyTorch's convention for complex inputs (a no-op on reals)
 
 
 def _prod_of_others(xp, x, axis):
@@ -151,11 +151,13 @@ class AMax(Function):
 
 
 def amax(input, dim=None, keepdim: bool = False):
+    no_complex(input, "amax", error=NotImplementedError)
     _check_nonempty(input, "amax")
     return AMax.apply(input, normalize_dims(dim, input.ndim), keepdim, True)
 
 
 def amin(input, dim=None, keepdim: bool = False):
+    no_complex(input, "amin", error=NotImplementedError)
     _check_nonempty(input, "amin")
     return AMax.apply(input, normalize_dims(dim, input.ndim), keepdim, False)
 
@@ -217,6 +219,7 @@ def max(input, dim=None, keepdim: bool = False, *, out=None):
         from .elementwise import maximum
 
         return maximum(input, dim)
+    no_complex(input, "max", error=NotImplementedError)
     return _max_min(input, dim, keepdim, True)
 
 
@@ -225,10 +228,12 @@ def min(input, dim=None, keepdim: bool = False, *, out=None):
         from .elementwise import minimum
 
         return minimum(input, dim)
+    no_complex(input, "min", error=NotImplementedError)
     return _max_min(input, dim, keepdim, False)
 
 
 def _arg_extreme(input, dim, keepdim, find):
+    no_complex(input, find.__name__ + "()")
     xp = xp_of(input._array)
     if dim is None:
         out = find(input._array)
