@@ -412,6 +412,13 @@ def sgn(input):
         >>> dg.sgn(dg.tensor([-2.0, 0.0, 3.0]))
         tensor([-1., 0., 1.])
     """
+    if input.dtype.kind == "c":  # z/|z| (0 at 0), composed so that its gradient follows
+        from .elementwise import abs as _abs
+        from .elementwise import where
+
+        m = _abs(input)
+        zero = m == 0
+        return where(zero, 0j, input / where(zero, 1.0, m))
     if input.dtype.kind != "f" or not input.requires_grad:
         return from_array(xp_of(input._array).sign(input._array))
     return _Sgn.apply(input)
@@ -436,6 +443,8 @@ def isneginf(input):
 
 def isreal(input):
     """True where the imaginary part is 0: everywhere, for real tensors."""
+    if input.dtype.kind == "c":
+        return from_array(input._array.imag == 0)
     return from_array(xp_of(input._array).ones(input.shape, dtype=bool))
 
 
