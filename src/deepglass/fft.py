@@ -32,5 +32,6 @@ from .ops.fft import (  # noqa: F401
     irfftn,
     rfft,
     rfft2,
+    rfftfreq,
     rfftn,
 )
