@@ -67,8 +67,8 @@ def imag(input):
     """The imaginary part, a view; a real tensor raises (PyTorch's RuntimeError).
 
     Example:
-        >>> deepglass.imag(deepglass.tensor([1 + 2j, 3 - 4j]))
-        tensor([ 2., -4.])
+        >>> deepglass.imag(deepglass.tensor([1 + 2j, 3 - 4.5j]))
+        tensor([ 2.0000, -4.5000])
     """
     ensure_tensor(input)
     if input.dtype.kind != "c":
@@ -113,9 +113,8 @@ def view_as_real(input):
     """A complex tensor of shape ``(*)`` seen as a real one of shape ``(*, 2)`` (real, imaginary), as PyTorch.
 
     Example:
-        >>> deepglass.view_as_real(deepglass.tensor([1 + 2j, 3 - 4j]))
-        tensor([[ 1.,  2.],
-                [ 3., -4.]])
+        >>> deepglass.view_as_real(deepglass.tensor([1 + 2j, 3 - 4j])).tolist()
+        [[1.0, 2.0], [3.0, -4.0]]
     """
     ensure_tensor(input)
     if input.dtype.kind != "c":

@@ -329,8 +329,8 @@ def hfft(input: Tensor, n=None, dim: int = -1, norm=None) -> Tensor:
     ``hfft(x, n, norm) = irfft(conj(x), n, norm=dual)`` with dual swapping "backward" and "forward".
 
     Example:
-        >>> deepglass.fft.hfft(deepglass.tensor([1+0j, 2+0j, 3+0j]))
-        tensor([ 9., -2.,  1., -2.])
+        >>> deepglass.fft.hfft(deepglass.tensor([1+0j, 2+0j, 3+0j])).tolist()
+        [8.0, -2.0, 0.0, -2.0]
     """
     from .complex import conj
 
@@ -341,8 +341,8 @@ def ihfft(input: Tensor, n=None, dim: int = -1, norm=None) -> Tensor:
     """Inverse of :func:`hfft`: ``conj(rfft(x, n, norm=dual))`` of a real signal (``torch.fft.ihfft``).
 
     Example:
-        >>> deepglass.fft.ihfft(deepglass.tensor([9., -2., 1., -2.]))
-        tensor([1.+0.j, 2.-0.j, 3.+0.j])
+        >>> deepglass.fft.ihfft(deepglass.tensor([8., -2., 0., -2.])).real
+        tensor([1., 2., 3.])
     """
     from .complex import conj
 
@@ -388,9 +388,9 @@ def ihfftn(input: Tensor, s=None, dim=None, norm=None) -> Tensor:
     """Inverse of :func:`hfftn`: ``conj(rfftn(x, norm=dual))`` of a real input.
 
     Example:
-        >>> deepglass.fft.ihfftn(deepglass.ones(2, 4))
-        tensor([[1.+0.j, 0.+0.j, 0.+0.j],
-                [0.+0.j, 0.+0.j, 0.+0.j]])
+        >>> deepglass.fft.ihfftn(deepglass.ones(2, 4)).real
+        tensor([[1., 0., 0.],
+                [0., 0., 0.]])
     """
     from .complex import conj
 
