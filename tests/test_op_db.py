@@ -151,7 +151,7 @@ def _lookup(name: str):
     try:
         for p in parts:
             obj = getattr(obj, p)
-        if not isinstance(obj, np.dtype):   # deepglass.cfloat is a dtype; op_db's cfloat is the Tensor method
+        if name not in ("cfloat", "cdouble"):   # deepglass.cfloat is a dtype; op_db's cfloat is the Tensor method
             return obj
     except (AttributeError, ImportError):
         pass

@@ -195,6 +195,14 @@ _CASES = {
     "abs_of_complex": (lambda T, a: T.abs(T.complex(a, a * 0 + 1)), _X),
     "real_to_complex": (lambda T, a: a.to(T.complex64).to(T.complex128) * 1j, _X),
     "mixed_precision": (lambda T, a, b: a * b.to(T.complex64), _X, _W), "mH": (lambda T, a: a.mH, _Z),
+    "var": (lambda T, a: a.var(1), _Z), "std": (lambda T, a: a.std(), _Z), "norm": (lambda T, a: a.norm(), _Z),
+    "vector_norm": (lambda T, a: T.linalg.vector_norm(a, 3, dim=1), _Z), "cumsum": (lambda T, a: a.cumsum(1), _Z),
+    "dot": (lambda T, a, b: T.dot(a[0], b[0]), _Z, _W), "vdot": (lambda T, a, b: T.vdot(a[0], b[0]), _Z, _W),
+    "outer": (lambda T, a, b: T.outer(a[0], b[1]), _Z, _W), "addmm": (lambda T, a, b: T.addmm(a[:, :3], a, b.T[:, :3]), _Z, _W),
+    "flip_roll": (lambda T, a: T.roll(a.flip(0), 1, 1), _Z), "trace_tril": (lambda T, a: T.trace(T.tril(a)[:, :3]), _Z),
+    "gather": (lambda T, a: T.gather(a, 1, T.tensor([[0, 1], [2, 3], [1, 1]])), _Z),
+    "masked_fill": (lambda T, a: a.masked_fill(T.tensor([True, False, True, False]), 2j), _Z),
+    "pad_expand_repeat": (lambda T, a: T.nn.functional.pad(a[:1].expand(3, 4) * a, (1, 2)).repeat(2, 1), _Z),
     **{fn: (lambda T, a, fn=fn: getattr(T, fn)(a), _Z) for fn in (
         "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "reciprocal", "square", "abs", "angle", "real", "conj",
         "conj_physical", "neg", "log1p", "expm1", "rsqrt", "sgn")},
@@ -243,3 +251,31 @@ def test_real_input_receives_the_real_part_of_a_complex_gradient():
         warnings.simplefilter("error")          # no ComplexWarning from a silent cast
         (dg.view_as_real(x * (2 + 3j)) * dg.tensor([[1.0, 1.0], [1.0, 1.0]])).sum().backward()
     assert x.grad.dtype == dg.float32 and x.grad.tolist() == [5.0, 5.0]
+
+
+def test_an_unchecked_backward_raises_instead_of_a_silently_wrong_gradient():
+    z = dg.tensor(_Z, requires_grad=True)
+    y = dg.tan(z)                                   # the forward is right ...
+    np.testing.assert_allclose(y.detach().numpy(), np.tan(_Z))
+    with pytest.raises(RuntimeError, match="TanBackward: deepglass has no gradient .* complex"):
+        dg.view_as_real(y).sum().backward()         # ... its complex gradient is not checked: an error
+    x = dg.tensor(_X, requires_grad=True)
+    dg.tan(x).sum().backward()                      # real tensors are unaffected
+    np.testing.assert_allclose(x.grad.numpy(), 1 / np.cos(_X) ** 2)
+
+
+def test_a_custom_function_opts_in_to_complex_gradients():
+    class Twice(dg.autograd.Function):
+        complex_grad = True
+
+        @staticmethod
+        def forward(ctx, z):
+            return 2 * z
+
+        @staticmethod
+        def backward(ctx, g):
+            return 2 * g
+
+    z = dg.tensor([1 + 1j], requires_grad=True)
+    dg.view_as_real(Twice.apply(z)).sum().backward()
+    assert z.grad.tolist() == [2 + 2j]

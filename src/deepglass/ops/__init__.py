@@ -90,3 +90,4 @@ FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose,
 
 
 tensor_methods.bind(Tensor)
+complex._mark_complex_aware()

@@ -315,4 +315,22 @@ def _imag_property(self):
     return imag(self)
 
 
+def _mark_complex_aware() -> None:
+    """The primitives whose backward is checked for complex tensors (tests/ops/test_complex.py, test_fft.py).
+
+    The engine raises for any other primitive that a complex tensor's gradient would pass through, rather than
+    return a gradient that silently ignores the conjugation of PyTorch's convention.
+    """
+    from . import arrange, elementwise, fft, layout, linalg, matrix, reduce, shape
+
+    E, S = elementwise, shape
+    for cls in (Real, Imag, ViewAsReal, ViewAsComplex, Complex, Polar, Angle, Conj,
+                E.Cast, E.Move, E.Clone, E.Add, E.Sub, E.Mul, E.Div, E.Pow, E.Neg, E.Exp, E.Log, E.Log1p, E.Expm1,
+                E.Sqrt, E.Rsqrt, E.Sin, E.Cos, E.Tanh, E.Sigmoid, E.Reciprocal, E.ComplexAbs, E.Where,
+                fft.FFTC2C, fft.FFTR2C, fft.FFTC2R, arrange.Roll, layout.Pad, linalg.MatMul, matrix.Diagonal,
+                matrix.Tri, reduce.CumSum, reduce.Mean, reduce.Prod, reduce.Sum, reduce.TakeAlongDim, S.Concat,
+                S.Expand, S.Flip, S.GetItem, S.MaskedFill, S.Permute, S.Reshape, S.Tile):
+        cls.complex_grad = True
+
+
 __all__ = ["real", "imag", "view_as_real", "view_as_complex", "complex", "polar", "angle", "is_complex", "is_conj"]

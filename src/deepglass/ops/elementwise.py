@@ -14,6 +14,7 @@ from ..autograd.function import Function
 from ._util import no_complex as _no_complex
 from ._util import promote, to_float, xp_of
 
+
 def _c(a):
     """conj(a) for complex arrays (backward formulas use conj(f'(z)), PyTorch's convention); a itself otherwise."""
     return a.conj() if getattr(a, "dtype", None) is not None and a.dtype.kind == "c" else (

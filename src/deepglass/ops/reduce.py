@@ -279,6 +279,11 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0)."""
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
+    if input.dtype.kind == "c":  # E|z − Ez|² = var(Re z) + var(Im z): a real result, as PyTorch
+        from .complex import imag, real
+
+        return var(real(input), dim, keepdim=keepdim, correction=correction) + \
+            var(imag(input), dim, keepdim=keepdim, correction=correction)
     input = to_float(input)
     return Var.apply(input, normalize_dims(dim, input.ndim), correction, keepdim)
 
@@ -390,6 +395,10 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None):
     """The vector p-norm over ``dim`` (all elements when None), as ``torch.linalg.vector_norm``."""
     if dtype is not None:
         x = x.to(dtype)
+    if x.dtype.kind == "c":  # the norm of the moduli (a real result, as PyTorch)
+        from .elementwise import abs as _abs
+
+        x = _abs(x)
     x = to_float(x)
     return VectorNorm.apply(x, float(ord), normalize_dims(dim, x.ndim), keepdim)
 
