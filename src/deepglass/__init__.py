@@ -103,6 +103,7 @@ from .ops.scan import *  # noqa: F401,F403
 from .ops.scatter_views import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.special import *  # noqa: F401,F403
+from .ops.spectral import istft, stft  # noqa: F401
 from .ops.stats import *  # noqa: F401,F403
 from .parallel import get_num_threads, set_num_threads
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

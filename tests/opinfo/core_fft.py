@@ -88,3 +88,40 @@ ENTRIES = [
 ]
 
 _ = np  # the samples' arrays are NumPy's
+
+
+# ---------------------------------------------------------------- stft / istft (ops/spectral.py)
+
+def _stft_dg(x, n_fft, window=None, **kw):
+    w = None if window is None else dg.tensor(window, dtype=x.dtype)
+    return dg.view_as_real(dg.stft(x, n_fft, window=w, return_complex=True, **kw))
+
+
+def _stft_torch(x, n_fft, window=None, **kw):
+    w = None if window is None else torch.tensor(window, dtype=x.dtype)
+    return torch.view_as_real(torch.stft(x, n_fft, window=w, return_complex=True, **kw))
+
+
+def _istft_dg(s, n_fft, window=None, **kw):
+    w = None if window is None else dg.tensor(window, dtype=s.dtype)
+    return dg.istft(dg.view_as_complex(s), n_fft, window=w, **kw)
+
+
+def _istft_torch(s, n_fft, window=None, **kw):
+    w = None if window is None else torch.tensor(window, dtype=s.dtype)
+    return torch.istft(torch.view_as_complex(s), n_fft, window=w, **kw)
+
+
+_HANN = (np.hanning(8) + 0.1).tolist()
+
+ENTRIES += [
+    OpInfo("stft", _stft_dg, _stft_torch,
+           lambda rng: [Sample(rng.standard_normal(20), 8, window=_HANN, hop_length=2),
+                        Sample(rng.standard_normal((2, 17)), 6, hop_length=3, center=False),
+                        Sample(rng.standard_normal(16), 8, window=_HANN[:7], win_length=7, normalized=True,
+                               pad_mode="constant")], rtol=1e-4, atol=1e-5),
+    OpInfo("istft", _istft_dg, _istft_torch,
+           lambda rng: [Sample(rng.standard_normal((5, 6, 2)), 8, window=_HANN, hop_length=2),
+                        Sample(rng.standard_normal((2, 4, 7, 2)), 6, hop_length=3, length=20),
+                        Sample(rng.standard_normal((5, 9, 2)), 8, hop_length=2, center=False)], rtol=1e-4, atol=1e-5),
+]

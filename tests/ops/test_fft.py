@@ -126,3 +126,76 @@ def test_round_trips():
     np.testing.assert_allclose(dg.fft.irfft(dg.fft.rfft(x), n=6).numpy(), _X, atol=1e-12)
     np.testing.assert_allclose(dg.fft.irfftn(dg.fft.rfftn(dg.tensor(_Y)), s=_Y.shape).numpy(), _Y, atol=1e-12)
     np.testing.assert_allclose(dg.fft.hfft(dg.fft.ihfft(x), n=6).numpy(), _X, atol=1e-12)
+
+
+# ---------------------------------------------------------------- stft / istft
+
+_STFT_CASES = [
+    dict(n_fft=8), dict(n_fft=8, hop_length=3), dict(n_fft=10, hop_length=3, win_length=7),
+    dict(n_fft=8, hop_length=2, center=False), dict(n_fft=8, hop_length=2, normalized=True, pad_mode="constant"),
+    dict(n_fft=8, hop_length=2, onesided=False), dict(n_fft=9, hop_length=2),
+]
+
+
+@pytest.mark.parametrize("kw", _STFT_CASES, ids=[str(k) for k in _STFT_CASES])
+@pytest.mark.parametrize("batched", [False, True])
+def test_stft_and_istft_match_torch(kw, batched):
+    x = RNG.standard_normal((2, 37) if batched else 40)
+    win = np.hanning(kw.get("win_length", kw["n_fft"])) + 0.1
+    tx, dx = torch.tensor(x, requires_grad=True), dg.tensor(x, requires_grad=True)
+    tw, dw = torch.tensor(win, requires_grad=True), dg.tensor(win, requires_grad=True)
+    to = torch.stft(tx, window=tw, return_complex=True, **kw)
+    do = dg.stft(dx, window=dw, return_complex=True, **kw)
+    np.testing.assert_allclose(do.detach().numpy(), to.detach().numpy(), atol=1e-10)
+    w = RNG.standard_normal(tuple(to.shape) + (2,))
+    tgx, tgw = torch.autograd.grad(_loss(torch, to, w), (tx, tw))
+    _loss(dg, do, w).backward()
+    np.testing.assert_allclose(dx.grad.numpy(), tgx.numpy(), atol=1e-9)
+    np.testing.assert_allclose(dw.grad.numpy(), tgw.numpy(), atol=1e-9)
+
+    ikw = {k: v for k, v in kw.items() if k != "pad_mode"}
+    spec = to.detach().numpy() + 0.3j * RNG.standard_normal(tuple(to.shape))    # not an exact spectrogram
+    ts, ds = torch.tensor(spec, requires_grad=True), dg.tensor(spec, requires_grad=True)
+    ti = torch.istft(ts, window=tw.detach(), **ikw)
+    di = dg.istft(ds, window=dw.detach(), **ikw)
+    np.testing.assert_allclose(di.detach().numpy(), ti.detach().numpy(), atol=1e-9)
+    g = RNG.standard_normal(tuple(ti.shape))
+    (tgs,) = torch.autograd.grad((ti * torch.tensor(g)).sum(), ts)
+    (di * dg.tensor(g)).sum().backward()
+    np.testing.assert_allclose(ds.grad.numpy(), tgs.resolve_conj().numpy(), atol=1e-9)
+
+
+def test_istft_inverts_stft_and_pads_to_length():
+    x = dg.tensor(RNG.standard_normal(30))
+    w = dg.tensor(np.hanning(8) + 0.1)
+    spec = dg.stft(x, 8, hop_length=2, window=w, return_complex=True)
+    np.testing.assert_allclose(dg.istft(spec, 8, hop_length=2, window=w).numpy(), x.numpy(), atol=1e-12)
+    assert dg.istft(spec, 8, hop_length=2, window=w, length=40).shape == (40,)
+
+
+def test_istft_window_gradient_matches_finite_differences():
+    spec = RNG.standard_normal((3, 5, 6)) + 1j * RNG.standard_normal((3, 5, 6))
+    g = RNG.standard_normal((3, 10))
+    w0 = RNG.uniform(0.5, 1.5, 8)
+
+    def loss(w):
+        return float((dg.istft(dg.tensor(spec), 8, window=dg.tensor(w)) * dg.tensor(g)).sum())
+
+    wt = dg.tensor(w0, requires_grad=True)
+    (dg.istft(dg.tensor(spec), 8, window=wt) * dg.tensor(g)).sum().backward()
+    fd = np.array([(loss(w0 + 1e-6 * e) - loss(w0 - 1e-6 * e)) / 2e-6 for e in np.eye(8)])
+    np.testing.assert_allclose(wt.grad.numpy(), fd, atol=1e-7)
+
+
+@pytest.mark.parametrize("call", [
+    lambda T: T.stft(T.ones(16), 8),                                               # return_complex missing
+    lambda T: T.stft(T.ones(6), 16, center=False, return_complex=True),            # n_fft longer than the signal
+    lambda T: T.stft(T.ones(16), 8, window=T.ones(5), return_complex=True),        # window size
+    lambda T: T.istft(T.ones(5, 4, dtype=T.complex64), 8, window=T.zeros(8)),      # NOLA fails
+    lambda T: T.istft(T.ones(5, 4), 8),                                            # a real spectrogram
+])
+def test_stft_errors_match_torch(call):
+    with pytest.raises(Exception) as th:
+        call(torch)
+    with pytest.raises(type(th.value)):
+        call(dg)

@@ -30,6 +30,7 @@ from . import scatter_views as SV
 from . import shape as S
 from . import sparse as SPR
 from . import special as SP
+from . import spectral as SPC
 from . import stats as ST
 
 METHODS = {
@@ -96,7 +97,7 @@ METHODS = {
     **{n: getattr(SV, n) for n in SV.__all__},
     **{n: getattr(CP, n) for n in ("narrow_copy", "split_with_sizes", "unsafe_split", "unsafe_chunk", "msort",
                                     "sum_to_size", "conj", "conj_physical", "resolve_conj", "resolve_neg")},
-    "angle": CX.angle, "is_conj": CX.is_conj,
+    "angle": CX.angle, "is_conj": CX.is_conj, "stft": SPC.stft, "istft": SPC.istft,
     "unfold": CP.tensor_unfold, "byte": CP.byte, "char": CP.char, "short": CP.short,
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
