@@ -125,6 +125,9 @@ def test_is_complex_is_conj_and_conj():
     m = dg.tensor([[1 + 1j, 2j], [3.0 + 0j, 4 - 1j]])
     np.testing.assert_array_equal(m.mH.numpy(), m.numpy().conj().T)
     np.testing.assert_array_equal(m.H.numpy(), m.numpy().conj().T)
+    for shape in ((3,), (2, 2, 2)):
+        with pytest.raises(RuntimeError, match="only supported on matrices"):
+            dg.ones(shape).H
 
 
 _ORDERING = [

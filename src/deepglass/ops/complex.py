@@ -292,11 +292,12 @@ def is_complex(input) -> bool:
 
 
 def _H(input):
-    """``Tensor.H``: the conjugate transpose of a matrix (or a 0-D/1-D tensor itself, conjugated)."""
+    """``Tensor.H``: the conjugate transpose of a matrix (a 0-D tensor: its conjugate)."""
     from .shape import _T
 
-    if input.ndim > 2:
-        raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got 3-D tensor.")
+    if input.ndim not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D tensor."
+                           + (" For batches of matrices, consider using tensor.mH" if input.ndim > 2 else ""))
     return conj(_T(input))
 
 
