@@ -322,7 +322,7 @@ def _mark_complex_aware() -> None:
     The engine raises for any other primitive that a complex tensor's gradient would pass through, rather than
     return a gradient that silently ignores the conjugation of PyTorch's convention.
     """
-    from . import arrange, elementwise, fft, layout, linalg, matrix, reduce, shape
+    from . import arrange, elementwise, fft, layout, linalg, matrix, reduce, shape, special
 
     E, S = elementwise, shape
     for cls in (Real, Imag, ViewAsReal, ViewAsComplex, Complex, Polar, Angle, Conj,
@@ -332,6 +332,8 @@ def _mark_complex_aware() -> None:
                 matrix.Tri, reduce.CumSum, reduce.Mean, reduce.Prod, reduce.Sum, reduce.TakeAlongDim, S.Concat,
                 S.Expand, S.Flip, S.GetItem, S.MaskedFill, S.Permute, S.Reshape, S.Tile):
         cls.complex_grad = True
+    for name in ("Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Log2", "Log10", "Exp2"):
+        special._FUNCS[name].complex_grad = True   # elementary functions: NumPy evaluates them on complex too
 
 
 __all__ = ["real", "imag", "view_as_real", "view_as_complex", "complex", "polar", "angle", "is_complex", "is_conj"]
