@@ -328,7 +328,7 @@ def _mark_complex_aware() -> None:
     for cls in (Real, Imag, ViewAsReal, ViewAsComplex, Complex, Polar, Angle, Conj,
                 E.Cast, E.Move, E.Clone, E.Add, E.Sub, E.Mul, E.Div, E.Pow, E.Neg, E.Exp, E.Log, E.Log1p, E.Expm1,
                 E.Sqrt, E.Rsqrt, E.Sin, E.Cos, E.Tanh, E.Sigmoid, E.Reciprocal, E.ComplexAbs, E.Where,
-                fft.FFTC2C, fft.FFTR2C, fft.FFTC2R, arrange.Roll, layout.Pad, linalg.MatMul, matrix.Diagonal,
+                fft.FFTC2C, fft.FFTR2C, fft.FFTC2R, arrange.Roll, layout.Pad, linalg.MatMul, linalg.Linear, linalg.Einsum, matrix.Diagonal,
                 matrix.Tri, reduce.CumSum, reduce.Mean, reduce.Prod, reduce.Sum, reduce.TakeAlongDim, S.Concat,
                 S.Expand, S.Flip, S.GetItem, S.MaskedFill, S.Permute, S.Reshape, S.Tile):
         cls.complex_grad = True

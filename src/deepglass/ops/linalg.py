@@ -108,7 +108,7 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, w = (a.conj() if a.dtype.kind == "c" else a for a in ctx.saved_tensors)  # complex: PyTorch's convention
         need = ctx.needs_input_grad
         gx = gw = gb = None
         if need[0]:
@@ -173,7 +173,8 @@ class Einsum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        plan, arrays = ctx.plan, ctx.saved_tensors
+        plan = ctx.plan
+        arrays = tuple(a.conj() if a.dtype.kind == "c" else a for a in ctx.saved_tensors)  # complex: conj(others)
         xp = xp_of(g)
         grads = [None]
         for k, sub in enumerate(plan.inputs):
