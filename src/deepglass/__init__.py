@@ -62,6 +62,10 @@ from .creation import (
 )
 from .dtypes import (
     bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
     double,
     float,
     float16,
@@ -84,6 +88,7 @@ from .ops.activation import log_softmax, relu, softmax
 from .ops.arrange import *  # noqa: F401,F403
 from .ops.blas import *  # noqa: F401,F403
 from .ops.compare import *  # noqa: F401,F403
+from .ops.complex import *  # noqa: F401,F403
 from .ops.copies import *  # noqa: F401,F403
 from .ops.distance import *  # noqa: F401,F403
 from .ops.elementwise import *  # noqa: F401,F403
@@ -104,6 +109,7 @@ from .ops.scan import *  # noqa: F401,F403
 from .ops.scatter_views import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.special import *  # noqa: F401,F403
+from .ops.spectral import istft, stft  # noqa: F401
 from .ops.stats import *  # noqa: F401,F403
 from .ops.strided import *  # noqa: F401,F403
 from .parallel import get_num_threads, set_num_threads
@@ -126,6 +132,8 @@ def __getattr__(name):
 
     if name in ("nn", "optim", "data", "metrics", "analysis", "io", "train", "viz", "models", "utils"):
         return importlib.import_module(f"{__name__}.{name}")
+    if name == "fft":
+        return importlib.import_module(f"{__name__}.fft")
     if name in ("accelerator", "backends", "distributions", "onnx", "hub", "sparse", "distributed"):  # issues 13, 18
         return importlib.import_module(f"{__name__}.{name}")
     if name in ("sparse_coo_tensor", "spmm"):

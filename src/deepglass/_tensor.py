@@ -146,6 +146,9 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._array.dtype.kind == "f"
 
+    def is_complex(self) -> bool:
+        return self._array.dtype.kind == "c"
+
     def is_contiguous(self, memory_format=None) -> bool:
         """Whether memory is row-major (or in ``memory_format``'s order, e.g. ``deepglass.channels_last``)."""
         if memory_format is None:
@@ -246,9 +249,9 @@ class Tensor:
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and self._array.dtype.kind != "f":
+        if requires_grad and self._array.dtype.kind not in "fc":
             raise RuntimeError(
-                f"only floating-point tensors can require gradients, got {dtypes.name_of(self.dtype)}; "
+                f"only floating-point and complex tensors can require gradients, got {dtypes.name_of(self.dtype)}; "
                 "convert with .float() first"
             )
         if not requires_grad and self.grad_fn is not None:
@@ -363,6 +366,12 @@ class Tensor:
 
     def half(self, memory_format=None):
         return self.to(dtypes.float16, memory_format=memory_format)
+
+    def cfloat(self, memory_format=None):
+        return self.to(dtypes.complex64, memory_format=memory_format)
+
+    def cdouble(self, memory_format=None):
+        return self.to(dtypes.complex128, memory_format=memory_format)
 
     def long(self, memory_format=None):
         return self.to(dtypes.int64, memory_format=memory_format)

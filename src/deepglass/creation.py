@@ -36,6 +36,8 @@ def _infer_array(data) -> np.ndarray:
     arr = np.asarray(data)
     if arr.dtype == np.float64 and not isinstance(data, np.generic):
         arr = arr.astype(dtypes.get_default_dtype())
+    if arr.dtype == np.complex128 and not isinstance(data, np.generic):
+        arr = arr.astype(dtypes.default_complex())
     if arr.dtype.kind == "i" and arr.dtype != np.int64:
         arr = arr.astype(np.int64)
     if arr.dtype.kind in "OUS":

@@ -159,6 +159,20 @@ def _shape_error(node, index: int, got: tuple, shape: tuple):
     )
 
 
+def _touches_complex(node, g) -> bool:
+    if getattr(g, "dtype", None) is not None and g.dtype.kind == "c":
+        return True
+    return any(isinstance(a, Tensor) and a._array.dtype.kind == "c" for a in node._inputs)
+
+
+def _complex_error(node):
+    return RuntimeError(
+        f"{node.name}: deepglass has no gradient through this op for complex tensors yet (its backward is not "
+        "checked against PyTorch's complex convention); compute with real tensors (view_as_real, real, imag), or set "
+        "complex_grad = True on a custom Function whose backward returns grad_output * conj(df/dz)"
+    )
+
+
 def _checked_count(node, grads: tuple) -> tuple:
     """The gradients of ``node``'s inputs, or PyTorch's error when there are too few or too many.
 
@@ -221,6 +235,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
             if g is None:
                 continue
             _check_versions(node)
+            if not node.complex_grad and _touches_complex(node, g):
+                raise _complex_error(node)
             if node._out_refs is None:
                 watched = node.__dict__.get("_watched")  # the output tensor, when it has hooks or retains grad
                 if watched is not None:
@@ -253,6 +269,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, inputs=None, capture
                         raise _shape_error(node, i, gi.shape, shape)
                     gi = sum_to_shape(gi, shape)
                 if gi.dtype != inp._array.dtype:
+                    if gi.dtype.kind == "c" and inp._array.dtype.kind != "c":
+                        gi = gi.real  # a real input's gradient is the real part (PyTorch's convention)
                     gi = gi.astype(inp._array.dtype)
                 if fn is None:
                     _deliver_to_leaf(inp, gi, capture, only,

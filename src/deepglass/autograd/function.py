@@ -90,6 +90,7 @@ class Function:
     _freed = False
     _non_diff = None        # ids of output arrays marked non-differentiable
     _materialize = True     # missing output gradients arrive as zeros (False: None)
+    complex_grad = False    # backward follows PyTorch's complex convention (checked: deepglass.ops.complex)
     _out_refs = None        # multi-output nodes: a weak reference per output Tensor (None where none)
     _out_meta = None        # multi-output nodes: (shape, dtype) per output, to materialise zeros
     _since = 0              # in-place ops (deepglass._inplace): the version of the tensor this node made

@@ -18,6 +18,8 @@
 - ``strided``     as_strided (+ copy/scatter), empty_strided, empty_permuted
 - ``scatter_views``, ``copies``  select/slice/diagonal_scatter, put, index_reduce; *_copy forms, small extras
 - ``special``, ``pointwise``  issue 14's unary math (tan, erf, lgamma ...) and binary math (atan2, hypot, ...)
+- ``complex``     real/imag/angle, view_as_real/view_as_complex, complex/polar (complex tensors)
+- ``fft``         deepglass.fft's transforms (reached as deepglass.fft.*); ``spectral``: stft/istft on top of them
 - ``activation``  relu, softmax, log_softmax, ... (the notes' table)
 - ``activation_more``  PyTorch's other activations (shrinkage, SELU/CELU, Mish, GLU, ...)
 - ``conv``, ``conv3d``, ``conv_transpose``, ``fold``, ``pool``, ``adaptive_pool``, ``pool3d``, ``norm``, ``dropout``  layers' kernels
@@ -50,6 +52,7 @@ from . import (
                blas,
                box_loss,
                compare,
+               complex,
                conv,
                conv3d,
                conv_transpose,
@@ -84,6 +87,7 @@ from . import (
                scatter_views,
                shape,
                special,
+               spectral,
                stats,
                strided,
                tensor_methods,
@@ -103,7 +107,7 @@ from .shape import *  # noqa: F401,F403
 _norm_module = _importlib.import_module(f"{__name__}.norm")
 
 OP_MODULES = [elementwise, compare, reduce, shape, matrix, linalg, distance, activation, special, pointwise, blas, scan, stats, indexing, arrange,
-              linalg_solve, linalg_decomp, linalg_lu, linalg_lstsq, scatter_views, copies, random_draws, native_norm, strided]
+              linalg_solve, linalg_decomp, linalg_lu, linalg_lstsq, scatter_views, copies, random_draws, native_norm, strided, complex, spectral]
 # families reached through deepglass.nn.functional only (not bound as Tensor methods)
 FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose, fold, pool, adaptive_pool, pool3d, _norm_module, dropout, loss,
                       margin_loss, cross_entropy, attention, sampling, layout, box_loss, unpool, upsample, embedding_bag, ctc,
@@ -111,3 +115,4 @@ FUNCTIONAL_MODULES = [activation, activation_more, conv, conv3d, conv_transpose,
 
 
 tensor_methods.bind(Tensor)
+complex._mark_complex_aware()

@@ -64,11 +64,17 @@ def promote(a, b):
 
 def to_float(x: Tensor) -> Tensor:
     """Integer and bool tensors become the default float dtype (as PyTorch's exp, log... do)."""
-    if x._array.dtype.kind == "f":
+    if x._array.dtype.kind in "fc":
         return x
     from .elementwise import _cast
 
     return _cast(x, dtypes.get_default_dtype())
+
+
+def no_complex(t, name, hint="compare abs() or the real parts instead", error=RuntimeError):
+    """PyTorch's ordering ops refuse complex tensors (complex numbers have no order); ``error`` is its class."""
+    if isinstance(t, Tensor) and t._array.dtype.kind == "c":
+        raise error(f"{name} is not supported for complex tensors; {hint}")
 
 
 def normalize_dim(dim: int, ndim: int) -> int:

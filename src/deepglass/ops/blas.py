@@ -141,10 +141,12 @@ def mv(input, vec):
 
 
 def vdot(input, other):
-    """Dot product of two 1-D tensors (the first is conjugated for complex tensors; real here)."""
+    """Dot product of two 1-D tensors, Σ conj(aᵢ)·bᵢ (the first is conjugated for complex tensors)."""
     _check_ndim("vdot", input, 1, "input")
     _check_ndim("vdot", other, 1, "other")
-    return dot(input, other)
+    from .complex import conj
+
+    return dot(conj(input), other)
 
 
 def inner(input, other):

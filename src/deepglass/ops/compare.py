@@ -10,7 +10,7 @@ from __future__ import annotations
 from .._tensor import Tensor, from_array
 from ..autograd import function as _function
 from ..autograd.function import Function
-from ._util import promote, xp_of
+from ._util import no_complex, promote, xp_of
 
 
 class Compare(Function):
@@ -27,8 +27,14 @@ class Compare(Function):
         return None, None, None
 
 
+_ORDERING = ("less", "less_equal", "greater", "greater_equal")
+
+
 def _compare(ufunc_name):
     def op(input, other):
+        if ufunc_name in _ORDERING:
+            no_complex(input, ufunc_name, error=NotImplementedError)
+            no_complex(other, ufunc_name, error=NotImplementedError)
         a, b = promote(input, other)
         xa = a._array if isinstance(a, Tensor) else a
         xb = b._array if isinstance(b, Tensor) else b
@@ -134,21 +140,25 @@ def floor(input):
         >>> dg.floor(dg.tensor([-1.5, 0.5, 2.0]))
         tensor([-2.,  0.,  2.])
     """
+    no_complex(input, "floor", "", NotImplementedError)
     return piecewise_constant(input, "floor")
 
 
 def ceil(input):
     """Round up; differentiable with a zero gradient (as PyTorch)."""
+    no_complex(input, "ceil", "", NotImplementedError)
     return piecewise_constant(input, "ceil")
 
 
 def round(input, decimals: int = 0):
     """Round half to even, like PyTorch (``decimals`` digits after the point); zero gradient."""
+    no_complex(input, "round", "", NotImplementedError)
     return piecewise_constant(input, "round", int(decimals))
 
 
 def trunc(input):
     """Round towards zero; differentiable with a zero gradient (as PyTorch)."""
+    no_complex(input, "trunc", "", NotImplementedError)
     return piecewise_constant(input, "trunc")
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor, from_array
 from ._util import normalize_dim, xp_of
+from .complex import conj, conj_physical, resolve_conj  # complex-aware; listed in this family's __all__ as before
 
 
 def _cloned(out):
@@ -195,19 +196,6 @@ def constant_pad_nd(input, pad, value=0):
     return _pad(input, pad, "constant", value)
 
 
-def conj(input):
-    """The complex conjugate: the tensor itself for real tensors."""
-    return input
-
-
-def conj_physical(input):
-    """The complex conjugate as new memory: a copy for real tensors."""
-    return input.clone()
-
-
-def resolve_conj(input):
-    """Materialise a lazy conjugation: the tensor itself for real tensors."""
-    return input
 
 
 def resolve_neg(input):

@@ -11,7 +11,15 @@ import numpy as np
 from .. import backend, dtypes
 from .._tensor import Tensor, from_array
 from ..autograd.function import Function
+from ._util import no_complex as _no_complex
 from ._util import promote, to_float, xp_of
+
+
+def _c(a):
+    """conj(a) for complex arrays (backward formulas use conj(f'(z)), PyTorch's convention); a itself otherwise."""
+    return a.conj() if getattr(a, "dtype", None) is not None and a.dtype.kind == "c" else (
+        a.conjugate() if isinstance(a, complex) else a)
+
 
 # ---------------------------------------------------------------- casts/moves
 
@@ -24,14 +32,29 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.astype(ctx.src) if ctx.src.kind == "f" else None
+        if ctx.src.kind not in "fc":
+            return None
+        if g.dtype.kind == "c" and ctx.src.kind == "f":  # real -> complex: the real part flows back
+            g = g.real
+        return g.astype(ctx.src)
 
 
 def _cast(x: Tensor, dtype) -> Tensor:
-    """Differentiable dtype conversion (gradients flow between float dtypes)."""
+    """Differentiable dtype conversion (gradients flow between float and complex dtypes).
+
+    complex -> real keeps the real part (PyTorch warns that the imaginary part is discarded).
+    """
     if x._array.dtype == dtype:
         return x
-    if dtype.kind != "f" and x.requires_grad:
+    if x._array.dtype.kind == "c" and dtype.kind != "c":
+        import warnings
+
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=3)
+        if dtype.kind == "f":
+            from .complex import real
+
+            return _cast(real(x), dtype)
+    if dtype.kind not in "fc" and x.requires_grad:
         return from_array(x._array.astype(dtype))
     return Cast.apply(x, dtype)
 
@@ -99,7 +122,7 @@ class Mul(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (g * b if need[0] else None), (g * a if need[1] else None)
+        return (g * _c(b) if need[0] else None), (g * _c(a) if need[1] else None)
 
 
 class Div(Function):
@@ -110,7 +133,7 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b = map(_c, ctx.saved_tensors)
         need = ctx.needs_input_grad
         ga = g / b if need[0] else None
         gb = -g * a / (b * b) if need[1] else None
@@ -128,7 +151,7 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
+        a, b, out = map(_c, ctx.saved_tensors)
         need = ctx.needs_input_grad
         xp = xp_of(g)
         ga = gb = None
@@ -141,7 +164,7 @@ class Pow(Function):
         if need[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 log_a = xp.log(a)
-            gb = g * out * xp.where((a == 0) & (b >= 0), 0, log_a)
+            gb = g * out * xp.where((a == 0) & (xp.real(b) >= 0), 0, log_a)
         return ga, gb
 
 
@@ -163,7 +186,7 @@ def _binary(fn, a, b):
             if a._array.dtype == b._array.dtype:
                 return fn.apply(a, b)
         elif tb is float:
-            if a._array.dtype.kind == "f":
+            if a._array.dtype.kind in "fc":
                 return fn.apply(a, b)
         elif tb is int and a._array.dtype.kind in "fiu":
             return fn.apply(a, b)
@@ -330,7 +353,8 @@ def _unary(name, fwd, bwd, save, doc=""):
 
     def backward(ctx, g):
         (s,) = ctx.saved_tensors
-        return bwd(g, s, xp_of(g))
+        # these derivatives are real-coefficient functions of s, so conj(f'(s)) = f'(conj s)
+        return bwd(g, _c(s), xp_of(g))
 
     cls = type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward), "__doc__": doc})
     return cls
@@ -353,6 +377,8 @@ Reciprocal = _unary("Reciprocal", lambda xp, x: 1 / x, lambda g, y, xp: -g * y *
 
 
 def _sigmoid_forward(xp, x):
+    if x.dtype.kind == "c":
+        return 1 / (1 + xp.exp(-x))
     # 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) for x < 0: never overflows
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -368,6 +394,7 @@ def _float_unary(cls):
 
     op.__name__ = cls.__name__.lower()
     op.__doc__ = f"Element-wise {cls.__doc__}. Integer inputs become the default float dtype."
+    op.__qualname__ = op.__name__
     return op
 
 
@@ -384,8 +411,27 @@ sigmoid = _float_unary(Sigmoid)
 reciprocal = _float_unary(Reciprocal)
 
 
+class ComplexAbs(Function):
+    """|z| of a complex z (a real result); gradient g·z/|z| (0 at 0), PyTorch's ``grad * z.sgn()``."""
+
+    @staticmethod
+    def forward(ctx, z):
+        out = xp_of(z).abs(z)
+        ctx.save_for_backward(z, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        z, out = ctx.saved_tensors
+        xp = xp_of(z)
+        safe = xp.where(out == 0, 1, out)
+        return xp.where(out == 0, 0, z / safe) * g
+
+
 def abs(input):
-    """|x| (keeps integer dtypes); gradient sign(x), 0 at 0 as in PyTorch."""
+    """|x| (keeps integer dtypes; complex gives the real modulus); gradient sign(x), 0 at 0 as in PyTorch."""
+    if input.dtype.kind == "c":
+        return ComplexAbs.apply(input)
     if input.dtype.kind != "f":
         return from_array(xp_of(input._array).abs(input._array))
     return Abs.apply(input)
@@ -398,6 +444,7 @@ def sign(input):
     """−1, 0 or 1; differentiable with a zero gradient (as PyTorch)."""
     from .compare import piecewise_constant
 
+    _no_complex(input, "sign", "use sgn", NotImplementedError)
     return piecewise_constant(input, "sign")
 
 
@@ -451,6 +498,7 @@ def clamp(input, min=None, max=None):
     """Limit values to [min, max]; ``min``/``max`` may be scalars or tensors."""
     if min is None and max is None:
         raise ValueError("clamp needs at least one of min or max")
+    _no_complex(input, "clamp", error=NotImplementedError)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         lo = min if not isinstance(min, Tensor) else promote(input, min)[1]
         hi = max if not isinstance(max, Tensor) else promote(input, max)[1]
@@ -487,12 +535,16 @@ class Extremum(Function):
 
 def maximum(input, other):
     """Element-wise larger of two tensors (broadcasting); ties share the gradient."""
+    _no_complex(input, "maximum")
+    _no_complex(other, "maximum")
     a, b = promote(input, other)
     return Extremum.apply(a, b, True)
 
 
 def minimum(input, other):
     """Element-wise smaller of two tensors (broadcasting); ties share the gradient."""
+    _no_complex(input, "minimum")
+    _no_complex(other, "minimum")
     a, b = promote(input, other)
     return Extremum.apply(a, b, False)
 

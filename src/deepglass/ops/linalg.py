@@ -33,6 +33,8 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         xp = xp_of(g)
         need = ctx.needs_input_grad
+        if a.dtype.kind == "c" or b.dtype.kind == "c":  # dA = dC·B^H, dB = A^H·dC (PyTorch's convention)
+            a, b = a.conj(), b.conj()
         if a.ndim == 1 and b.ndim == 1:
             return (g * b if need[0] else None), (g * a if need[1] else None)
         a2 = a[None, :] if a.ndim == 1 else a
@@ -106,7 +108,7 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, w = (a.conj() if a.dtype.kind == "c" else a for a in ctx.saved_tensors)  # complex: PyTorch's convention
         need = ctx.needs_input_grad
         gx = gw = gb = None
         if need[0]:
@@ -171,7 +173,8 @@ class Einsum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        plan, arrays = ctx.plan, ctx.saved_tensors
+        plan = ctx.plan
+        arrays = tuple(a.conj() if a.dtype.kind == "c" else a for a in ctx.saved_tensors)  # complex: conj(others)
         xp = xp_of(g)
         grads = [None]
         for k, sub in enumerate(plan.inputs):

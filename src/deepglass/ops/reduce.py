@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes
 from .._tensor import Tensor, from_array
 from ..autograd.function import Function
-from ._util import along_axis_index, normalize_dim, normalize_dims, to_float, xp_of
+from ._util import along_axis_index, no_complex, normalize_dim, normalize_dims, to_float, xp_of
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 # PyTorch's named tuples have these names; deepglass uses one shape for all
@@ -75,7 +75,7 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Arithmetic mean over ``dim``; needs a floating dtype (as in PyTorch)."""
     if dtype is not None:
         input = input.to(dtype)
-    if input.dtype.kind != "f":
+    if input.dtype.kind not in "fc":
         raise RuntimeError(
             f"mean(): could not infer output dtype; input dtype is {dtypes.name_of(input.dtype)}, "
             "pass dtype=deepglass.float32 or call .float() first"
@@ -103,10 +103,10 @@ class Prod(Function):
             flat = x.reshape(-1)
             g = g.reshape(())
             others = _prod_of_others(xp, flat, 0).reshape(x.shape)
-            return g * others
+            return g * others.conj()
         others = _prod_of_others(xp, x, axis)
         g = g if ctx.keepdim else xp.expand_dims(g, axis)
-        return g * others
+        return g * others.conj()  # conj: PyTorch's convention for complex inputs (a no-op on reals)
 
 
 def _prod_of_others(xp, x, axis):
@@ -153,11 +153,13 @@ class AMax(Function):
 
 
 def amax(input, dim=None, keepdim: bool = False):
+    no_complex(input, "amax", error=NotImplementedError)
     _check_nonempty(input, "amax")
     return AMax.apply(input, normalize_dims(dim, input.ndim), keepdim, True)
 
 
 def amin(input, dim=None, keepdim: bool = False):
+    no_complex(input, "amin", error=NotImplementedError)
     _check_nonempty(input, "amin")
     return AMax.apply(input, normalize_dims(dim, input.ndim), keepdim, False)
 
@@ -219,6 +221,7 @@ def max(input, dim=None, keepdim: bool = False, *, out=None):
         from .elementwise import maximum
 
         return maximum(input, dim)
+    no_complex(input, "max", error=NotImplementedError)
     return _max_min(input, dim, keepdim, True)
 
 
@@ -227,10 +230,12 @@ def min(input, dim=None, keepdim: bool = False, *, out=None):
         from .elementwise import minimum
 
         return minimum(input, dim)
+    no_complex(input, "min", error=NotImplementedError)
     return _max_min(input, dim, keepdim, False)
 
 
 def _arg_extreme(input, dim, keepdim, find):
+    no_complex(input, find.__name__ + "()")
     xp = xp_of(input._array)
     if dim is None:
         out = find(input._array)
@@ -282,6 +287,11 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
         dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
+    if input.dtype.kind == "c":  # E|z − Ez|² = var(Re z) + var(Im z): a real result, as PyTorch
+        from .complex import imag, real
+
+        return var(real(input), dim, keepdim=keepdim, correction=correction) + \
+            var(imag(input), dim, keepdim=keepdim, correction=correction)
     input = to_float(input)
     return Var.apply(input, normalize_dims(dim, input.ndim), correction, keepdim)
 
@@ -394,6 +404,10 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None):
     """The vector p-norm over ``dim`` (all elements when None), as ``torch.linalg.vector_norm``."""
     if dtype is not None:
         x = x.to(dtype)
+    if x.dtype.kind == "c":  # the norm of the moduli (a real result, as PyTorch)
+        from .elementwise import abs as _abs
+
+        x = _abs(x)
     x = to_float(x)
     return VectorNorm.apply(x, float(ord), normalize_dims(dim, x.ndim), keepdim)
 

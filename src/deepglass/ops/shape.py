@@ -10,7 +10,7 @@ import numpy as np
 
 from .._tensor import Tensor, _unwrap_index, as_view, from_array
 from ..autograd.function import Function
-from ._util import along_axis_index, normalize_dim, xp_of
+from ._util import along_axis_index, no_complex, normalize_dim, xp_of
 from .reduce import TakeAlongDim, values_indices
 
 # -------------------------------------------------------------------- views
@@ -597,6 +597,7 @@ def _sorted_indices(xp, data, axis, descending, stable=True):
 
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     """Sorted values and their original indices (ties keep their order; NaN sorts last ascending)."""
+    no_complex(input, "sort")
     xp = xp_of(input._array)
     if input.ndim == 0:
         return values_indices(input, from_array(xp.zeros((), dtype=np.int64)))

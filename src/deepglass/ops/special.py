@@ -54,7 +54,10 @@ def _primitive(name: str, f, df):
         x, y = ctx.saved_tensors
         xp = xp_of(g)
         with _errstate(xp):
-            return g * df(xp, x, y).astype(g.dtype, copy=False)
+            d = df(xp, x, y)
+        if d.dtype.kind == "c":  # PyTorch's complex convention: grad · conj(f'(z))
+            d = d.conj()
+        return g * d.astype(g.dtype, copy=False)
 
     return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
                                      "__doc__": f"{name}: y = f(x), one primitive of ops.special"})
@@ -72,7 +75,8 @@ _TABLE = {
     "Sinh": (lambda xp, x: xp.sinh(x), lambda xp, x, y: xp.cosh(x)),
     "Cosh": (lambda xp, x: xp.cosh(x), lambda xp, x, y: xp.sinh(x)),
     "Asinh": (lambda xp, x: xp.arcsinh(x), lambda xp, x, y: 1 / xp.sqrt(x * x + 1)),
-    "Acosh": (lambda xp, x: xp.arccosh(x), lambda xp, x, y: 1 / xp.sqrt(x * x - 1)),
+    "Acosh": (lambda xp, x: xp.arccosh(x), lambda xp, x, y: 1 / xp.sqrt(x * x - 1) if x.dtype.kind != "c"
+              else 1 / (xp.sqrt(x - 1) * xp.sqrt(x + 1))),   # complex: the principal branch, as PyTorch
     "Atanh": (lambda xp, x: xp.arctanh(x), lambda xp, x, y: 1 / (1 - x * x)),
     "Log2": (lambda xp, x: xp.log2(x), lambda xp, x, y: 1 / (x * math.log(2))),
     "Log10": (lambda xp, x: xp.log10(x), lambda xp, x, y: 1 / (x * math.log(10))),
@@ -412,6 +416,13 @@ def sgn(input):
         >>> dg.sgn(dg.tensor([-2.0, 0.0, 3.0]))
         tensor([-1., 0., 1.])
     """
+    if input.dtype.kind == "c":  # z/|z| (0 at 0), composed so that its gradient follows
+        from .elementwise import abs as _abs
+        from .elementwise import where
+
+        m = _abs(input)
+        zero = m == 0
+        return where(zero, 0j, input / where(zero, 1.0, m))
     if input.dtype.kind != "f" or not input.requires_grad:
         return from_array(xp_of(input._array).sign(input._array))
     return _Sgn.apply(input)
@@ -436,6 +447,8 @@ def isneginf(input):
 
 def isreal(input):
     """True where the imaginary part is 0: everywhere, for real tensors."""
+    if input.dtype.kind == "c":
+        return from_array(input._array.imag == 0)
     return from_array(xp_of(input._array).ones(input.shape, dtype=bool))
 
 

@@ -16,6 +16,7 @@ from . import activation_more
 from . import arrange as AR
 from . import blas as B
 from . import compare as C
+from . import complex as CX
 from . import copies as CP
 from . import elementwise as E
 from . import indexing as IX
@@ -33,6 +34,7 @@ from . import scatter_views as SV
 from . import shape as S
 from . import sparse as SPR
 from . import special as SP
+from . import spectral as SPC
 from . import stats as ST
 from . import strided as STR
 
@@ -102,6 +104,7 @@ METHODS = {
     **{n: getattr(SV, n) for n in SV.__all__},
     **{n: getattr(CP, n) for n in ("narrow_copy", "split_with_sizes", "unsafe_split", "unsafe_chunk", "msort",
                                     "sum_to_size", "conj", "conj_physical", "resolve_conj", "resolve_neg")},
+    "angle": CX.angle, "is_conj": CX.is_conj, "stft": SPC.stft, "istft": SPC.istft,
     "unfold": CP.tensor_unfold, "byte": CP.byte, "char": CP.char, "short": CP.short,
 
     # sparse: COO conversions (the sparse tensor itself is ops.sparse.SparseTensor)
@@ -134,7 +137,8 @@ INPLACE = {
     "relu_": A.relu, "sigmoid_": E.sigmoid, "tanh_": E.tanh,
 }
 PROPERTIES = {"T": S._T, "mT": S._mT, "is_sparse": SPR.is_sparse,
-              "H": S._T, "mH": S._mT}   # H/mH: the conjugate transposes (of real tensors)
+              "H": CX._H, "mH": CX._mH,   # H/mH: the conjugate transposes
+              "real": CX.real, "imag": CX.imag}
 
 
 def bind(Tensor) -> None:
