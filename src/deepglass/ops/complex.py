@@ -322,6 +322,7 @@ def _mark_complex_aware() -> None:
     The engine raises for any other primitive that a complex tensor's gradient would pass through, rather than
     return a gradient that silently ignores the conjugation of PyTorch's convention.
     """
+    from .. import _memory_format
     from . import arrange, elementwise, fft, layout, linalg, matrix, reduce, shape, special
 
     E, S = elementwise, shape
@@ -330,7 +331,7 @@ def _mark_complex_aware() -> None:
                 E.Sqrt, E.Rsqrt, E.Sin, E.Cos, E.Tanh, E.Sigmoid, E.Reciprocal, E.ComplexAbs, E.Where,
                 fft.FFTC2C, fft.FFTR2C, fft.FFTC2R, arrange.Roll, layout.Pad, linalg.MatMul, linalg.Linear, linalg.Einsum, matrix.Diagonal,
                 matrix.Tri, reduce.CumSum, reduce.Mean, reduce.Prod, reduce.Sum, reduce.TakeAlongDim, S.Concat,
-                S.Expand, S.Flip, S.GetItem, S.MaskedFill, S.Permute, S.Reshape, S.Tile):
+                S.Expand, S.Flip, S.GetItem, S.MaskedFill, S.Permute, S.Reshape, S.Tile, _memory_format.Relayout):
         cls.complex_grad = True
     for name in ("Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "Log2", "Log10", "Exp2"):
         special._FUNCS[name].complex_grad = True   # elementary functions: NumPy evaluates them on complex too
