@@ -38,16 +38,9 @@ def _all(s):
     return True
 
 
-def _zero_dim(s):
-    return any(t.ndim == 0 for t in _tensors(s))
-
-
-_ZERO_DIM = "0-d tensors: issue 14 edge case in an op file outside this change (ops/reduce.py or ops/shape.py)"
 
 # op key -> [(reason, predicate(sample) -> bool)]: samples deepglass deliberately does not support (or not yet)
 KNOWN: dict[str, list] = {
-    "max.reduction_with_dim": [(_ZERO_DIM, _zero_dim)], "min.reduction_with_dim": [(_ZERO_DIM, _zero_dim)],
-    "topk": [(_ZERO_DIM, _zero_dim)],
     "logcumsumexp": [("PyTorch's float32 gradient loses 3e-3 on a row holding 1e4; ours agrees with float64 "
                       "to 2e-7", lambda s: s.input.dtype == torch.float32 and float(s.input.abs().max()) > 1e3)],
     "as_strided.partial_views": [("the input is a view into a larger PyTorch storage, and this harness copies it into "

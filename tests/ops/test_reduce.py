@@ -67,3 +67,15 @@ def test_var_std_with_a_positional_bool_is_the_unbiased_overload(name, unbiased)
     assert got.shape == tuple(want.shape) == ()
     np.testing.assert_allclose(got.numpy(), want.numpy())
     np.testing.assert_allclose(getattr(dg, name)(dg.tensor(x), unbiased).numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("op, args", [("max", (0,)), ("min", (-1,)), ("max", (0, True)), ("topk", (1,)), ("topk", (0,))])
+def test_zero_dim_max_min_topk_match_torch(op, args):
+    t, d = torch.tensor(2.5, dtype=torch.float64, requires_grad=True), dg.tensor(2.5, requires_grad=True)
+    want, got = getattr(torch, op)(t, *args), getattr(dg, op)(d, *args)
+    assert tuple(got.values.shape) == tuple(want.values.shape) and got.indices.item() == want.indices.item() == 0
+    want.values.backward()
+    got.values.backward()
+    assert d.grad.item() == t.grad.item() == 1.0
+    with pytest.raises(RuntimeError):
+        dg.topk(d, 2)

@@ -206,9 +206,10 @@ def _max_min(input, dim, keepdim, is_max):
     # argmax/argmin return the first NaN, so NaN propagates through max/min as in PyTorch
     idx = (xp.argmax if is_max else xp.argmin)(data, axis=ax, keepdims=True)
     values = TakeAlongDim.apply(input if input.ndim else input.reshape(1), idx, ax)
-    if not keepdim:
-        values = values.squeeze(ax) if input.ndim else values.reshape(())
-        idx = idx.squeeze(ax) if input.ndim else idx.reshape(())
+    if not input.ndim:  # a 0-d input gives 0-d results, keepdim or not (as PyTorch)
+        values, idx = values.reshape(()), idx.reshape(())
+    elif not keepdim:
+        values, idx = values.squeeze(ax), idx.squeeze(ax)
     return values_indices(values, from_array(idx.astype(np.int64, copy=False)))
 
 

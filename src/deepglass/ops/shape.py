@@ -616,8 +616,11 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     d = normalize_dim(dim, input.ndim)
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
-        raise RuntimeError(f"topk: k ({k}) is out of range for dimension {dim} of size {n}")
+        raise RuntimeError(f"topk: selected index k ({k}) is out of range for dimension {dim} of size {n}")
     xp = xp_of(input._array)
+    if input.ndim == 0:  # PyTorch returns the scalar itself for k = 0 or 1
+        values = TakeAlongDim.apply(input.reshape(1), xp.zeros(1, dtype=np.intp), 0).reshape(())
+        return values_indices(values, from_array(xp.zeros((), dtype=np.int64)))
     idx = _sorted_indices(xp, input._array, d, descending=largest)
     sl = [slice(None)] * input.ndim
     sl[d] = slice(0, k)
