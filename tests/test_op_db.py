@@ -75,10 +75,10 @@ TOLERANCE: dict = {
     ("fft.hfft2", "float32"): (2e-4, 2e-4),   # torch: precisionOverride({torch.float: 2e-4}) for hfft2
     "special.bessel_j0": (1e-6, 1e-6), "special.bessel_y1": (1e-6, 1e-6),   # Cephes vs PyTorch's own series
 }
-# ops whose outputs are unique only up to signs (singular vectors, eigenvectors: NumPy's OpenBLAS and PyTorch's MKL
+# ops whose outputs are unique only up to signs or phases (singular vectors, eigenvectors: NumPy's OpenBLAS and PyTorch's MKL
 # pick different ones): their forward values are compared through the sample's own output_process_fn_grad (op_db's
 # sign-free |U|, |Vh|, U·Vh, S; eigenvalues and |V|), as their gradients are
-GAUGE = {"svd", "linalg.svd", "linalg.eigh"}
+GAUGE = {"svd", "linalg.svd", "linalg.eigh", "linalg.eig"}
 # op_db names that resolve to something deepglass has but are deliberately not compared
 NOT_COMPARED = {
     "empty": "uninitialised memory", "empty_like": "uninitialised memory", "new_empty": "uninitialised memory",
@@ -499,8 +499,6 @@ ABSENT_EXACT = {
 
 
 _NN = "nn.functional: not yet (the issue lists it under 'may wait'; not in this change)"
-_COMPLEX_EIG = "needs complex tensors (the eigenvalues of a real non-symmetric matrix are complex; not yet)"
-ABSENT_EXACT.update({"linalg.eig": _COMPLEX_EIG, "linalg.eigvals": _COMPLEX_EIG})
 
 
 def absent_reason(key):

@@ -20,7 +20,7 @@ from .ops.reduce import amax, amin, vector_norm
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "diagonal", "multi_dot", "cross", "vecdot", "inv", "inv_ex",
            "det", "slogdet", "solve", "solve_ex", "solve_triangular", "cholesky", "cholesky_ex", "eigvalsh",
-           "eigh", "svdvals", "matrix_power", "vander", "svd", "qr", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
+           "eigh", "eig", "eigvals", "svdvals", "matrix_power", "vander", "svd", "qr", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
            "pinv", "matrix_rank", "lstsq", "matrix_exp", "cond", "tensorinv", "tensorsolve", "householder_product",
            "ldl_factor", "ldl_factor_ex", "ldl_solve"]
 
@@ -160,6 +160,7 @@ from .ops.blas import multi_dot  # noqa: E402
 from .ops.linalg_decomp import householder_product, matrix_exp  # noqa: E402
 from .ops.linalg_decomp import linalg_qr as qr  # noqa: E402
 from .ops.linalg_decomp import linalg_svd as svd  # noqa: E402
+from .ops.linalg_eig import eig, eigvals  # noqa: E402
 from .ops.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve  # noqa: E402
 from .ops.linalg_lstsq import cond, lstsq, matrix_rank, pinv, tensorinv, tensorsolve  # noqa: E402
 from .ops.linalg_lu import linalg_lu as lu  # noqa: E402

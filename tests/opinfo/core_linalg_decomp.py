@@ -178,3 +178,23 @@ ENTRIES = [
            lambda rng: [Sample(_x(rng, 5, 3), q=3), Sample(_x(rng, 4, 3), q=3, center=False)],
            rtol=1e-4, atol=1e-5, note=_LOWRANK),
 ]
+
+
+def _eig_parts(mod):
+    """linalg.eig as real, phase-free outputs: the eigenvalues as (re, im) pairs and |V|."""
+    def fn(A):
+        L, V = mod.linalg.eig(A)
+        return mod.view_as_real(L), V.abs()
+    return fn
+
+
+def _eig_samples(rng):  # distinct eigenvalues (well-separated), some complex pairs
+    return [Sample(_x(rng, 4, 4)), Sample(_x(rng, 2, 3, 3))]
+
+
+ENTRIES += [
+    OpInfo("linalg.eig", _eig_parts(dg), _eig_parts(torch), _eig_samples, rtol=1e-4, atol=1e-5,
+           note="eigenvectors are unique up to a complex phase: compared as |V|"),
+    OpInfo("linalg.eigvals", lambda A: dg.view_as_real(dg.linalg.eigvals(A)),
+           lambda A: torch.view_as_real(torch.linalg.eigvals(A)), _eig_samples, rtol=1e-4, atol=1e-5),
+]
