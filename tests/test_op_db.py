@@ -494,18 +494,16 @@ ABSENT_EXACT = {
     "slice": "aten.slice.Tensor, a private ATen op (PyTorch has no public torch.slice): x[start:end:step] and narrow "
              "are the public forms",
     "max_pool2d_with_indices_backward": "PyTorch's private ATen backward kernel (torch.ops.aten), not public API: "
-                                        "max_pool2d's gradient is compared through autograd", "resize_as_": "in-place resizing of storage is not supported",
+                                        "max_pool2d's gradient is compared through autograd",
+    "resize_as_": "in-place resizing of storage is not supported",
+    "native_dropout_backward": "PyTorch's private ATen backward kernel (torch.ops.aten; torch has no public "
+                               "native_dropout_backward): dropout's gradient is compared through autograd",
 }
-
-
-_NN = "nn.functional: not yet (the issue lists it under 'may wait'; not in this change)"
 
 
 def absent_reason(key):
     if key in ABSENT_EXACT:
         return ABSENT_EXACT[key]
-    if key.startswith("nn.functional.") or key.startswith("native_"):
-        return _NN
     name = key.split(".")[0] if not any(key.startswith(p) for p in ("nn.", "special.", "linalg.", "fft.")) else key
     if name in ABSENT_EXACT:
         return ABSENT_EXACT[name]
@@ -513,7 +511,6 @@ def absent_reason(key):
         if key.startswith(prefix):
             return reason
     return "not implemented yet"
-
 
 
 def coverage_rows():

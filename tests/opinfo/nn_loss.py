@@ -181,3 +181,18 @@ ENTRIES = [
 ]
 
 _ = torch  # torch is the reference implementation of every entry above
+
+
+def _lce(mod):
+    def call(x, w, t, b=None, **kw):
+        return mod.linear_cross_entropy(x, w, t, linear_bias=b, **kw)
+    return call
+
+
+def _lce_samples(rng):
+    return [Sample(_x(rng, 4, 5), _x(rng, 3, 5), np.array([0, 2, 1, 2])),
+            Sample(_x(rng, 4, 5), _x(rng, 3, 2, 5), rng.integers(0, 3, (4, 2)), _x(rng, 3, 2), label_smoothing=0.1),
+            Sample(_x(rng, 4, 5), _x(rng, 3, 5), np.array([0, -100, 1, 2]), reduction="sum")]
+
+
+ENTRIES += [OpInfo("linear_cross_entropy", dg=_lce(F), torch=_lce(TF), samples=_lce_samples)]

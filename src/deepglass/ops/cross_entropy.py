@@ -274,6 +274,36 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     return _classify(fn, input, target, weight, reduction, "cross_entropy", (int(ignore_index),), True)
 
 
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction: str = "mean",
+                         ignore_index=None, label_smoothing: float = 0.0, options=None):
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)`` in one call (PyTorch 2.13's API).
+
+    ``linear_weight`` is (C, in) or (C, d1, …, dK, in): the logits are then (N, C, d1, …, dK), the K-dimensional
+    loss. ``ignore_index=None`` means −100, as in :func:`cross_entropy`. PyTorch's ``options`` (its chunked path,
+    which saves memory and computes the same loss) is accepted; deepglass always runs the reference path above.
+
+    Example:
+        >>> x, W = deepglass.tensor([[1.0, 2.0]]), deepglass.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+        >>> F.linear_cross_entropy(x, W, deepglass.tensor([1]))
+        tensor(0.4076)
+    """
+    from .linalg import matmul
+
+    if linear_weight.ndim < 2:
+        raise RuntimeError(f"linear_cross_entropy: linear_weight must be (C, in_features) or (C, d1, ..., dK, "
+                           f"in_features), got shape {tuple(linear_weight.shape)}")
+    out_shape = tuple(linear_weight.shape[:-1])
+    if len(out_shape) > 1 and input.ndim != 2:
+        raise RuntimeError("linear_cross_entropy: a multi-dimensional linear_weight needs a batched input "
+                           f"(N, in_features), got shape {tuple(input.shape)}")
+    logits = matmul(input, linear_weight.reshape(-1, linear_weight.shape[-1]).mT)
+    logits = logits.reshape(tuple(input.shape[:-1]) + out_shape)
+    if linear_bias is not None:
+        logits = logits + linear_bias
+    return cross_entropy(logits, target, weight, ignore_index=-100 if ignore_index is None else ignore_index,
+                         reduction=reduction, label_smoothing=label_smoothing)
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
              reduction: str = "mean"):
     """Negative log-likelihood of log-probabilities: ℓ_n = −w[y_n] · input[n, y_n].
@@ -306,4 +336,4 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     return _classify(fn, input, target, weight, reduction, "nll_loss", (int(ignore_index),), False)
 
 
-__all__ = ["cross_entropy", "nll_loss"]
+__all__ = ["cross_entropy", "linear_cross_entropy", "nll_loss"]
