@@ -156,7 +156,7 @@ class _TorchShim(types.ModuleType):
 _SHIM = _TorchShim("torch_as_deepglass")
 
 
-_OUT_OF_SCOPE = ("sparse.", "masked.", "_", "torch.", "jiterator", "to_sparse")
+_OUT_OF_SCOPE = ("sparse.", "_", "torch.", "jiterator", "to_sparse")
 
 
 def dg_callable(op):
@@ -479,7 +479,7 @@ def _resolves_only(key):
 # ---------------------------------------------------------------- the coverage table
 
 ABSENT = {  # why an op_db name is not in deepglass (the default: not written yet)
-    "sparse.": "sparse tensors are out of scope", "masked.": "torch.masked (masked tensors) is out of scope",
+    "sparse.": "sparse tensors are out of scope",
     "jiterator_": "CUDA jiterator test ops, not public API", "signal.windows.": "signal windows are out of scope",
     "_": "private ATen op, not public API", "torch.": "private ATen op, not public API",
     "special.chebyshev": "special polynomials are out of scope",

@@ -16,6 +16,7 @@ from . import (
     dtypes,
     kernels,
     linalg,
+    masked,
     ops,  # binds the operators and methods onto Tensor
     special,
 )
