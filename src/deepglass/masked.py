@@ -181,13 +181,9 @@ def argmin(input, dim=None, *, keepdim=False, dtype=None, mask=None):
 
 
 def _count(input, dim, keepdim, mask):
-    if mask is None:
-        n = int(np.prod([input.shape[d] for d in _dims(dim, input.ndim)]))
-        shape = [1 if (i in _dims(dim, input.ndim)) else s for i, s in enumerate(input.shape)]
-        ones = _dg.full(tuple(shape), n, dtype=_dg.int64)
-        return ones if keepdim else ones.reshape(tuple(s for i, s in enumerate(input.shape)
-                                                        if i not in _dims(dim, input.ndim)))
-    return _dg.sum(_input_mask(input, mask), _dims(dim, input.ndim), bool(keepdim), dtype=_dg.int64)
+    """How many elements are kept per output element (int64), as ``torch.masked`` counts them."""
+    kept = _dg.ones(tuple(input.shape), dtype=_dg.bool) if mask is None else _input_mask(input, mask)
+    return _dg.sum(kept, _dims(dim, input.ndim), bool(keepdim), dtype=_dg.int64)
 
 
 def mean(input, dim=None, *, keepdim=False, dtype=None, mask=None):
