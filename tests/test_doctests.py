@@ -19,7 +19,7 @@ PACKAGES = ["deepglass.ops", "deepglass.nn", "deepglass.optim", "deepglass.autog
             "deepglass.kernels", "deepglass.distributions", "deepglass.sparse", "deepglass.backends",
             "deepglass.insight"]
 SINGLE = ["deepglass.parallel", "deepglass._tensor", "deepglass.creation", "deepglass.backend",
-          "deepglass.accelerator", "deepglass.onnx", "deepglass.hub"]
+          "deepglass.accelerator", "deepglass.onnx", "deepglass.hub", "deepglass.masked"]
 
 
 def _modules():
