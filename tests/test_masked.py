@@ -111,6 +111,14 @@ def test_dtypes_as_torch():
         dg.masked.median(di, 1, mask=dg.as_tensor(full_out))
 
 
+def test_unbiased_and_correction_together_is_an_error_as_torch():
+    d, t, dm, tm = _both(grad=False)
+    with pytest.raises(AssertionError):
+        torch.masked.var(t, 1, False, correction=0, mask=tm)
+    with pytest.raises(AssertionError, match="Only one of unbiased and correction"):
+        dg.masked.var(d, 1, False, correction=0, mask=dm)
+
+
 def test_logaddexp_with_input_and_other_masks():
     a, b = X[0], X[2]
     ma, mb = M[0], M[2]

@@ -262,7 +262,7 @@ def norm(input, ord=2.0, dim=None, *, keepdim=False, dtype=None, mask=None):
 
 def _std_var(input, dim, unbiased, correction, keepdim, dtype, mask, take_sqrt):
     if unbiased is not None and correction is not None:
-        raise ValueError("masked var/std: give only one of unbiased and correction")
+        raise AssertionError("Only one of unbiased and correction may be given")   # the class torch.masked raises
     corr = 1.0 if unbiased is None else (1.0 if unbiased else 0.0)
     if correction is not None:
         corr = float(correction)
