@@ -244,6 +244,9 @@ def resize_(self, *sizes, memory_format=None):
     """
     from .._tensor import bump_version
 
+    if not sizes:
+        raise TypeError("resize_() missing 1 required positional argument: 'size' (pass the new shape, e.g. "
+                        "x.resize_(2, 3) or x.resize_(()) for a 0-d tensor)")
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     for s in sizes:
