@@ -239,8 +239,8 @@ def resize_(self, *sizes, memory_format=None):
     >>> x.resize_(2, 2)
     tensor([[0., 1.],
             [2., 3.]])
-    >>> x.shape
-    deepglass.Size([2, 2])
+    >>> tuple(x.shape)
+    (2, 2)
     """
     from .._tensor import bump_version
 
