@@ -232,6 +232,8 @@ def resize_(self, *sizes, memory_format=None):
     read row-major (or in ``memory_format``'s order) as the new shape: the first
     ``prod(sizes)`` elements are kept; when more are needed the memory grows and the new
     elements are uninitialised. The same shape without ``memory_format`` changes nothing.
+    A view may be resized, as in PyTorch; when it grows, its new memory is its own (PyTorch
+    grows the shared storage, so the base would see the move too).
     Raises RuntimeError on a tensor that requires grad. Returns ``self``.
 
     >>> import deepglass as dg
