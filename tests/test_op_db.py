@@ -490,12 +490,10 @@ ABSENT = {  # why an op_db name is not in deepglass (the default: not written ye
 ABSENT_EXACT = {
     "chalf": "NumPy has no complex32 (complex with float16 parts): deepglass has complex64 and complex128 only",
     "bfloat16": "NumPy has no bfloat16", "to_sparse": "sparse tensors are out of scope",
-    "resize_": "in-place resizing of storage is not supported",
     "slice": "aten.slice.Tensor, a private ATen op (PyTorch has no public torch.slice): x[start:end:step] and narrow "
              "are the public forms",
     "max_pool2d_with_indices_backward": "PyTorch's private ATen backward kernel (torch.ops.aten), not public API: "
                                         "max_pool2d's gradient is compared through autograd",
-    "resize_as_": "in-place resizing of storage is not supported",
     "native_dropout_backward": "PyTorch's private ATen backward kernel (torch.ops.aten; torch has no public "
                                "native_dropout_backward): dropout's gradient is compared through autograd",
 }

@@ -32,7 +32,21 @@ def _torch_empty_permuted(size, layout):
     return torch.empty_permuted(size, layout, dtype=torch.float64)
 
 
+def _resize_as(x, other):
+    return dg.resize_as_(x.detach().clone(), other)
+
+
+def _torch_resize_as(x, other):
+    return torch.resize_as_(x.detach().clone(), other)
+
+
 ENTRIES = [
+    OpInfo("resize_as_", _resize_as, _torch_resize_as,
+           lambda rng: [Sample(rng.standard_normal(12), rng.standard_normal((3, 2))),           # shrink
+                        Sample(rng.standard_normal((2, 3)), rng.standard_normal((3, 2))),      # same size
+                        Sample(rng.standard_normal((4, 3)), rng.standard_normal(()))],
+           grad=False, gradcheck=False, note="not differentiable: PyTorch refuses to resize a tensor that "
+                                             "requires grad"),
     OpInfo("as_strided", dg.as_strided, torch.as_strided,
            lambda rng: [Sample(rng.standard_normal(12), (2, 2), (1, 2)),
                         Sample(rng.standard_normal(12), (3, 3), (2, 1), 1),        # overlapping reads

@@ -197,4 +197,89 @@ def new_empty_strided(input, size, stride, *, dtype=None, layout=None, device=No
                          requires_grad=requires_grad)
 
 
-__all__ = ["as_strided", "as_strided_copy", "as_strided_scatter", "empty_strided", "empty_permuted"]
+__all__ = ["as_strided", "as_strided_copy", "as_strided_scatter", "empty_strided", "empty_permuted", "resize_as_"]
+
+
+def _resize_layout(storage, n, size, fmt):
+    """``n`` elements of ``storage`` (grown, uninitialised past its end) seen as ``size`` in ``fmt``'s order."""
+    from .._memory_format import _RANK, _check, channels_last, channels_last_3d, preserve_format
+
+    fmt = _check(fmt) if fmt is not None else None
+    if fmt is preserve_format:
+        raise RuntimeError("Unsupported memory format preserve_format: resize_ takes contiguous_format, "
+                           "channels_last or channels_last_3d")
+    if fmt is channels_last or fmt is channels_last_3d:
+        rank = _RANK[fmt.name]
+        if len(size) != rank:
+            raise RuntimeError(f"required rank {rank} tensor to use {fmt.name} format (got size {tuple(size)})")
+    xp = xp_of(storage)
+    if n > storage.size:                       # PyTorch grows the storage; the new elements are uninitialised
+        grown = xp.empty(n, storage.dtype)
+        grown[:storage.size] = storage
+        storage = grown
+    flat = storage[:n]
+    if fmt is channels_last or fmt is channels_last_3d:
+        order = (0,) + tuple(range(2, len(size))) + (1,)               # N, spatial..., C in memory
+        back = (0, len(size) - 1) + tuple(range(1, len(size) - 1))
+        return flat.reshape(tuple(size[k] for k in order)).transpose(back)
+    return flat.reshape(tuple(size))
+
+
+def resize_(self, *sizes, memory_format=None):
+    """PyTorch's ``Tensor.resize_(*sizes, memory_format=None)``: give ``self`` a new shape in place.
+
+    The memory from ``self``'s first element on (PyTorch's storage from the storage offset) is
+    read row-major (or in ``memory_format``'s order) as the new shape: the first
+    ``prod(sizes)`` elements are kept; when more are needed the memory grows and the new
+    elements are uninitialised. The same shape without ``memory_format`` changes nothing.
+    A view may be resized, as in PyTorch; when it grows, its new memory is its own (PyTorch
+    grows the shared storage, so the base would see the move too).
+    Raises RuntimeError on a tensor that requires grad. Returns ``self``.
+
+    >>> import deepglass as dg
+    >>> x = dg.arange(6.)
+    >>> x.resize_(2, 2)
+    tensor([[0., 1.],
+            [2., 3.]])
+    >>> tuple(x.shape)
+    (2, 2)
+    """
+    from .._tensor import bump_version
+
+    if not sizes:
+        raise TypeError("resize_() missing 1 required positional argument: 'size' (pass the new shape, e.g. "
+                        "x.resize_(2, 3) or x.resize_(()) for a 0-d tensor)")
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"resize_(): argument 'size' must be tuple of ints, not {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"resize_(): negative size {int(s)} in {tuple(int(v) for v in sizes)}; "
+                               f"sizes must be >= 0")
+    size = tuple(int(s) for s in sizes)
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if size == tuple(self._array.shape) and memory_format is None:
+        return self
+    n = int(np.prod(size, dtype=np.int64))
+    storage, offset, _ = _storage(self._array)
+    self._array = _resize_layout(storage[offset:], n, size, memory_format)
+    bump_version(self)
+    return self
+
+
+def resize_as_(input, the_template, memory_format=None):
+    """PyTorch's ``torch.resize_as_(input, the_template, memory_format=None)`` (and the Tensor method):
+    ``input.resize_(the_template.shape, memory_format=memory_format)``. Returns ``input``.
+
+    >>> import deepglass as dg
+    >>> dg.resize_as_(dg.arange(4.), dg.zeros(2, 2))
+    tensor([[0., 1.],
+            [2., 3.]])
+    """
+    from .._tensor import Tensor
+
+    if not isinstance(the_template, Tensor):
+        raise TypeError(f"resize_as_(): argument 'the_template' must be Tensor, not {type(the_template).__name__}")
+    return resize_(input, tuple(the_template.shape), memory_format=memory_format)

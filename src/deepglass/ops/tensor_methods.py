@@ -114,7 +114,7 @@ METHODS = {
     **RD.TENSOR_METHODS,
     # strided: views and allocations with explicit strides
     "as_strided": STR.as_strided, "as_strided_scatter": STR.as_strided_scatter,
-    "new_empty_strided": STR.new_empty_strided,
+    "new_empty_strided": STR.new_empty_strided, "resize_": STR.resize_, "resize_as_": STR.resize_as_,
 }
 
 # Python operators; reflected forms (2 - x calls x.__rsub__(2) = sub(2, x)) are made from these
