@@ -68,7 +68,12 @@ def test_blas_thread_count_never_switches(chunked):
     ((2, 7, 5), (5, 4), np.float32),
     ((9, 6), (6, 2), np.complex128),
 ])
-def test_matmul_in_row_blocks_equals_numpy(chunked, shape_a, shape_b, dtype):
+@pytest.mark.parametrize("path", ["pool", "blas"])
+def test_matmul_in_row_blocks_equals_numpy(chunked, monkeypatch, shape_a, shape_b, dtype, path):
+    """Both ways a large product runs: row blocks on the pool (a chunk region ran lately), SciPy's BLAS threads."""
+    monkeypatch.setattr(parallel, "_last_chunk_region", 1e18 if path == "pool" else -1e18)
+    taken = []
+    monkeypatch.setattr(parallel, "_chunks", lambda *a, _real=parallel._chunks, **k: taken.append(1) or _real(*a, **k))
     a = rng.standard_normal(shape_a).astype(dtype)
     b = rng.standard_normal(shape_b).astype(dtype)
     np.testing.assert_allclose(parallel.matmul(a, b), a @ b, rtol=1e-6)
@@ -76,6 +81,38 @@ def test_matmul_in_row_blocks_equals_numpy(chunked, shape_a, shape_b, dtype):
     np.testing.assert_allclose(parallel.matmul(a, b[:, ::-1]), a @ b[:, ::-1], rtol=1e-6)  # a negative stride
     x = a.astype(np.float64) if dtype is np.float32 else a
     assert parallel.matmul(x, b).dtype == (x @ b).dtype  # mixed dtypes: NumPy's promotion (no split)
+    assert parallel.matmul(a, b).flags.c_contiguous
+    assert bool(taken) == (path == "pool")
+
+
+def test_a_chunk_region_moves_large_products_onto_the_pool(chunked, monkeypatch):
+    """Products-only steps use SciPy's BLAS threads; a batch-chunk region (convolution, pooling, norms) sends the
+    large products to the pool for BLAS_QUIET_SECONDS, and the products' own row blocks do not extend that."""
+    monkeypatch.setattr(parallel, "_last_chunk_region", -1e18)
+    a, b = np.ones((8, 4)), np.ones((4, 3))
+    used = []
+    real_gemm = parallel._gemm_on_blas_threads
+    monkeypatch.setattr(parallel, "_gemm_on_blas_threads", lambda *x: used.append("blas") or real_gemm(*x))
+    parallel.matmul(a, b)
+    parallel.parallel_chunks(lambda lo, hi: None, 4)
+    mark = parallel._last_chunk_region
+    parallel.matmul(a, b)
+    assert used == ["blas"] and parallel._last_chunk_region == mark
+    monkeypatch.setattr(parallel, "BLAS_QUIET_SECONDS", 0.0)
+    parallel.matmul(a, b)
+    assert used == ["blas", "blas"]
+
+
+def test_products_on_blas_threads_switch_no_thread_count():
+    """SciPy's BLAS keeps the thread count it has; NumPy's stays at one."""
+    from threadpoolctl import threadpool_info
+
+    a = rng.standard_normal((300, 300)).astype(np.float32)
+    gemm = parallel._threaded_gemm(a.dtype)  # loads SciPy's BLAS
+    before = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    np.testing.assert_allclose(parallel._gemm_on_blas_threads(gemm, a, a.T), a @ a.T, rtol=1e-5, atol=1e-4)
+    after = {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+    assert after == before
 
 
 def _compare_with_torch(fn_dg, fn_torch, *arrays, grad_rtol=1e-4):

@@ -10,8 +10,9 @@ Two halves, as ATen's ``parallel_for`` / ``parallel_reduce``:
 One unit of work decides whether threads pay: ``work`` in multiply-adds (or
 elements for memory-bound ops); below ``MIN_PARALLEL_WORK`` everything runs on
 the calling thread. Large products (:func:`matmul`) are cut into row blocks on
-the same pool. On CuPy arrays the whole range is one call (the GPU parallelises
-inside the kernel).
+the same pool while batch chunks are in use, and go to SciPy's threaded BLAS in
+a step made of products only (see "Large products" below). On CuPy arrays the
+whole range is one call (the GPU parallelises inside the kernel).
 
 Example:
     >>> import numpy as np
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import numpy as np
 
@@ -39,9 +41,10 @@ import numpy as np
 # while after each product (OPENBLAS_THREAD_TIMEOUT, read only when the library loads), keeping a core busy
 # while the chunks ran: a CIFAR step took 65 ms with the defaults and 39 ms with OPENBLAS_THREAD_TIMEOUT=4
 # (issue 16). Now there is one model. The first time deepglass computes on the CPU it sets NumPy's BLAS to
-# one thread, once (its worker threads are never woken again, so they sleep), and every parallel region,
-# the large products of :func:`matmul` included, runs on deepglass's own pool of ``get_num_threads()``
-# threads, by default as many as BLAS had (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, else the cores).
+# one thread, once (its worker threads are never woken again, so they sleep), and every parallel region
+# runs on deepglass's own pool of ``get_num_threads()`` threads, by default as many as BLAS had
+# (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, else the cores). The one exception, large products in a step made
+# of products only, is explained under "large products" below.
 # PyTorch (its own OpenMP and MKL) and SciPy (its own OpenBLAS) keep their threads; a NumPy product called
 # outside deepglass runs on one BLAS thread afterwards (``threadpoolctl`` gives it more if wanted).
 
@@ -95,8 +98,59 @@ def set_num_threads(n: int) -> None:
     _threads = int(n)
 
 
+# --------------------------------------------------------------------- large products
+#
+# Waking a sleeping thread costs ~15 us on this kind of machine (a futex round trip between two threads
+# measured 30 us in C, 50 us in Python), and the pool's threads sleep between regions. For a step made of
+# products only (an MLP: five large products, little else) that is what separates one thread from two:
+# BLAS libraries avoid it by letting their idle threads spin for a while after each call. Those spinning
+# threads are also what made batch chunks slow when both ran in one step (CIFAR 65 ms instead of 39 ms,
+# issue 16). So a large product outside a chunk goes to SciPy's BLAS (its own OpenBLAS, threads and thread
+# count, not NumPy's, so nothing is switched) only while no batch-chunk region has run for
+# ``BLAS_QUIET_SECONDS``, longer than OpenBLAS keeps its idle threads spinning; otherwise it is cut into
+# row blocks on the pool. A step settles on one model: products-only steps on BLAS threads, steps with
+# convolutions, pooling or normalisation on the pool.
+
+BLAS_QUIET_SECONDS = 0.5
+_last_chunk_region = -1e9  # time.perf_counter() of the last batch-chunk region that ran on threads
+_scipy_gemm = None  # {dtype: SciPy's ?gemm}, {} when SciPy's BLAS is missing
+
+
+def _threaded_gemm(dtype):
+    """SciPy's ``?gemm`` for ``dtype`` (None without SciPy or for other dtypes)."""
+    global _scipy_gemm
+    if _scipy_gemm is None:
+        try:
+            from scipy.linalg import blas
+
+            _scipy_gemm = {np.dtype(np.float32): blas.sgemm, np.dtype(np.float64): blas.dgemm,
+                           np.dtype(np.complex64): blas.cgemm, np.dtype(np.complex128): blas.zgemm}
+        except ImportError:  # pragma: no cover - SciPy comes with scikit-learn
+            _scipy_gemm = {}
+    return _scipy_gemm.get(dtype)
+
+
+def _fortran_operand(m):
+    """``(array, trans)`` with ``array`` Fortran-ordered and ``op(array) == m.T`` (no copy for C or F order)."""
+    if m.flags.c_contiguous:
+        return m.T, 0
+    if m.flags.f_contiguous:
+        return m, 1
+    return np.ascontiguousarray(m).T, 0
+
+
+def _gemm_on_blas_threads(gemm, a, b):
+    """``a @ b`` for 2-D ``a``, ``b`` through a Fortran ``gemm``: ``C.T = B.T A.T`` read from C-ordered memory."""
+    bt, trans_b = _fortran_operand(b)
+    at, trans_a = _fortran_operand(a)
+    return gemm(1.0, bt, at, trans_a=trans_b, trans_b=trans_a).T
+
+
 def matmul(a, b):
-    """``a @ b``; a large product of NumPy floats, ``(..., M, K) @ (K, N)``, is cut into row blocks on the pool.
+    """``a @ b``; a large product of NumPy floats, ``(..., M, K) @ (K, N)``, runs on several threads.
+
+    On SciPy's BLAS threads when no batch-chunk region ran lately, else cut into row blocks on the pool
+    (see "large products" above). The result is C-ordered either way.
 
     Example:
         >>> a, b = np.ones((512, 4096), np.float32), np.ones((4096, 8), np.float32)
@@ -109,8 +163,12 @@ def matmul(a, b):
         m = a.size // a.shape[-1]
         if m >= 2 and get_num_threads() > 1:
             a2 = a.reshape(m, a.shape[-1])
-            out = np.empty((m, b.shape[1]), dtype=a.dtype)
-            parallel_for(m, lambda lo, hi: np.matmul(a2[lo:hi], b, out=out[lo:hi]))
+            gemm = _threaded_gemm(a.dtype)
+            if gemm is not None and time.perf_counter() - _last_chunk_region > BLAS_QUIET_SECONDS:
+                out = np.ascontiguousarray(_gemm_on_blas_threads(gemm, a2, b))
+            else:
+                out = np.empty((m, b.shape[1]), dtype=a.dtype)
+                _chunks(lambda lo, hi: np.matmul(a2[lo:hi], b, out=out[lo:hi]), m, None, np, mark=False)
             return out.reshape(a.shape[:-1] + (b.shape[1],))
     return a @ b
 
@@ -152,16 +210,24 @@ def parallel_chunks(fn, n, work=None, xp=np):
     ``fn`` must only write its own chunk of shared outputs (and thread-local scratch). It runs as
     one call ``fn(0, n)`` for CuPy arrays (``xp``), with one thread, for ``n < 2``, when ``work``
     (multiply-adds or elements, roughly) is below MIN_PARALLEL_WORK, or when called from inside a
-    chunk. BLAS runs on one thread throughout. The results come back in chunk order.
+    chunk. NumPy's BLAS runs on one thread throughout. The results come back in chunk order.
 
     Example:
         >>> out = np.empty(10); parts = parallel_chunks(lambda lo, hi: out[lo:hi].fill(lo), 10)
     """
+    return _chunks(fn, n, work, xp, mark=True)
+
+
+def _chunks(fn, n, work, xp, mark):
+    """:func:`parallel_chunks`; ``mark``: the region keeps large products off BLAS threads for a while."""
+    global _last_chunk_region
     threads = get_num_threads()
     small = work is not None and work < MIN_PARALLEL_WORK
     if xp is not np or threads < 2 or n < 2 or small or getattr(_in_chunk, "active", False):
         return [fn(0, n)]
     threads = min(threads, n)
+    if mark:  # large products keep off BLAS threads for a while (see "large products")
+        _last_chunk_region = time.perf_counter()
     pool = _get_pool(threads)
     bounds = [(n * i // threads, n * (i + 1) // threads) for i in range(threads)]
     futures = [pool.submit(_run_chunk, fn, lo, hi) for lo, hi in bounds[1:]]
