@@ -140,10 +140,16 @@ def _fortran_operand(m):
 
 
 def _gemm_on_blas_threads(gemm, a, b):
-    """``a @ b`` for 2-D ``a``, ``b`` through a Fortran ``gemm``: ``C.T = B.T A.T`` read from C-ordered memory."""
+    """``a @ b`` for 2-D ``a``, ``b`` through a Fortran ``gemm``: ``C.T = B.T A.T`` on C-ordered memory.
+
+    The result is a new C-ordered array that owns its memory (``base is None``: the autograd engine keeps
+    such a gradient without copying it).
+    """
     bt, trans_b = _fortran_operand(b)
     at, trans_a = _fortran_operand(a)
-    return gemm(1.0, bt, at, trans_a=trans_b, trans_b=trans_a).T
+    out = np.empty((a.shape[0], b.shape[1]), dtype=a.dtype)
+    gemm(1.0, bt, at, c=out.T, overwrite_c=1, trans_a=trans_b, trans_b=trans_a)  # beta = 0: out is only written
+    return out
 
 
 def matmul(a, b):
@@ -165,11 +171,11 @@ def matmul(a, b):
             a2 = a.reshape(m, a.shape[-1])
             gemm = _threaded_gemm(a.dtype)
             if gemm is not None and time.perf_counter() - _last_chunk_region > BLAS_QUIET_SECONDS:
-                out = np.ascontiguousarray(_gemm_on_blas_threads(gemm, a2, b))
+                out = _gemm_on_blas_threads(gemm, a2, b)
             else:
                 out = np.empty((m, b.shape[1]), dtype=a.dtype)
                 _chunks(lambda lo, hi: np.matmul(a2[lo:hi], b, out=out[lo:hi]), m, None, np, mark=False)
-            return out.reshape(a.shape[:-1] + (b.shape[1],))
+            return out if a.ndim == 2 else out.reshape(a.shape[:-1] + (b.shape[1],))
     return a @ b
 
 
