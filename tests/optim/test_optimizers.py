@@ -235,3 +235,38 @@ def test_step_with_closure_returns_loss():
 
     l0 = opt.step(closure).item()
     assert opt.step(closure).item() < l0
+
+
+@pytest.mark.parametrize("options", [dict(momentum=0.9), dict(momentum=0.9, nesterov=True, weight_decay=1e-2),
+                                     dict(momentum=0.5, dampening=0.1, maximize=True), dict()])
+def test_sgd_on_a_large_parameter_runs_in_slices_with_the_same_numbers(monkeypatch, options):
+    """A parameter large enough for the CPU threads is updated slice by slice: bit-equal to the whole update,
+    and equal to torch.optim.SGD."""
+    from deepglass import parallel
+
+    rng = np.random.default_rng(3)
+    w0 = rng.standard_normal(700_001).astype(np.float32)
+    grads = [rng.standard_normal(w0.shape).astype(np.float32) for _ in range(3)]
+
+    def run(min_work):
+        monkeypatch.setattr(parallel, "MIN_PARALLEL_WORK", min_work)
+        calls = []
+        real = parallel.parallel_for
+        monkeypatch.setattr(parallel, "parallel_for", lambda *a, **k: calls.append(1) or real(*a, **k))
+        p = dg.tensor(w0.copy(), requires_grad=True)
+        opt = optim.SGD([p], lr=0.1, **options)
+        for g in grads:
+            p.grad = dg.tensor(g)
+            opt.step()
+        return p.detach().numpy(), bool(calls)
+
+    sliced, used_threads = run(1 << 21)
+    whole, _ = run(1 << 62)
+    assert used_threads
+    np.testing.assert_array_equal(sliced, whole)
+    t = torch.tensor(w0.copy(), requires_grad=True)
+    topt = torch.optim.SGD([t], lr=0.1, **options)
+    for g in grads:
+        t.grad = torch.tensor(g)
+        topt.step()
+    np.testing.assert_allclose(sliced, t.detach().numpy(), rtol=1e-6, atol=1e-6)

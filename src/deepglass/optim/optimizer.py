@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import parallel
 from .._tensor import Tensor, bump_version, from_array
 from ..autograd import grad_mode
 
@@ -233,6 +234,29 @@ class Optimizer:
 
 _TUPLE_OPTIONS = ("betas", "etas", "step_sizes")  # pair options PyTorch keeps as tuples (JSON gives lists)
 
+
+
+def update_in_slices(update, *arrays) -> None:
+    """Run the element-wise in-place ``update(*arrays)``, on flat slices on the CPU threads when they are large.
+
+    An element-wise update gives the same numbers whole or slice by slice, so a large parameter (its update
+    makes about four passes over ``MIN_PARALLEL_WORK / 4`` elements or more) is cut into one contiguous
+    slice per thread, as PyTorch's foreach kernels do with OpenMP; small or non-contiguous ones run whole.
+
+    Example:
+        >>> import numpy as np
+        >>> p, g = np.ones(6), np.arange(6.0)
+        >>> update_in_slices(lambda p, g: np.subtract(p, 0.5 * g, out=p), p, g)
+        >>> p.tolist()
+        [1.0, 0.5, 0.0, -0.5, -1.0, -1.5]
+    """
+    first = arrays[0]
+    if (4 * first.size < parallel.MIN_PARALLEL_WORK or type(first) is not np.ndarray
+            or any(a.shape != first.shape or not a.flags.c_contiguous for a in arrays)):
+        update(*arrays)
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    parallel.parallel_for(first.size, lambda lo, hi: update(*(f[lo:hi] for f in flat)), work=4 * first.size)
 
 
 def fused_add(xp, y, alpha, x, out=None):

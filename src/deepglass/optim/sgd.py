@@ -1,8 +1,10 @@
 """Stochastic gradient descent: plain SGD, SGD with momentum (SGDM) and Nesterov (NAG)."""
 from __future__ import annotations
 
+from functools import partial
+
 from ..backend import array_module_of
-from .optimizer import Optimizer, check_torch_flags, fused_add
+from .optimizer import Optimizer, check_torch_flags, fused_add, update_in_slices
 
 
 class SGD(Optimizer):
@@ -57,23 +59,33 @@ class SGD(Optimizer):
         return {}
 
     def _update(self, group, params, grads, states):
-        lr, wd, mom, damp = group["lr"], group["weight_decay"], group["momentum"], group["dampening"]
-        nesterov, maximize = group["nesterov"], group["maximize"]
+        options = {k: group[k] for k in ("lr", "weight_decay", "momentum", "dampening", "nesterov", "maximize")}
         for p, g, s in zip(params, grads, states):
-            xp = array_module_of(p)
-            if maximize:
-                g = -g
-            if wd != 0:
-                g = fused_add(xp, g, wd, p)
-            if mom != 0:
-                buf = s.get("momentum_buffer")
-                if buf is None:
-                    buf = s["momentum_buffer"] = g.copy()
-                else:
-                    buf *= mom
-                    fused_add(xp, buf, 1 - damp, g, out=buf)
-                g = fused_add(xp, g, mom, buf) if nesterov else buf
-            fused_add(xp, p, -lr, g, out=p)
+            if options["momentum"] == 0:
+                update_in_slices(partial(_sgd_update, buf=None, first=False, **options), p, g)
+                continue
+            buf = s.get("momentum_buffer")
+            first = buf is None
+            if first:  # b_1 = g_1, written by the update
+                buf = s["momentum_buffer"] = array_module_of(g).empty_like(g)
+            update_in_slices(partial(_sgd_update, first=first, **options), p, g, buf)
+
+
+def _sgd_update(p, g, buf, *, first, lr, weight_decay, momentum, dampening, nesterov, maximize):
+    """One SGD step of one parameter in place (``buf``: its momentum buffer, or None without momentum)."""
+    xp = array_module_of(p)
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = fused_add(xp, g, weight_decay, p)
+    if buf is not None:
+        if first:
+            buf[...] = g
+        else:
+            buf *= momentum
+            fused_add(xp, buf, 1 - dampening, g, out=buf)
+        g = fused_add(xp, g, momentum, buf) if nesterov else buf
+    fused_add(xp, p, -lr, g, out=p)
 
 
 __all__ = ["SGD"]
