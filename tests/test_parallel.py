@@ -72,6 +72,7 @@ def test_blas_thread_count_never_switches(chunked):
 def test_matmul_in_row_blocks_equals_numpy(chunked, monkeypatch, shape_a, shape_b, dtype, path):
     """Both ways a large product runs: row blocks on the pool (a chunk region ran lately), SciPy's BLAS threads."""
     monkeypatch.setattr(parallel, "_last_chunk_region", 1e18 if path == "pool" else -1e18)
+    monkeypatch.setattr(parallel, "MIN_POOL_PRODUCT", 0)
     taken = []
     monkeypatch.setattr(parallel, "_chunks", lambda *a, _real=parallel._chunks, **k: taken.append(1) or _real(*a, **k))
     a = rng.standard_normal(shape_a).astype(dtype)

@@ -112,6 +112,9 @@ def set_num_threads(n: int) -> None:
 # convolutions, pooling or normalisation on the pool.
 
 BLAS_QUIET_SECONDS = 0.5
+# Row blocks on the pool pay one wake-up (~60 us in Python here) against half the product: below ~8M
+# multiply-adds (~150 us on one thread) that is no gain, so smaller products stay on the calling thread.
+MIN_POOL_PRODUCT = 1 << 23
 _last_chunk_region = -1e9  # time.perf_counter() of the last batch-chunk region that ran on threads
 _scipy_gemm = None  # {dtype: SciPy's ?gemm}, {} when SciPy's BLAS is missing
 
@@ -156,7 +159,7 @@ def matmul(a, b):
     """``a @ b``; a large product of NumPy floats, ``(..., M, K) @ (K, N)``, runs on several threads.
 
     On SciPy's BLAS threads when no batch-chunk region ran lately, else cut into row blocks on the pool
-    (see "large products" above). The result is C-ordered either way.
+    if it has ``MIN_POOL_PRODUCT`` multiply-adds or more (see "large products" above).
 
     Example:
         >>> a, b = np.ones((512, 4096), np.float32), np.ones((4096, 8), np.float32)
@@ -172,9 +175,11 @@ def matmul(a, b):
             gemm = _threaded_gemm(a.dtype)
             if gemm is not None and time.perf_counter() - _last_chunk_region > BLAS_QUIET_SECONDS:
                 out = _gemm_on_blas_threads(gemm, a2, b)
-            else:
+            elif a.size * b.shape[1] >= MIN_POOL_PRODUCT:
                 out = np.empty((m, b.shape[1]), dtype=a.dtype)
                 _chunks(lambda lo, hi: np.matmul(a2[lo:hi], b, out=out[lo:hi]), m, None, np, mark=False)
+            else:
+                return a @ b
             return out if a.ndim == 2 else out.reshape(a.shape[:-1] + (b.shape[1],))
     return a @ b
 
