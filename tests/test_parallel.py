@@ -239,3 +239,24 @@ print(before, after_import, blas(), dg.get_num_threads())
     if parallel._numpy_blas() is None:
         pytest.skip("threadpoolctl cannot see NumPy's BLAS")
     assert out.stdout.split() == ["2", "2", "1", "2"]
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_in_channel_ranges_matches_torch_and_one_thread(chunked, affine):
+    """Training batch norm on channel ranges: equal to torch, and bit-equal to the same call on one thread."""
+    x = (rng.standard_normal((6, 7, 5, 3)) * 3 + 1).astype(np.float32)
+    wb = [rng.standard_normal(7).astype(np.float32) for _ in range(2)] if affine else []
+
+    def fn(x, *wb):
+        return F.batch_norm(x, None, None, *wb, training=True)
+
+    _compare_with_torch(fn, lambda x, *wb: torch.nn.functional.batch_norm(x, None, None, *wb, training=True), x, *wb)
+    runs = []
+    for threads in (3, 1):
+        dg.set_num_threads(threads)
+        xs = [dg.tensor(a, requires_grad=True) for a in [x, *wb]]
+        y = fn(*xs)
+        y.backward(dg.tensor(np.cos(np.arange(y.numel())).reshape(y.shape).astype(np.float32)))
+        runs.append([y.detach().numpy()] + [t.grad.numpy() for t in xs])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
