@@ -179,10 +179,13 @@ class Conv1dKernel(Function):
 
 
 # ----------------------------------------------------------------- general: NHWC im2col + one GEMM
-def _weight_matrix(w, groups):
-    """(O, C/G, kh, kw) -> (G, kh·kw·C/G, O/G), rows ordered as the NHWC column buffer."""
+def _weight_matrix(xp, w, groups):
+    """(O, C/G, kh, kw) -> (G, kh·kw·C/G, O/G), rows ordered as the NHWC column buffer: the transposed view of a
+    C-ordered (G, O/G, kh·kw·C/G) copy, whose building keeps each output channel's weights together (see
+    ``conv_rows._weight_rows``)."""
     O, cg, kh, kw = w.shape
-    return w.reshape(groups, O // groups, cg, kh, kw).transpose(0, 3, 4, 2, 1).reshape(groups, kh * kw * cg, -1)
+    rows = xp.ascontiguousarray(w.reshape(groups, O // groups, cg, kh, kw).transpose(0, 1, 3, 4, 2))
+    return rows.reshape(groups, O // groups, kh * kw * cg).transpose(0, 2, 1)
 
 
 class _General:
@@ -198,7 +201,7 @@ class _General:
         O, cg, kh, kw = w.shape
         G, (Ho, Wo), (s0, s1), (d0, d1) = geom.groups, geom.out, geom.stride, geom.dilation
         K = kh * kw * cg
-        wm = _weight_matrix(w, G)
+        wm = _weight_matrix(xp, w, G)
         need = ctx.needs_input_grad
         # the column buffer is saved for the weight gradient (else scratch); each batch chunk fills its rows
         cols = xp.empty((N, Ho, Wo, G, kh, kw, cg), dtype=x.dtype) if need and need[1] else None
@@ -235,7 +238,7 @@ class _General:
         og, K = O // G, kh * kw * cg
         pt, pb, pl, pr = geom.pads
         gb = g.sum(axis=(0, 2, 3)) if geom.has_bias and need[2] else None
-        wm = _weight_matrix(w, G)
+        wm = _weight_matrix(xp, w, G)
         gx = xp.empty((N, C, H, W), dtype=g.dtype) if need[0] else None
 
         def chunk(n0, n1):
@@ -244,12 +247,12 @@ class _General:
             g2[...] = g[n0:n1].transpose(0, 2, 3, 1)
             g2 = g2.reshape(m, O)
             gwm = None
-            if need[1]:
+            if need[1]:  # as (G, O/G, K), the layout that folds back to w's cheaply
                 c = cols[n0:n1].reshape(m, G, K)
                 if G == 1:
-                    gwm = c[:, 0].T @ g2
+                    gwm = (g2.T @ c[:, 0])[None]
                 else:
-                    gwm = xp.matmul(c.transpose(1, 2, 0), g2.reshape(m, G, og).transpose(1, 0, 2))
+                    gwm = xp.matmul(g2.reshape(m, G, og).transpose(1, 2, 0), c.transpose(1, 0, 2))
             if need[0]:
                 if G == 1:
                     gcols = xp.matmul(g2, wm[0].T, out=GEMM.get(xp, (m, K), g.dtype))
@@ -267,7 +270,7 @@ class _General:
         (gwm,) = parallel_reduce(N, chunk, N * Ho * Wo * K * O, xp)
         gw = None
         if need[1]:
-            gw = xp.ascontiguousarray(gwm.reshape(G, kh, kw, cg, og).transpose(0, 4, 3, 1, 2)).reshape(O, cg, kh, kw)
+            gw = xp.ascontiguousarray(gwm.reshape(G, og, kh, kw, cg).transpose(0, 1, 4, 2, 3)).reshape(O, cg, kh, kw)
         return gx, gw, gb
 
 
