@@ -6,7 +6,8 @@
 Every workload module in ``bench/workloads/`` defines ``WORKLOADS``: a list of
 dicts with ``name``, ``deepglass`` and ``torch`` (builders that return a
 zero-argument ``step()`` callable) and optionally ``flops`` (work per step, for
-GFLOP/s) and ``device`` support.
+GFLOP/s), ``samples`` (samples per step, for samples/s = samples / step time),
+``reps`` (timed steps), ``memory`` (False: no peak-memory column) and ``gpu``.
 
 How it measures (the default): **each framework alone in a fresh process with
 its own defaults**. For every workload, ``--rounds`` rounds alternate the two
@@ -168,6 +169,20 @@ def measure_interleaved(w: dict, reps: int, warmup: int, device: str) -> dict:
 
 
 # ----------------------------------------------------------------------------- reports
+def add_rates(row: dict, w: dict) -> dict:
+    """Add the rates a workload declares to its measured ``row``: GFLOP/s = ``flops`` / step time,
+    samples/s = ``samples`` / step time (work or samples per step over the median step time)."""
+    for f in FRAMEWORKS:
+        seconds = row[f"{f}_ms"] / 1e3
+        if w.get("flops"):
+            row[f"{f}_gflops"] = w["flops"] / seconds / 1e9
+        if w.get("samples"):
+            row[f"{f}_samples_s"] = w["samples"] / seconds
+    if w.get("samples"):
+        row["samples"] = w["samples"]
+    return row
+
+
 def machine_facts(device: str) -> dict:
     cpu = platform.machine()
     try:
@@ -202,8 +217,8 @@ def to_markdown(rows: list[dict], meta: dict) -> str:
     lines = [f"Measured {meta['date']} on {meta['machine']} ({meta['device']}); deepglass {v['deepglass']}, "
              f"PyTorch {v['torch']}, NumPy {v['numpy']}, Python {v['python']}{threads}{load}.",
              f"Method: {how}. Ratio = deepglass / PyTorch step time (< 1: deepglass is faster).",
-             "", "| workload | deepglass ms | PyTorch ms | ratio | dg GFLOP/s | PyTorch GFLOP/s | dg peak MB | "
-             "PyTorch peak MB |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "", "| workload | deepglass ms | PyTorch ms | ratio | dg GFLOP/s | PyTorch GFLOP/s | dg samples/s | "
+             "PyTorch samples/s | dg peak MB | PyTorch peak MB |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 
     def f(v, fmt="{:.2f}"):
         return "" if v is None else fmt.format(v)
@@ -211,6 +226,7 @@ def to_markdown(rows: list[dict], meta: dict) -> str:
     for r in rows:
         lines.append(f"| {r['name']} | {f(r['deepglass_ms'])} | {f(r['torch_ms'])} | {f(r['ratio'])}× | "
                      f"{f(r.get('deepglass_gflops'), '{:.0f}')} | {f(r.get('torch_gflops'), '{:.0f}')} | "
+                     f"{f(r.get('deepglass_samples_s'), '{:.0f}')} | {f(r.get('torch_samples_s'), '{:.0f}')} | "
                      f"{f(r.get('deepglass_peak_mb'), '{:.0f}')} | {f(r.get('torch_peak_mb'), '{:.0f}')} |")
     return "\n".join(lines) + "\n"
 
@@ -266,11 +282,11 @@ def main(argv=None) -> int:
             row = measure_interleaved(w, r, warmup, args.device)
         else:
             row = measure_separately(w, rounds, r, warmup, args.device)
-        if w.get("flops"):
-            row["deepglass_gflops"] = w["flops"] / row["deepglass_ms"] / 1e6
-            row["torch_gflops"] = w["flops"] / row["torch_ms"] / 1e6
+        add_rates(row, w)
         rows.append(row)
         extra = f"  {row['deepglass_gflops']:.0f} vs {row['torch_gflops']:.0f} GFLOP/s" if "deepglass_gflops" in row else ""
+        if "deepglass_samples_s" in row:
+            extra += f"  {row['deepglass_samples_s']:.0f} vs {row['torch_samples_s']:.0f} samples/s"
         print(f"{w['name']:<32} deepglass {row['deepglass_ms']:9.2f} ms   torch {row['torch_ms']:9.2f} ms   "
               f"ratio {row['ratio']:5.2f}x{extra}", flush=True)
     meta = machine_facts(args.device)
