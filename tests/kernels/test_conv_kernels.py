@@ -25,13 +25,15 @@ GEOMETRIES = [
     (1, 4, 5, (7, 6), (3, 2), (2, 1), (1, 0), (1, 2), 1, "_Nchw", False),
     (3, 16, 16, (9, 8), (5, 5), 1, 2, 1, 1, "_Rows", False),           # CIFAR's middle conv
     (2, 16, 24, (7, 9), (3, 3), (1, 2), 1, (2, 1), 1, "_Rows", False),  # row kernel, strided and dilated width
-    (1, 17, 16, (5, 7), (3, 1), 1, (0, 2), 1, 1, "_Rows", False),       # odd channels, 1-wide kernel
+    (2, 17, 16, (5, 7), (3, 1), 1, (0, 2), 1, 1, "_Rows", False),       # odd channels, 1-wide kernel
+    (1, 32, 24, (4, 3), (3, 3), (1, 2), 1, 1, 1, "_Nchw", False),      # one image: the weight in its own layout
     (2, 16, 32, (9, 9), (3, 3), 2, 1, 1, 1, "_General", False),       # strided
     (2, 16, 16, (6, 5), (3, 3), 1, 1, 1, 4, "_General", False),       # grouped
     (2, 6, 6, (7, 7), (3, 3), 2, 1, 1, 6, "_General", False),         # depthwise
     (2, 16, 64, (5, 4), (1, 1), 1, 0, 1, 1, "_General", False),       # wide 1x1 (O > kw·C)
     (2, 16, 16, (1, 1), (3, 3), 1, 1, 1, 1, "_Rows", True),           # padding-only taps: a 1x1 conv in truth
-    (1, 3, 4, (2, 3), (5, 5), 1, 2, 1, 1, "_Nchw", True),             # rows and columns of taps cropped
+    (2, 3, 4, (2, 3), (5, 5), 1, 2, 1, 1, "_Nchw", True),             # rows and columns of taps cropped
+    (1, 16, 8, (1, 1), (3, 3), 1, 1, 1, 1, "_Nchw", False),           # one image: taps kept, the weight read whole
     (2, 16, 16, (2, 2), (3, 3), 1, "same", 2, 1, "_Rows", True),      # dilated 'same' on a tiny map
     (1, 16, 8, (5, 6), (4, 3), 1, "same", 1, 2, "_General", False),   # asymmetric 'same', groups
 ]
@@ -115,7 +117,7 @@ def test_conv2d_kernel_equals_reference(geometry):
     _check(geometry, seed=1)
 
 
-@pytest.mark.parametrize("geometry", GEOMETRIES[:9], ids=lambda g: f"{g[9]}-{g[0]}x{g[1]}x{g[3]}-g{g[8]}")
+@pytest.mark.parametrize("geometry", GEOMETRIES[:10], ids=lambda g: f"{g[9]}-{g[0]}x{g[1]}x{g[3]}-g{g[8]}")
 def test_conv2d_kernel_equals_reference_in_chunks(chunked, geometry):
     _check(geometry, seed=2, bias=False)
 
@@ -125,7 +127,7 @@ def test_conv2d_kernel_equals_reference_random(geometry):
     _check(geometry, seed=3)
 
 
-@pytest.mark.parametrize("geometry", [GEOMETRIES[i] for i in (0, 2, 3, 6, 9)], ids=lambda g: g[9])
+@pytest.mark.parametrize("geometry", [GEOMETRIES[i] for i in (0, 2, 3, 7, 10)], ids=lambda g: g[9])
 def test_conv2d_kernel_propagates_nan_and_inf_like_reference(geometry):
     _check(geometry, seed=4, nonfinite=True)
 

@@ -23,6 +23,13 @@ def _bn(rng):
     return out
 
 
+def _bn_channel_chunks(rng):
+    # x.size * 7 >= parallel.MIN_PARALLEL_WORK (forward and backward): training batch norm runs on channel ranges on the threads
+    x = lambda *s: rng.standard_normal(s)  # noqa: E731
+    return [Sample(x(16, 64, 16, 20), x(64), rng.uniform(0.5, 2.0, 64), x(64), x(64), training=True, momentum=0.3,
+                   grad=(0, 3, 4))]
+
+
 def _ln(rng):
     x = lambda *s: rng.standard_normal(s)  # noqa: E731
     return [Sample(x(2, 3, 4, 5), (4, 5), x(4, 5), x(4, 5)), Sample(x(3, 5), (5,)),
@@ -70,6 +77,8 @@ def _lrn(rng):
 ENTRIES = [
     OpInfo("batch_norm", F.batch_norm, TF.batch_norm, _bn, rtol=1e-4, atol=1e-5,
            note="float32 batch statistics: rtol 1e-4 / atol 1e-5"),
+    OpInfo("batch_norm[channel chunks]", F.batch_norm, TF.batch_norm, _bn_channel_chunks, rtol=1e-4, atol=1e-4,
+           note="float32 batch statistics over 5120 elements; 3.3 · 10^5 outputs: atol 1e-4"),
     OpInfo("layer_norm", F.layer_norm, TF.layer_norm, _ln, rtol=1e-4, atol=1e-5, note="float32 statistics"),
     OpInfo("layer_norm[batch chunks]", F.layer_norm, TF.layer_norm, _ln_batch_chunks, rtol=1e-4, atol=1e-4,
            note="float32 statistics over 256 elements; 4 · 10^5 outputs: atol 1e-4"),

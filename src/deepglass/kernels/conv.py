@@ -2,7 +2,8 @@
 
 One registered ``Function`` per op picks among three kernels by geometry:
 
-- ``_Nchw`` (ungrouped, < 16 input channels — the first layer): NCHW throughout, no layout transposes.
+- ``_Nchw`` (ungrouped, < 16 input channels — the first layer — or one image): NCHW throughout, no layout
+  transposes, the weight in its own layout.
 - ``_Rows`` (ungrouped, stride 1 in height, O ≤ kw·C — CIFAR's and ResNet's middle convs): a row-wise im2col
   kh times smaller than the full one, and one wider, faster GEMM.
 - ``_General`` (everything else: groups, strides): an NHWC im2col and one GEMM (batched over groups).
@@ -130,7 +131,8 @@ class Conv2dKernel(Function):
         taps = _live_taps(H, kh, stride[0], dilation[0], pt, out[0]) + _live_taps(W, kw, stride[1], dilation[1], pl,
                                                                                     out[1])
         p4, full_shape = (pt, pb, pl, pr), tuple(w.shape)
-        if taps != (0, kh, 0, kw):
+        one_image = N == 1 and groups == 1  # _Nchw below: reading the whole weight once beats copying a cropped one
+        if taps != (0, kh, 0, kw) and not one_image:
             # taps that only ever see padding multiply zeros: crop them (their weight gradient is zero)
             i0, i1, j0, j1 = taps
             cropped = (pt - i0 * dilation[0], pb - (kh - i1) * dilation[0], pl - j0 * dilation[1],
@@ -143,7 +145,7 @@ class Conv2dKernel(Function):
             taps = None
         kh, kw = w.shape[2:]
         rows = groups == 1 and C >= NCHW_MAX_C and stride[0] == 1 and w.shape[0] <= kw * C
-        kernel = _Nchw if groups == 1 and C < NCHW_MAX_C else _Rows if rows else _General
+        kernel = _Nchw if one_image or (groups == 1 and C < NCHW_MAX_C) else _Rows if rows else _General
         geom = Geometry(x.shape, out, stride, p4, dilation, groups, b is not None, taps, full_shape)
         if taps is None and winograd.fits(geom, w.shape, C) and bool(xp_of(x).isfinite(x.sum() + w.sum())):
             kernel = winograd._Winograd  # (an inf or NaN would spread over its 4×4 tile: direct kernels then)
@@ -276,8 +278,8 @@ class _General:
 
 # ----------------------------------------------------------------- few input channels: NCHW throughout
 def _nchw_cols(xp, x, k, geom):
-    """Column buffer ``(N, kh·kw·C, Ho·Wo)`` of an NCHW input, columns ordered (kh, kw, C) as the NHWC
-    kernels' (the same float32 summation order); in the scratch buffer COLS."""
+    """Column buffer ``(N, C·kh·kw, Ho·Wo)`` of an NCHW input, rows ordered (C, kh, kw) as the weight's own
+    ``(O, C·kh·kw)`` view (no copy of the weight); in the scratch buffer COLS."""
     N, C, H, W = x.shape
     kh, kw = k
     (Ho, Wo), (s0, s1), (d0, d1) = geom.out, geom.stride, geom.dilation
@@ -291,20 +293,22 @@ def _nchw_cols(xp, x, k, geom):
         xpad[:, :, pt:pt + H, pl + W:] = 0
         xpad[:, :, pt:pt + H, pl:pl + W] = x
     sN, sC, sH, sW = xpad.strides
-    cols = COLS.get(xp, (N, kh, kw, C, Ho, Wo), x.dtype)
-    cols[...] = _as_strided(xp, xpad, (N, kh, kw, C, Ho, Wo), (sN, sH * d0, sW * d1, sC, sH * s0, sW * s1))
-    return cols.reshape(N, kh * kw * C, Ho * Wo)
+    cols = COLS.get(xp, (N, C, kh, kw, Ho, Wo), x.dtype)
+    cols[...] = _as_strided(xp, xpad, (N, C, kh, kw, Ho, Wo), (sN, sC, sH * d0, sW * d1, sH * s0, sW * s1))
+    return cols.reshape(N, C * kh * kw, Ho * Wo)
 
 
 class _Nchw:
-    """Ungrouped convs with few input channels: NCHW throughout.
+    """Ungrouped convs with few input channels (the first layer) or one image: NCHW throughout.
 
-    The column buffer ``(N, kh·kw·C, Ho·Wo)`` is gathered from the padded NCHW input and one batched GEMM
-    ``W (O, kh·kw·C) · cols[n]`` writes the output straight in NCHW: no NHWC canvas and no transposes of the
-    (large) output and its gradient, which dominate when C is small (the first layer: C = 3, 64×32×32×32
-    output — its NCHW↔NHWC transposes cost ~4 ms each, as much as the GEMM). ∂W = Σ_n cols[n] · g[n]ᵀ,
-    ∂x = Wᵀ · g[n] folded back (col2im). The columns are gathered again in backward rather than saved (~1 ms
-    on CIFAR's conv1, where a fresh 20 MB buffer per step cost more in page faults).
+    The column buffer ``(N, C·kh·kw, Ho·Wo)`` is gathered from the padded NCHW input and one batched GEMM
+    ``W (O, C·kh·kw) · cols[n]`` — the weight in its own layout, never copied — writes the output straight in
+    NCHW: no NHWC canvas and no transposes of the (large) output and its gradient, which dominate when C is
+    small (the first layer: C = 3, 64×32×32×32 output — its NCHW↔NHWC transposes cost ~4 ms each, as much
+    as the GEMM), nor of the weight, which dominates for one image (a 256×256×3×3 conv on a 2×2 map reads
+    2.4 MB of weights for 2.4 M multiply-adds). ∂W = Σ_n g[n] · cols[n]ᵀ, ∂x = Wᵀ · g[n] folded back
+    (col2im). The columns are gathered again in backward rather than saved (~1 ms on CIFAR's conv1, where a
+    fresh 20 MB buffer per step cost more in page faults).
     """
 
     @staticmethod
@@ -313,7 +317,7 @@ class _Nchw:
         N, C, H, W = x.shape
         O, _, kh, kw = w.shape
         L = geom.out[0] * geom.out[1]
-        wk = w.transpose(0, 2, 3, 1).reshape(O, kh * kw * C)
+        wk = w.reshape(O, C * kh * kw)
         y = xp.empty((N, O, L), dtype=x.dtype)
 
         def chunk(n0, n1):
@@ -339,27 +343,27 @@ class _Nchw:
         pt, pb, pl, pr = geom.pads
         gr = g.reshape(N, O, Ho * Wo)
         gb = gr.sum(axis=2).sum(axis=0) if geom.has_bias and need[2] else None
-        wk = w.transpose(0, 2, 3, 1).reshape(O, kh * kw * C)
+        wk = w.reshape(O, C * kh * kw)
         canvas = xp.zeros((N, C, H + pt + pb, W + pl + pr), dtype=g.dtype) if need[0] else None
 
         def chunk(n0, n1):
-            gwt = None
+            gwk = None
             for b0, b1 in _blocks(xp, n0, n1, kh * kw * C * Ho * Wo * g.itemsize):
                 if need[1]:
                     cols = _nchw_cols(xp, x[b0:b1], (kh, kw), geom)
-                    part = xp.matmul(cols, gr[b0:b1].transpose(0, 2, 1)).sum(axis=0)  # (kh·kw·C, O)
-                    gwt = part if gwt is None else xp.add(gwt, part, out=gwt)
+                    part = xp.matmul(gr[b0:b1], cols.transpose(0, 2, 1)).sum(axis=0)  # (O, C·kh·kw)
+                    gwk = part if gwk is None else xp.add(gwk, part, out=gwk)
                 if need[0]:
-                    gcols = xp.matmul(wk.T, gr[b0:b1]).reshape(b1 - b0, kh, kw, C, Ho, Wo)
+                    gcols = xp.matmul(wk.T, gr[b0:b1]).reshape(b1 - b0, C, kh, kw, Ho, Wo)
                     cv = canvas[b0:b1]
                     for i in range(kh):  # col2im
                         rs = slice(i * d0, i * d0 + s0 * (Ho - 1) + 1, s0)
                         for j in range(kw):
-                            cv[:, :, rs, j * d1:j * d1 + s1 * (Wo - 1) + 1:s1] += gcols[:, i, j]
-            return (gwt,)
+                            cv[:, :, rs, j * d1:j * d1 + s1 * (Wo - 1) + 1:s1] += gcols[:, :, i, j]
+            return (gwk,)
 
-        (gwt,) = parallel_reduce(N, chunk, N * O * kh * kw * C * Ho * Wo, xp)
-        gw = xp.ascontiguousarray(gwt.reshape(kh, kw, C, O).transpose(3, 2, 0, 1)) if need[1] else None
+        (gwk,) = parallel_reduce(N, chunk, N * O * kh * kw * C * Ho * Wo, xp)
+        gw = gwk.reshape(O, C, kh, kw) if need[1] else None
         gx = canvas[:, :, pt:pt + H, pl:pl + W] if need[0] else None
         return gx, gw, gb
 
