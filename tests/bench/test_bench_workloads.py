@@ -95,3 +95,24 @@ def test_runner_reports_samples_per_second():
     md = run.to_markdown([row], meta)
     assert "| dg samples/s | PyTorch samples/s |" in md
     assert "| 2 | 4 | 4000 | 8000 |" in md
+
+
+def test_performance_md_is_generated_with_the_targets(tmp_path, monkeypatch):
+    saved = sys.path[:]
+    try:
+        run = _load(BENCH / "run.py", "bench_run_for_tests")
+    finally:
+        sys.path[:] = saved
+    rows = [{"name": "mlp_train_b128", "deepglass_ms": 1.1, "torch_ms": 1.0, "ratio": 1.1,
+             "deepglass_peak_mb": 5.0, "torch_peak_mb": 10.0},
+            {"name": "resnet18_train_b32_32px", "deepglass_ms": 1.1, "torch_ms": 1.0, "ratio": 1.1}]
+    monkeypatch.setattr(run, "HERE", tmp_path)
+    run.write_performance_md("TABLE\n", rows)
+    text = (tmp_path / "PERFORMANCE.md").read_text()
+    assert text.startswith("# deepglass performance") and "TABLE" in text and "do not edit by hand" in text
+    assert "| ≤ 1.0× | mlp_train_b128 | 1.10× | no |" in text
+    assert "| ≤ 1.2× | resnet18_train_b32_32px | 1.10× | yes |" in text
+    assert "| peak memory ≤ 1.0× | mlp_train_b128 | 0.50× | yes |" in text
+    assert not list(tmp_path.glob("*.tmp"))
+    with pytest.raises(SystemExit, match="full default"):
+        run.main(["--update-docs", "--quick", "--only", "nothing", "--out", str(tmp_path)])
