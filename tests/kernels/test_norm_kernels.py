@@ -76,6 +76,15 @@ def test_batch_norm_train(shape, affine):
     assert not np.allclose(v1, 1.0)  # the running statistics did move
 
 
+@pytest.mark.parametrize("shape", [(8, 16, 4, 4), (1, 3, 5), (5, 7), (2, 32, 3, 1, 2), (32, 256, 2, 2)])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_eval(shape, affine):
+    C = shape[1]
+    rm, rv = dg.tensor(x(C)), dg.tensor(np.abs(x(C)) + 0.5)
+    assert_kernel_matches("batch_norm_eval", lambda a, w, b: F.batch_norm(a, rm, rv, w, b, training=False),
+                          [x(*shape, scale=3.0), x(C) if affine else None, x(C) if affine else None])
+
+
 def test_nan_and_inf_propagate_alike():
     a = x(4, 6, 8)
     a[0, 1, 2] = np.nan

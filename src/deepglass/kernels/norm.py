@@ -3,6 +3,7 @@
 - :class:`NormalizeChunked` — layer/group/instance/RMS norm, whose statistics are per sample: the
   batch is cut into chunks run on the CPU threads (``parallel_for`` forward, ``parallel_reduce`` for
   the parameter gradients), each chunk running the reference's own formulas.
+- :class:`BatchNormEval` — eval-mode batch norm as ``x·α + β`` on ``(N, C·L)`` rows (PyTorch's formula).
 - :class:`BatchNormTrain` — training-mode batch norm on the ``(N, C, L)`` view: per-channel sums
   reduce the batch axis first (contiguous adds of C·L blocks), then L in float64 (as PyTorch's CPU
   kernel accumulates in double); backward in four in-place passes. Measured (one thread) on
@@ -15,8 +16,8 @@
 Example:
     >>> import deepglass
     >>> from deepglass.kernels import kernel_for
-    >>> kernel_for("layer_norm").__name__, kernel_for("batch_norm").__name__
-    ('NormalizeChunked', 'BatchNormTrain')
+    >>> kernel_for("layer_norm").__name__, kernel_for("batch_norm").__name__, kernel_for("batch_norm_eval").__name__
+    ('NormalizeChunked', 'BatchNormTrain', 'BatchNormEval')
 """
 from __future__ import annotations
 
@@ -152,3 +153,41 @@ class BatchNormTrain(Function):
         gw = gxsum.astype(w.dtype) if w is not None and need[1] else None
         gb = gsum.astype(g.dtype) if ctx.has_bias and need[2] else None
         return (None if gx is None else gx.reshape(g.shape)), gw, gb
+
+
+@register("batch_norm_eval")
+class BatchNormEval(Function):
+    """Eval-mode batch norm (:class:`~deepglass.ops.norm.AffineStats`) as PyTorch's CPU kernel computes it:
+    ``y = x·α + β`` with ``α = γ/√(running_var + ε)`` and ``β = b − running_mean·α``, two passes on ``(N, C·L)``
+    rows with α and β repeated over L (a ``(1, C, 1, 1)`` broadcast iterates the short map innermost: ResNet-18's
+    20 eval batch norms at b64 took 4.4 ms that way)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, rm, rv, bshape, eps):
+        xp = xp_of(x)
+        N, C = x.shape[:2]
+        L = x.size // (N * C)
+        invstd = 1.0 / xp.sqrt(rv.astype(x.dtype) + eps)
+        alpha = invstd * w if w is not None else invstd
+        mean = rm.astype(x.dtype)
+        beta = b - mean * alpha if b is not None else -(mean * alpha)
+        y = x.reshape(N, C * L) * xp.repeat(alpha, L)
+        y += xp.repeat(beta, L)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, mean, invstd, alpha)
+            ctx.has_weight, ctx.has_bias = w is not None, b is not None
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, mean, invstd, alpha = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        xp = xp_of(g)
+        N, C = g.shape[:2]
+        L = g.size // (N * C)
+        g3 = g.reshape(N, C, L)
+        gx = (g.reshape(N, C * L) * xp.repeat(alpha, L)).reshape(g.shape) if need[0] else None
+        gw = ((g3 * (x.reshape(N, C, L) - mean[:, None])).sum(axis=(0, 2)) * invstd
+              if ctx.has_weight and need[1] else None)
+        gb = g3.sum(axis=(0, 2)) if ctx.has_bias and need[2] else None
+        return gx, gw, gb

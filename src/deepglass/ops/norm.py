@@ -220,7 +220,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if rv is not None:
             bump_version(running_var)
         return choose("batch_norm", BatchNorm).apply(input, weight, bias, eps, rm, rv, momentum)
-    return AffineStats.apply(input, weight, bias, running_mean._array, running_var._array, bshape, eps)
+    return choose("batch_norm_eval", AffineStats).apply(input, weight, bias, running_mean._array, running_var._array,
+                                                        bshape, eps)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
