@@ -8,7 +8,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 PKG = ROOT / "src" / "deepglass"
 # folders that test the whole rather than one package
 CROSS_CUTTING = {"opinfo": "the op registry's entries", "docs": "README, CONTRIBUTING and layout checks",
-                 "reliability": "the adversarial suite of issue 22"}
+                 "reliability": "the adversarial suite of issue 22", "bench": "the benchmark runner and workloads (bench/)"}
 
 
 def _test_dirs():
