@@ -289,7 +289,9 @@ def _check_versions(node):
     if bad is not None:
         raise _inplace.version_error(node, f"its output is at version {bad[1]}; expected version {bad[0]}")
     for inp, v in zip(node._inputs, node._versions):
-        if isinstance(inp, Tensor) and inp._version != v and _inplace.saves_memory_of(node, inp._array):
+        # the input's version read inline (Tensor._version), as Function.apply records it: once per node here
+        if isinstance(inp, Tensor) and (0 if inp._vc is None else inp._vc[0]) != v \
+                and _inplace.saves_memory_of(node, inp._array):
             raise _inplace.version_error(node, f"an input of shape {list(inp.shape)} is at version "
                                                f"{inp._version}; expected version {v}")
 
