@@ -59,21 +59,30 @@ DATA_DEFAULTS = {
 
 @contextlib.contextmanager
 def blas_threads(n):
-    """Limit the BLAS threads NumPy uses to ``n`` inside the block (None or 0: leave them).
+    """Run the block on ``n`` CPU threads (None or 0: leave them): deepglass's pool and every BLAS.
 
-    Small GEMMs (the digits CNN's) run fastest on one thread; with several
-    threads on a busy machine OpenBLAS spins and can be 5-10x slower.
+    Small GEMMs (the digits CNN's) run fastest on one thread: waking a second one costs more than it
+    saves. deepglass's own one-time setting (NumPy's BLAS on one thread, see :mod:`deepglass.parallel`)
+    is made first, so that leaving the block restores it rather than the count NumPy started with.
     """
     if not n:
         yield
         return
+    from .. import parallel
+
+    parallel._numpy_blas()
+    before = parallel.get_num_threads()
+    parallel.set_num_threads(int(n))
     try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - comes with scikit-learn
-        yield
-        return
-    with threadpool_limits(limits=int(n), user_api="blas"):
-        yield
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - comes with scikit-learn
+            yield
+            return
+        with threadpool_limits(limits=int(n), user_api="blas"):
+            yield
+    finally:
+        parallel.set_num_threads(before)
 
 
 def load_config_file(path) -> dict:
