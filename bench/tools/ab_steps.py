@@ -5,9 +5,9 @@
         [--old-src DIR]         # variant "oldtree": deepglass imported from DIR (`git worktree add /tmp/old REV`)
 
 Variants: ``new`` (the tree as it is), ``oldtree`` (another checkout's ``src``, same workloads), ``new1``
-(``deepglass.set_num_threads(1)``), ``old`` (see above), ``wino0`` / ``wino1`` (the Winograd conv kernel off / on), ``torch``. Each cell is one process: build the
-workload, 3 warm-up steps, then the median and the best of ``--steps`` steps, in ms. Nothing in the
-environment is changed.
+(``deepglass.set_num_threads(1)``), ``old`` (see above), ``wino0`` / ``wino1`` (the Winograd conv kernel off /
+on), ``torch``. Each cell is one process: build the workload, 3 warm-up steps, then the median and the best of
+``--steps`` steps, in ms. Nothing in the environment is changed.
 """
 from __future__ import annotations
 
